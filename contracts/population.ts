@@ -1,0 +1,79 @@
+/**
+ * The fixture population (DESIGN.md "Fixture population", normative): one JSON shape that drives
+ * every mock at once, so a population written by anyone can seed VTJ, UMA, Kelmu and the data store.
+ *
+ * `hetu` is deliberately a plain string here: a source list may carry a malformed code on purpose.
+ */
+import { z } from 'zod';
+
+const isoDate = z.iso.date();
+const nullableDate = isoDate.nullable();
+
+export const residenceGrounds = [
+  'international-protection',
+  'temporary-protection',
+  'family',
+  'work',
+  'study',
+  'eu-registration',
+  'other',
+] as const;
+export const permitTypes = ['A', 'B', 'P', 'P-EU', 'EU'] as const;
+export const kelaBenefits = ['basic-social-assistance', 'child-home-care-allowance'] as const;
+
+export const fixtureAddress = z.object({
+  street: z.string().min(1),
+  postalCode: z.string().regex(/^\d{5}$/),
+  postOffice: z.string().min(1),
+});
+
+export const fixtureResidence = z.object({
+  firstPermitDate: isoDate,
+  permitType: z.enum(permitTypes),
+  ground: z.enum(residenceGrounds),
+  quotaRefugee: z.boolean(),
+  traffickingVictim: z.boolean(),
+});
+
+export const fixtureKelaRecord = z.object({
+  benefit: z.enum(kelaBenefits),
+  temporary: z.boolean(),
+  from: isoDate,
+  to: nullableDate,
+  /** Municipality whose Kelmu list carries the person; absent means the home municipality. */
+  municipality: z.string().regex(/^\d{3}$/).optional(),
+});
+
+export const fixtureIntegration = z.object({
+  assessmentDate: nullableDate,
+  planValidFrom: nullableDate,
+  planValidUntil: nullableDate,
+});
+
+export const fixturePerson = z.object({
+  hetu: z.string(),
+  lastName: z.string().min(1),
+  firstNames: z.string().min(1),
+  dateOfDeath: nullableDate,
+  nationalities: z.array(z.string().regex(/^[A-Z]{3}$/)),
+  nativeLanguage: z.string().regex(/^[a-z]{2,3}$/).nullable(),
+  homeMunicipality: z.string().regex(/^\d{3}$/),
+  homeMunicipalitySince: nullableDate,
+  address: fixtureAddress.nullable(),
+  nonDisclosure: z.boolean(),
+  residence: fixtureResidence.nullable(),
+  kela: z.array(fixtureKelaRecord),
+  integration: fixtureIntegration,
+});
+
+export const fixturePopulation = z.object({ persons: z.array(fixturePerson) });
+
+export type FixtureAddress = z.infer<typeof fixtureAddress>;
+export type FixtureResidence = z.infer<typeof fixtureResidence>;
+export type FixtureKelaRecord = z.infer<typeof fixtureKelaRecord>;
+export type FixturePerson = z.infer<typeof fixturePerson>;
+export type FixturePopulation = z.infer<typeof fixturePopulation>;
+
+/** Kela's list municipality for a record: its own, or the person's home municipality. */
+export const kelaListMunicipality = (person: FixturePerson, record: FixtureKelaRecord): string =>
+  record.municipality ?? person.homeMunicipality;
