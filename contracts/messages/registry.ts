@@ -1,0 +1,100 @@
+/**
+ * The registry of canonical message types: type name with version -> payload schema. Every send and
+ * every receive goes through `parseEnvelope` / `buildEnvelope`, so a payload that does not match
+ * its type never reaches a queue and never reaches a handler.
+ */
+import { z } from 'zod';
+import { envelopeSchema, messageTypeName, type Envelope } from '#contracts/envelope';
+import { referralV1 } from '#contracts/messages/referral';
+
+export interface MessageTypeSpec<S extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly payload: S;
+  /** The HETU the message concerns, if any: hashed into the audit log, never stored there in clear. */
+  readonly subject?: (payload: z.infer<S>) => string | undefined;
+}
+
+const define = <S extends z.ZodType>(spec: MessageTypeSpec<S>): MessageTypeSpec<S> => spec;
+
+export const messageTypes = {
+  'outreach.referral.v1': define({
+    description: 'Another authority refers a person to the municipality for a service-needs assessment',
+    payload: referralV1,
+    subject: (p) => p.hetu,
+  }),
+} as const;
+
+export type MessageType = keyof typeof messageTypes;
+export type PayloadOf<T extends MessageType> = z.infer<(typeof messageTypes)[T]['payload']>;
+
+export const isMessageType = (type: string): type is MessageType => Object.hasOwn(messageTypes, type);
+
+/** One field that failed validation: where, and what is wrong — never the value itself. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type EnvelopeResult =
+  | { readonly ok: true; readonly envelope: Envelope }
+  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
+const toIssues = (error: z.ZodError, prefix = ''): FieldIssue[] =>
+  error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+
+/**
+ * Validates an envelope and its payload against the registered type. Every failing field is
+ * reported at once (the envelope's and the payload's), so a sender fixes them in one go.
+ */
+export const parseEnvelope = (raw: unknown): EnvelopeResult => {
+  const outer = envelopeSchema.safeParse(raw);
+  const issues = outer.success ? [] : toIssues(outer.error);
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && messageTypeName.safeParse(type).success) {
+    if (!isMessageType(type)) {
+      issues.push({ path: 'type', message: `unknown message type ${type}` });
+    } else {
+      const payload = messageTypes[type].payload.safeParse((raw as { payload?: unknown }).payload);
+      if (!payload.success) issues.push(...toIssues(payload.error, 'payload'));
+      else if (outer.success && issues.length === 0) return { ok: true, envelope: { ...outer.data, payload: payload.data } };
+    }
+  }
+  return { ok: false, issues };
+};
+
+/** The HETU an envelope concerns, per its type's registration. */
+export const subjectOf = (envelope: Envelope): string | undefined => {
+  if (!isMessageType(envelope.type)) return undefined;
+  const spec = messageTypes[envelope.type] as MessageTypeSpec;
+  return spec.subject?.(envelope.payload);
+};
+
+export type EnvelopeFields<T extends MessageType> = Omit<Envelope<PayloadOf<T>>, 'type' | 'payload' | 'occurredAt'> & {
+  readonly occurredAt?: string;
+};
+
+/** Builds an envelope of a registered type, validating the payload; throws on a schema violation. */
+export const buildEnvelope = <T extends MessageType>(
+  type: T,
+  payload: PayloadOf<T>,
+  fields: EnvelopeFields<T>,
+): Envelope<PayloadOf<T>> => {
+  const envelope = { ...fields, type, payload, occurredAt: fields.occurredAt ?? new Date().toISOString() };
+  const result = parseEnvelope(envelope);
+  if (!result.ok) throw new SchemaViolation(type, result.issues);
+  return result.envelope as Envelope<PayloadOf<T>>;
+};
+
+/** A message that does not match its contract: permanent, it will never succeed on retry. */
+export class SchemaViolation extends Error {
+  override readonly name = 'SchemaViolation';
+  constructor(
+    readonly messageType: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
+    super(`${messageType}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+}
