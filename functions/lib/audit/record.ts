@@ -1,0 +1,86 @@
+/**
+ * The audit record of one hop (pure, no I/O). One record per message a function handled, keyed by
+ * correlation id and `hop` = `<messageId>#<function>` (failed attempts add `#attempt-<n>`).
+ *
+ * Tamper evidence: `digest` is a SHA-256 over the record's fields in a fixed order, and each record
+ * carries `parentDigest`, the digest of the record of the hop that produced its message. Altering a
+ * record changes its digest and so breaks the link from every record below it; deleting one leaves
+ * its children pointing at nothing. Time of processing is kept outside the digest so that a
+ * duplicate delivery recomputes the very same record.
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+export type HopOutcome = 'accepted' | 'processed' | 'duplicate' | 'retry' | 'dead-letter' | 'redriven' | (string & {});
+
+export interface AuditRecord {
+  readonly correlationId: string;
+  readonly hop: string;
+  readonly messageId: string;
+  readonly causationId: string | null;
+  readonly type: string;
+  readonly source: string;
+  readonly target: string;
+  readonly municipality: string;
+  /** The function (or `ingress`) that handled the message at this hop. */
+  readonly stage: string;
+  readonly outcome: HopOutcome;
+  /** Failure reason (code and one line), for failed hops; never personal data. */
+  readonly reason: string | null;
+  /** HMAC-SHA256 of the HETU the message concerns, keyed by the audit key; null when none. */
+  readonly subjectHash: string | null;
+  /** SHA-256 of the payload as it was received. */
+  readonly payloadDigest: string;
+  readonly occurredAt: string;
+  /** `hop` of the record whose processing produced this message; null at ingress. */
+  readonly parentHop: string | null;
+  readonly parentDigest: string | null;
+  readonly digest: string;
+  /** Outside the digest: when and how long, for the trace. */
+  readonly recordedAt: string;
+  readonly durationMs: number;
+  readonly expiresAt: number;
+}
+
+export type AuditFields = Omit<AuditRecord, 'digest' | 'hop'> & { readonly hop?: string };
+
+/** The fields that the digest covers, in the order they are hashed. */
+const DIGESTED = [
+  'correlationId',
+  'hop',
+  'messageId',
+  'causationId',
+  'type',
+  'source',
+  'target',
+  'municipality',
+  'stage',
+  'outcome',
+  'reason',
+  'subjectHash',
+  'payloadDigest',
+  'occurredAt',
+  'parentHop',
+  'parentDigest',
+] as const satisfies readonly (keyof AuditRecord)[];
+
+export const hopKey = (messageId: string, stage: string, attempt?: number): string =>
+  attempt === undefined ? `${messageId}#${stage}` : `${messageId}#${stage}#attempt-${attempt}`;
+
+export const recordDigest = (record: Omit<AuditRecord, 'digest'> | AuditRecord): string => {
+  const hash = createHash('sha256');
+  for (const field of DIGESTED) hash.update(`${field}=${JSON.stringify(record[field] ?? null)}\n`);
+  return hash.digest('hex');
+};
+
+export const sealRecord = (fields: AuditFields): AuditRecord => {
+  const hop = fields.hop ?? hopKey(fields.messageId, fields.stage);
+  const unsealed = { ...fields, hop };
+  return { ...unsealed, digest: recordDigest(unsealed) };
+};
+
+export const payloadDigest = (payload: unknown): string =>
+  createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex');
+
+/** Keyed hash of a HETU: finds a person's records without the code ever being stored. */
+export const subjectHash = (key: Buffer, hetu: string): string =>
+  createHmac('sha256', key).update(hetu.trim().toUpperCase()).digest('hex');

@@ -1,0 +1,130 @@
+/**
+ * The doorway of every queue-fed function: middy with Powertools' logger and metrics around a
+ * batch that is decoded, de-duplicated, handled record by record through small steps, and settled
+ * in one go. A handler module is one call:
+ *
+ *   export const handler = createSqsHandler({ name: 'referral-intake', accepts: ['outreach.referral.v1'], handle });
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Envelope } from '#contracts/envelope';
+import { buildEnvelope, type MessageType, type PayloadOf } from '#contracts/messages/registry';
+import { functionSpec, queueSpec, type FunctionName, type QueueName } from '#infra/topology';
+import { existingHops } from '#lib/audit/store';
+import { hopKey } from '#lib/audit/record';
+import { deterministicUuid } from '#lib/ids';
+import { PermanentError } from '#lib/errors';
+import { logger } from '#lib/logger';
+import { metrics, MetricUnit } from '#lib/metrics';
+import { compose, type HopState } from '#lib/batch/hop';
+import { decodeRecord } from '#lib/batch/decode';
+import { settleBatch } from '#lib/batch/unit-of-work';
+import { auditHop } from '#lib/batch/steps/audit-hop';
+import { classifyErrors } from '#lib/batch/steps/classify-errors';
+import { contextOf, correlationContext } from '#lib/batch/steps/correlation-context';
+import { withContext } from '#lib/context';
+import { dedupe, dedupeKey } from '#lib/batch/steps/dedupe';
+
+export interface EmitFields {
+  readonly target?: string;
+  readonly municipality?: string;
+  /** Distinguishes several outputs of one type (e.g. one per person), for their deterministic ids. */
+  readonly key?: string;
+}
+
+export interface HopApi {
+  readonly receiveCount: number;
+  /** Stages an output message; it is sent when the batch settles, only if this hop succeeded. */
+  emit<T extends MessageType>(queue: QueueName, type: T, payload: PayloadOf<T>, fields?: EmitFields): Envelope<PayloadOf<T>>;
+  /** Names the outcome recorded in the audit log (default `processed`). */
+  setOutcome(outcome: string): void;
+}
+
+export type HopHandler<T extends MessageType> = (envelope: Envelope<PayloadOf<T>>, hop: HopApi) => Promise<void>;
+
+export interface SqsHandlerSpec<T extends MessageType> {
+  readonly name: FunctionName;
+  readonly accepts: readonly T[];
+  readonly handle: HopHandler<T>;
+}
+
+const hopApi = (hop: HopState, envelope: Envelope): HopApi => ({
+  receiveCount: hop.receiveCount,
+  emit(queue, type, payload, fields = {}) {
+    const out = buildEnvelope(type, payload, {
+      messageId: deterministicUuid(envelope.messageId, hop.stage, type, fields.key ?? String(hop.outputs.length)),
+      correlationId: envelope.correlationId,
+      causationId: envelope.messageId,
+      source: 'hub',
+      target: fields.target ?? 'hub',
+      municipality: fields.municipality ?? envelope.municipality,
+    });
+    hop.outputs.push({ queue, envelope: out });
+    return out;
+  },
+  setOutcome(outcome) {
+    hop.outcome = outcome;
+  },
+});
+
+/** One line per hop, in its correlation context: the outcome, or the failure and where it goes. */
+const logHop = (hop: HopState): void => {
+  const line = () =>
+    hop.failure
+      ? logger.warn('hop failed', { sqsMessageId: hop.record.messageId, outcome: hop.audit?.outcome, failure: hop.failure, receiveCount: hop.receiveCount })
+      : logger.info('hop done', { outcome: hop.outcome, durationMs: Date.now() - hop.startedAt });
+  const context = contextOf(hop);
+  if (context) void withContext(context, async () => line());
+  else line();
+};
+
+const countOutcomes = (hops: readonly HopState[]): void => {
+  const count = (name: string, n: number) => n > 0 && metrics.addMetric(name, MetricUnit.Count, n);
+  count('processed', hops.filter((h) => !h.failure && !h.duplicate).length);
+  count('duplicates', hops.filter((h) => h.duplicate).length);
+  count('retried', hops.filter((h) => h.failure?.kind === 'transient').length);
+  count('deadLettered', hops.filter((h) => h.audit?.outcome === 'dead-letter').length);
+};
+
+export const processBatch = async <T extends MessageType>(spec: SqsHandlerSpec<T>, event: SQSEvent): Promise<SQSBatchResponse> => {
+  const binding = functionSpec(spec.name).consumes;
+  if (!binding) throw new Error(`configuration: function ${spec.name} is not bound to a queue`);
+  const maxReceiveCount = queueSpec(binding.queue).maxReceiveCount;
+
+  const hops = event.Records.map((record) => decodeRecord(record, spec.name));
+  const alreadyHandled = await existingHops(
+    hops.flatMap((h) => (h.envelope ? [{ correlationId: h.envelope.correlationId, hop: hopKey(h.envelope.messageId, spec.name) }] : [])),
+  );
+  const seenInBatch = new Set<string>();
+  const handleOne = compose(
+    [correlationContext, auditHop(maxReceiveCount), classifyErrors, dedupe(alreadyHandled)],
+    async (hop) => {
+      const envelope = hop.envelope;
+      if (!envelope || hop.failure) return;
+      const key = dedupeKey(envelope.correlationId, envelope.messageId);
+      if (seenInBatch.has(key)) {
+        hop.duplicate = true;
+        hop.outcome = 'duplicate';
+        return;
+      }
+      seenInBatch.add(key);
+      if (!(spec.accepts as readonly string[]).includes(envelope.type)) {
+        throw new PermanentError('unexpected-type', `${spec.name} does not handle ${envelope.type}`);
+      }
+      await spec.handle(envelope as Envelope<PayloadOf<T>>, hopApi(hop, envelope));
+    },
+  );
+  await Promise.all(hops.map(handleOne));
+  const settled = await settleBatch(hops, binding.queue, spec.name);
+  countOutcomes(hops);
+  for (const hop of hops) logHop(hop);
+  return settled;
+};
+
+export const createSqsHandler = <T extends MessageType>(spec: SqsHandlerSpec<T>) =>
+  middy<SQSEvent, SQSBatchResponse, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .handler((event) => processBatch(spec, event));

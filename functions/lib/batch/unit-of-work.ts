@@ -1,0 +1,142 @@
+/**
+ * What a batch does once every record has been handled, in as few requests as it can:
+ * the outputs of successful hops (SendMessageBatch per target queue), the permanent failures to the
+ * DLQ with their reason (SendMessageBatch), the audit records of every hop (BatchWriteItem), and a
+ * growing visibility timeout for the transient failures so that retries back off.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  SendMessageBatchCommand,
+  type MessageAttributeValue,
+  type SendMessageBatchRequestEntry,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchItemFailure } from 'aws-lambda';
+import { queueSpec, type QueueName } from '#infra/topology';
+import { sqsClient } from '#lib/clients';
+import { dlqUrl, queueUrl } from '#lib/config';
+import { writeAuditRecords } from '#lib/audit/store';
+import { ATTR, forwardAttributes, stringAttribute } from '#lib/batch/attributes';
+import { hopRecord } from '#lib/batch/steps/audit-hop';
+import type { HopState } from '#lib/batch/hop';
+
+interface Entry {
+  readonly hop: HopState;
+  readonly entry: SendMessageBatchRequestEntry;
+}
+
+/** Sends entries in batches of ten; returns the hops whose entries failed. */
+const sendAll = async (url: string, entries: readonly Entry[]): Promise<Set<HopState>> => {
+  const failed = new Set<HopState>();
+  for (let i = 0; i < entries.length; i += 10) {
+    const chunk = entries.slice(i, i + 10).map((e, n) => ({ ...e, entry: { ...e.entry, Id: String(n) } }));
+    try {
+      const result = await sqsClient().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: chunk.map((c) => c.entry) }));
+      for (const f of result.Failed ?? []) failed.add(chunk[Number(f.Id)]!.hop);
+    } catch {
+      for (const c of chunk) failed.add(c.hop);
+    }
+  }
+  return failed;
+};
+
+const markFailed = (hops: Iterable<HopState>, code: string, reason: string): void => {
+  for (const hop of hops) {
+    hop.failure = { kind: 'transient', code, reason };
+    hop.outputs = [];
+  }
+};
+
+const sendOutputs = async (hops: readonly HopState[]): Promise<void> => {
+  const byQueue = new Map<QueueName, Entry[]>();
+  for (const hop of hops) {
+    if (hop.failure || hop.duplicate || !hop.audit) continue;
+    const link: Record<string, MessageAttributeValue> = {
+      [ATTR.parentHop]: stringAttribute(hop.audit.hop),
+      [ATTR.parentDigest]: stringAttribute(hop.audit.digest),
+    };
+    for (const { queue, envelope } of hop.outputs) {
+      const entries = byQueue.get(queue) ?? [];
+      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: link } });
+      byQueue.set(queue, entries);
+    }
+  }
+  for (const [queue, entries] of byQueue) {
+    markFailed(await sendAll(queueUrl(queue), entries), 'send-failed', `could not send to queue ${queue}`);
+  }
+};
+
+/** A permanent failure goes to the DLQ at once, with its reason beside it; the original is then deleted. */
+const deadLetter = async (hops: readonly HopState[], source: QueueName, stage: string): Promise<void> => {
+  const permanent = hops.filter((h) => h.failure?.kind === 'permanent');
+  if (permanent.length === 0) return;
+  const failedAt = new Date().toISOString();
+  const entries = permanent.map((hop) => ({
+    hop,
+    entry: {
+      Id: '',
+      MessageBody: hop.record.body,
+      MessageAttributes: {
+        ...forwardAttributes(hop.record.messageAttributes),
+        [ATTR.failureCode]: stringAttribute(hop.failure!.code),
+        [ATTR.failureReason]: stringAttribute(hop.failure!.reason),
+        [ATTR.failedStage]: stringAttribute(stage),
+        [ATTR.failedAt]: stringAttribute(failedAt),
+      },
+    },
+  }));
+  // If the DLQ cannot take it now, the message stays on its queue and SQS moves it there later.
+  for (const hop of await sendAll(dlqUrl(source), entries)) hop.failure = { ...hop.failure!, kind: 'transient' };
+};
+
+const backoffSeconds = (receiveCount: number, ceiling: number): number => {
+  const base = Number(process.env.KOTO_RETRY_BASE_SECONDS ?? 2);
+  return Math.min(ceiling, Math.round(base * 2 ** Math.max(0, receiveCount - 1)));
+};
+
+const backOff = async (hops: readonly HopState[], source: QueueName): Promise<void> => {
+  const retrying = hops.filter((h) => h.failure?.kind === 'transient');
+  if (retrying.length === 0) return;
+  const ceiling = queueSpec(source).visibilityTimeoutSeconds;
+  try {
+    for (let i = 0; i < retrying.length; i += 10) {
+      await sqsClient().send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl(source),
+          Entries: retrying.slice(i, i + 10).map((hop, n) => ({
+            Id: String(n),
+            ReceiptHandle: hop.record.receiptHandle,
+            VisibilityTimeout: backoffSeconds(hop.receiveCount, ceiling),
+          })),
+        }),
+      );
+    }
+  } catch {
+    // Without the backoff the message still comes back after the queue's visibility timeout.
+  }
+};
+
+export interface Settled {
+  readonly batchItemFailures: SQSBatchItemFailure[];
+}
+
+export const settleBatch = async (hops: readonly HopState[], source: QueueName, stage: string): Promise<Settled> => {
+  const maxReceiveCount = queueSpec(source).maxReceiveCount;
+  await sendOutputs(hops);
+  await deadLetter(hops, source, stage);
+  // Failures are recorded now that it is known where each one goes (a send may have failed too).
+  for (const hop of hops) if (hop.failure) hop.audit = await hopRecord(hop, maxReceiveCount);
+  const records = hops.flatMap((h) => (h.audit ? [h.audit] : []));
+  try {
+    await writeAuditRecords(records);
+  } catch {
+    // Without its audit record a hop has not happened: every record of the batch comes back, and
+    // the deterministic ids of the outputs already sent let the next hop see the duplicates.
+    return { batchItemFailures: hops.map((h) => ({ itemIdentifier: h.record.messageId })) };
+  }
+  await backOff(hops, source);
+  return {
+    batchItemFailures: hops
+      .filter((h) => h.failure?.kind === 'transient')
+      .map((h) => ({ itemIdentifier: h.record.messageId })),
+  };
+};

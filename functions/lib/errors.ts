@@ -1,0 +1,62 @@
+/**
+ * Error classes of the hub. A permanent error (schema violation, malformed HETU, a `Client.*` fault)
+ * will fail the same way on every retry, so its message goes to the DLQ at once with the reason; a
+ * transient one (timeout, 5xx, throttling) is retried with backoff until SQS gives up.
+ *
+ * Reasons are recorded in the audit log and on the dead letter, so they never carry personal data:
+ * they are built from codes and field paths, and scrubbed once more on the way out.
+ */
+import { SchemaViolation } from '#contracts/messages/registry';
+import { scrubText } from '#lib/pii';
+
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+  constructor(
+    /** Short machine-readable code, e.g. `schema-violation`, `invalid-hetu`, `Client.InvalidSoap`. */
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class TransientError extends Error {
+  override readonly name: string = 'TransientError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Failure {
+  readonly kind: 'permanent' | 'transient';
+  readonly code: string;
+  /** One line an operator can act on; never personal data. */
+  readonly reason: string;
+}
+
+const MAX_REASON = 500;
+const oneLine = (text: string): string => scrubText(text).replace(/\s+/g, ' ').slice(0, MAX_REASON);
+
+/** Whether an AWS SDK or network error is worth retrying. */
+const isRetryableAwsError = (error: Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }): boolean =>
+  Boolean(error.$retryable) || (error.$metadata?.httpStatusCode ?? 0) >= 500 || /Throttl|Timeout|ECONN|EPIPE|socket/i.test(error.name + error.message);
+
+export const classifyError = (error: unknown): Failure => {
+  if (error instanceof SchemaViolation) {
+    return { kind: 'permanent', code: 'schema-violation', reason: oneLine(error.message) };
+  }
+  if (error instanceof PermanentError) return { kind: 'permanent', code: error.code, reason: oneLine(error.message) };
+  if (error instanceof TransientError) return { kind: 'transient', code: error.code, reason: oneLine(error.message) };
+  if (error instanceof Error) {
+    // Unknown errors are retried: a bug fixed and redeployed lets the message through, and SQS
+    // still moves it to the DLQ after maxReceiveCount receives.
+    const retryable = isRetryableAwsError(error);
+    return { kind: 'transient', code: retryable ? error.name : `unexpected:${error.name}`, reason: oneLine(`${error.name}: ${error.message}`) };
+  }
+  return { kind: 'transient', code: 'unexpected', reason: 'a non-Error value was thrown' };
+};

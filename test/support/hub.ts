@@ -1,0 +1,86 @@
+/**
+ * The embedded runtime for integration tests: real dynalite, real local-aws-sqs, the real handlers,
+ * on free loopback ports in a temporary data folder; stopped by the test that started it.
+ */
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startRuntime, type Runtime, type RuntimeOptions } from '#infra/local/runtime';
+import { localTableName } from '#infra/local/dynamodb';
+import type { QueueName, TableName } from '#infra/topology';
+import type { AuditRecord } from '#lib/audit/record';
+
+export interface TestHub extends Runtime {
+  post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  sendRaw(queue: QueueName, bodies: readonly string[]): Promise<void>;
+  auditOf(correlationId: string): Promise<AuditRecord[]>;
+  scan(table: TableName): Promise<Record<string, unknown>[]>;
+  peekDlq(queue: QueueName): Promise<Message[]>;
+  logLines(): string[];
+}
+
+export const startTestHub = async (options: RuntimeOptions = {}): Promise<TestHub> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'koto-hub-test-'));
+  const runtime = await startRuntime({ retryBaseSeconds: 1, ...options, dataDir });
+  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
+  return {
+    ...runtime,
+    async post(body) {
+      const response = await fetch(runtime.ingressUrl, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async sendRaw(queue, bodies) {
+      for (let i = 0; i < bodies.length; i += 10) {
+        await runtime.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: runtime.queues.queue[queue],
+            Entries: bodies.slice(i, i + 10).map((MessageBody, n) => ({ Id: String(n), MessageBody })),
+          }),
+        );
+      }
+    },
+    async auditOf(correlationId) {
+      const { Items = [] } = await documents.send(
+        new QueryCommand({
+          TableName: localTableName('audit'),
+          KeyConditionExpression: 'correlationId = :c',
+          ExpressionAttributeValues: { ':c': correlationId },
+        }),
+      );
+      return Items as AuditRecord[];
+    },
+    async scan(table) {
+      const { Items = [] } = await documents.send(new ScanCommand({ TableName: localTableName(table) }));
+      return Items;
+    },
+    async peekDlq(queue) {
+      const { Messages = [] } = await runtime.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: runtime.queues.dlq[queue],
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+          MessageAttributeNames: ['All'],
+          AttributeNames: ['All'],
+        }),
+      );
+      return Messages;
+    },
+    logLines() {
+      const file = runtime.dataDir.logFile;
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+    },
+  };
+};
+
+/** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
+export const eventually = async <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
