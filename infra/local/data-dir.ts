@@ -1,0 +1,67 @@
+/**
+ * The embedded runtime's data folder (git-ignored `.koto-hub/` by default, `KOTO_DATA_DIR` to move
+ * it): the DynamoDB tables (LevelDB files), the generated audit key, the hub's log, and
+ * `runtime.json` while a hub runs, so that the CLI can find it.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const defaultDataDir = (): string => resolve(process.env.KOTO_DATA_DIR ?? '.koto-hub');
+
+export interface DataDir {
+  readonly root: string;
+  readonly dynamodb: string;
+  readonly auditKeyFile: string;
+  readonly logFile: string;
+  readonly runtimeFile: string;
+}
+
+export const dataDirPaths = (root: string): DataDir => ({
+  root,
+  dynamodb: join(root, 'dynamodb'),
+  auditKeyFile: join(root, 'audit.key'),
+  logFile: join(root, 'logs', 'hub.log'),
+  runtimeFile: join(root, 'runtime.json'),
+});
+
+/** Creates the folder and, once, the audit HMAC key (readable by the owner only). */
+export const prepareDataDir = (root: string): DataDir => {
+  const dir = dataDirPaths(root);
+  mkdirSync(dir.dynamodb, { recursive: true });
+  mkdirSync(join(root, 'logs'), { recursive: true });
+  if (!existsSync(dir.auditKeyFile)) writeFileSync(dir.auditKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return dir;
+};
+
+/** What a running hub writes so that other processes (the CLI) can reach it. */
+export interface RuntimeInfo {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly ingressUrl: string;
+  readonly statusUrl: string;
+  readonly sqsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly mocks?: Readonly<Record<string, string>>;
+}
+
+export const writeRuntimeInfo = (dir: DataDir, info: RuntimeInfo): void =>
+  writeFileSync(dir.runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
+
+export const clearRuntimeInfo = (dir: DataDir): void => rmSync(dir.runtimeFile, { force: true });
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The running hub of this data folder, if one runs. */
+export const readRuntimeInfo = (dir: DataDir): RuntimeInfo | undefined => {
+  if (!existsSync(dir.runtimeFile)) return undefined;
+  const info = JSON.parse(readFileSync(dir.runtimeFile, 'utf8')) as RuntimeInfo;
+  return isAlive(info.pid) ? info : undefined;
+};

@@ -1,0 +1,220 @@
+/**
+ * What the Lambda SQS event source mapping does, on one machine: pollers per binding (as many as its
+ * max concurrency) receive batches of up to the binding's size, invoke the handler with an
+ * `SQSEvent`, delete the records that succeeded and leave `batchItemFailures` to come back after
+ * their visibility timeout; SQS itself moves a message to the DLQ after maxReceiveCount receives.
+ * An invocation that throws or runs past the function's timeout fails its whole batch, as in AWS.
+ *
+ * local-aws-sqs answers a long poll only when the batch is full, so the pollers short-poll while
+ * messages flow and back off (up to `idleMaxMs`) while the queue is empty.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+export interface BindingRun {
+  readonly functionName: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly batchSize: number;
+  readonly maxConcurrency: number;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly handler: SqsHandler;
+}
+
+export interface FunctionStats {
+  invocations: number;
+  records: number;
+  failedRecords: number;
+  errors: number;
+  timeouts: number;
+  inFlight: number;
+  totalMs: number;
+  /** Completed invocations per minute, last 15 minutes (epoch minute -> count). */
+  readonly perMinute: Map<number, { records: number; failed: number }>;
+}
+
+export interface RunnerOptions {
+  readonly idleMinMs?: number;
+  readonly idleMaxMs?: number;
+  /** Called with one line when something an operator should see happens (a crash, a timeout). */
+  readonly onEvent?: (line: string) => void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener('abort', wake, { once: true });
+  });
+
+const toRecord = (message: Message, binding: BindingRun, region: string): SQSRecord => ({
+  messageId: message.MessageId!,
+  receiptHandle: message.ReceiptHandle!,
+  body: message.Body ?? '',
+  attributes: {
+    ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+    SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+    SenderId: message.Attributes?.SenderId ?? 'local',
+    ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  },
+  messageAttributes: Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      { stringValue: value.StringValue, dataType: value.DataType ?? 'String', stringListValues: [], binaryListValues: [] },
+    ]),
+  ),
+  md5OfBody: message.MD5OfBody ?? '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: binding.queueArn,
+  awsRegion: region,
+});
+
+const lambdaContext = (binding: BindingRun, deadline: number): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: binding.functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${binding.functionName}`,
+  memoryLimitInMB: String(binding.memoryMb),
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${binding.functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+class InvocationTimeout extends Error {}
+
+export class EventSourceRunner {
+  readonly stats = new Map<string, FunctionStats>();
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly region: string,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  start(binding: BindingRun): void {
+    this.stats.set(binding.functionName, {
+      invocations: 0,
+      records: 0,
+      failedRecords: 0,
+      errors: 0,
+      timeouts: 0,
+      inFlight: 0,
+      totalMs: 0,
+      perMinute: new Map(),
+    });
+    for (let i = 0; i < binding.maxConcurrency; i++) this.loops.push(this.poll(binding));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async poll(binding: BindingRun): Promise<void> {
+    const signal = this.abort.signal;
+    const idleMin = this.options.idleMinMs ?? 20;
+    const idleMax = this.options.idleMaxMs ?? 400;
+    let idle = idleMin;
+    while (!signal.aborted) {
+      let messages: Message[] = [];
+      try {
+        const received = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: binding.queueUrl,
+            MaxNumberOfMessages: Math.min(10, binding.batchSize),
+            WaitTimeSeconds: 0,
+            AttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: signal },
+        );
+        messages = received.Messages ?? [];
+      } catch {
+        if (signal.aborted) return;
+      }
+      if (messages.length === 0) {
+        await sleep(idle, signal);
+        idle = Math.min(idleMax, idle * 2);
+        continue;
+      }
+      idle = idleMin;
+      await this.invoke(binding, messages);
+    }
+  }
+
+  private async invoke(binding: BindingRun, messages: Message[]): Promise<void> {
+    const stats = this.stats.get(binding.functionName)!;
+    const started = Date.now();
+    const deadline = started + binding.timeoutSeconds * 1000;
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, binding, this.region)) };
+    stats.inFlight++;
+    let failed: Set<string>;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        binding.handler(event, lambdaContext(binding, deadline)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new InvocationTimeout()), binding.timeoutSeconds * 1000);
+        }),
+      ]);
+      failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      // As in AWS: a crashed or timed-out invocation leaves the whole batch for a retry.
+      failed = new Set(event.Records.map((r) => r.messageId));
+      if (error instanceof InvocationTimeout) {
+        stats.timeouts++;
+        this.options.onEvent?.(`${binding.functionName}: invocation timed out after ${binding.timeoutSeconds}s; batch of ${messages.length} returns to its queue`);
+      } else {
+        stats.errors++;
+        this.options.onEvent?.(`${binding.functionName}: invocation failed (${error instanceof Error ? error.name : 'error'}); batch of ${messages.length} returns to its queue`);
+      }
+    } finally {
+      clearTimeout(timer);
+      stats.inFlight--;
+    }
+    const succeeded = messages.filter((m) => !failed.has(m.MessageId!));
+    if (succeeded.length > 0) {
+      await this.sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: binding.queueUrl,
+            Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        )
+        .catch(() => this.options.onEvent?.(`${binding.functionName}: could not delete ${succeeded.length} processed messages; they will be delivered again`));
+    }
+    this.record(stats, messages.length, failed.size, Date.now() - started);
+  }
+
+  private record(stats: FunctionStats, records: number, failed: number, ms: number): void {
+    stats.invocations++;
+    stats.records += records;
+    stats.failedRecords += failed;
+    stats.totalMs += ms;
+    const minute = Math.floor(Date.now() / 60_000);
+    const bucket = stats.perMinute.get(minute) ?? { records: 0, failed: 0 };
+    bucket.records += records;
+    bucket.failed += failed;
+    stats.perMinute.set(minute, bucket);
+    for (const key of stats.perMinute.keys()) if (key < minute - 15) stats.perMinute.delete(key);
+  }
+}

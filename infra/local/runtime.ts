@@ -1,0 +1,158 @@
+/**
+ * The embedded runtime: the whole hub on one machine, with no cloud account and no Docker.
+ * dynalite and local-aws-sqs stand in for DynamoDB and SQS, the topology creates the tables and
+ * queues, the runner feeds each function from its queue, and ingress listens on loopback. The
+ * handlers are the very modules the CDK stack bundles; only the endpoints differ.
+ *
+ * Handlers find everything through environment variables, so one runtime runs per process.
+ */
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  dlqUrlEnv,
+  functionNames,
+  functionSpec,
+  queueNames,
+  queueUrlEnv,
+  tableNameEnv,
+  tableNames,
+  type FunctionName,
+} from '#infra/topology';
+import { resetClients } from '#lib/clients';
+import { resetAuditKey } from '#lib/audit/key';
+import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, type DataDir } from '#infra/local/data-dir';
+import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
+import { startIngressServer } from '#infra/local/ingress-server';
+import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
+import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
+import { readStatus, type HubStatus } from '#infra/local/status';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface RuntimeOptions {
+  /** Data folder; default `.koto-hub` (or `KOTO_DATA_DIR`). */
+  readonly dataDir?: string;
+  /** Keep DynamoDB in memory instead of the data folder (tests that need no restart). */
+  readonly inMemory?: boolean;
+  readonly ingressPort?: number;
+  /** Functions to run; default all that are bound to a queue. */
+  readonly functions?: readonly FunctionName[];
+  /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
+  readonly retryBaseSeconds?: number;
+  readonly onEvent?: (line: string) => void;
+}
+
+export interface Runtime {
+  readonly dataDir: DataDir;
+  readonly ingressUrl: string;
+  readonly statusUrl: string;
+  readonly sqsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly queues: QueueUrls;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  status(): Promise<HubStatus>;
+  stop(): Promise<void>;
+}
+
+const LOCAL_REGION = 'eu-north-1';
+
+/** Points the AWS SDK and the handlers at the local services (what CDK sets in AWS). */
+const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoint: string, queues: QueueUrls, options: RuntimeOptions) => {
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
+    KOTO_LOG_FILE: dir.logFile,
+    KOTO_RETRY_BASE_SECONDS: String(options.retryBaseSeconds ?? 2),
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'koto-hub',
+    AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  for (const queue of queueNames) {
+    process.env[queueUrlEnv(queue)] = queues.queue[queue];
+    process.env[dlqUrlEnv(queue)] = queues.dlq[queue];
+  }
+  for (const table of tableNames) process.env[tableNameEnv(table)] = localTableName(table);
+  resetClients();
+  resetAuditKey();
+};
+
+const loadHandler = async (name: FunctionName): Promise<SqsHandler> => {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, functionSpec(name).entry)).href)) as { handler: SqsHandler };
+  return module.handler;
+};
+
+export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
+  const dir = prepareDataDir(options.dataDir ?? defaultDataDir());
+  const dynamo = await startDynamo(options.inMemory ? undefined : dir.dynamodb);
+  const localSqs = await startSqs();
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: localSqs.endpoint, credentials });
+  const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamo.endpoint, credentials });
+  await createTables(dynamodb);
+  const queues = await createQueues(sqs);
+  configureEnvironment(dir, localSqs.endpoint, dynamo.endpoint, queues, options);
+
+  const runner = new EventSourceRunner(sqs, LOCAL_REGION, { onEvent: options.onEvent });
+  const bound = (options.functions ?? functionNames).filter((name) => functionSpec(name).consumes);
+  for (const name of bound) {
+    const spec = functionSpec(name);
+    const binding = spec.consumes!;
+    runner.start({
+      functionName: name,
+      queueUrl: queues.queue[binding.queue],
+      queueArn: queues.arn[binding.queue]!,
+      batchSize: binding.batchSize,
+      maxConcurrency: binding.maxConcurrency,
+      timeoutSeconds: spec.timeoutSeconds,
+      memoryMb: spec.memoryMb,
+      handler: await loadHandler(name),
+    });
+  }
+
+  const status = () => readStatus(sqs, queues, runner.stats);
+  const ingress = await startIngressServer(
+    { get: { '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }) } },
+    options.ingressPort ?? 0,
+  );
+  writeRuntimeInfo(dir, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    ingressUrl: `${ingress.url}/envelopes`,
+    statusUrl: `${ingress.url}/status`,
+    sqsEndpoint: localSqs.endpoint,
+    dynamodbEndpoint: dynamo.endpoint,
+  });
+
+  let stopped = false;
+  return {
+    dataDir: dir,
+    ingressUrl: `${ingress.url}/envelopes`,
+    statusUrl: `${ingress.url}/status`,
+    sqsEndpoint: localSqs.endpoint,
+    dynamodbEndpoint: dynamo.endpoint,
+    queues,
+    sqs,
+    dynamodb,
+    status,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearRuntimeInfo(dir);
+      await ingress.close();
+      await runner.stop();
+      resetClients();
+      sqs.destroy();
+      dynamodb.destroy();
+      await localSqs.close();
+      await dynamo.close();
+    },
+  };
+};
