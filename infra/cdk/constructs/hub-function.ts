@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import {
+  dlqUrlEnv,
+  queueUrlEnv,
+  tableNameEnv,
+  type FunctionName,
+  type FunctionSpec,
+  type QueueName,
+  type TableAccess,
+  type TableName,
+} from '#infra/topology';
+import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '../bundling.ts';
+import type { QueueWithDlq } from './queue-with-dlq.ts';
+import type { HubTable } from './table.ts';
+
+/** ARN of the Secrets Manager secret holding the HMAC key for the audit log's HETU hashes. */
+export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
+/** Address of the municipality's X-Road security server. */
+export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
+/** The hub's X-Road client subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`. */
+export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
+
+/** Node.js 22 is the runtime the design fixes (and the one the local runtime and CI run). */
+export const HUB_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+export interface XRoadSettings {
+  readonly securityServerUrl: string;
+  readonly clientId: string;
+}
+
+export interface HubFunctionProps {
+  readonly name: FunctionName;
+  readonly spec: FunctionSpec;
+  /** Encrypts the function's log group. */
+  readonly key: kms.IKey;
+  /** Every topology queue, to look up the ones the spec sends to and consumes. */
+  readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
+  /** Every topology table, to look up the ones the spec uses. */
+  readonly tables: Readonly<Record<TableName, HubTable>>;
+  /** Given to functions that write the audit log: the HMAC key for hashing HETUs. */
+  readonly auditKeySecret?: secretsmanager.ISecret;
+  /** Given to functions that call external systems through X-Road. */
+  readonly xroad?: XRoadSettings;
+}
+
+/**
+ * A topology function: an esbuild-bundled Node.js 22 arm64 Lambda with its own encrypted log group
+ * and its own role, which gets exactly what the spec names: SendMessage on its `sends` queues (and
+ * its input's DLQ), consumption of its bound queue, its table access, and nothing else.
+ */
+export class HubFunction extends Construct {
+  readonly name: FunctionName;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly function: NodejsFunction;
+  /** The Function URL, for a function the spec invokes over HTTPS. */
+  readonly url?: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    super(scope, id);
+    const { name, spec, key, queues, tables, auditKeySecret, xroad } = props;
+    this.name = name;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      encryptionKey: key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Our own role rather than the default one with AWSLambdaBasicExecutionRole (logs on every
+    // log group in the account): this one may write to its own log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `koto-hub ${name}: ${spec.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: 'koto-hub',
+      POWERTOOLS_METRICS_NAMESPACE: 'KotoHub',
+      KOTO_FUNCTION_NAME: name,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    for (const queueName of spec.sends) {
+      const target = queues[queueName];
+      environment[queueUrlEnv(queueName)] = target.queue.queueUrl;
+      target.grantSend(this.role);
+    }
+
+    const input = spec.consumes ? queues[spec.consumes.queue] : undefined;
+    if (input) {
+      environment[dlqUrlEnv(input.name)] = input.dlq.queueUrl;
+      input.grantSendToDlq(this.role);
+    }
+
+    for (const [tableName, access] of Object.entries(spec.tables) as [TableName, TableAccess][]) {
+      const table = tables[tableName];
+      environment[tableNameEnv(tableName)] = table.table.tableName;
+      table.grant(this.role, access);
+    }
+
+    if (auditKeySecret) {
+      environment[AUDIT_KEY_SECRET_ARN_ENV] = auditKeySecret.secretArn;
+      auditKeySecret.grantRead(this.role);
+    }
+
+    if (xroad) {
+      environment[XROAD_SECURITY_SERVER_ENV] = xroad.securityServerUrl;
+      environment[XROAD_CLIENT_ENV] = xroad.clientId;
+    }
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: spec.description,
+      entry: entryPath(spec.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath,
+      bundling: hubBundling(),
+      runtime: HUB_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      environment,
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The design fixes Node.js 22 (DESIGN.md "In AWS"): the runtime the local runtime, the tests and the bundle target use.',
+    });
+
+    Validations.of(this.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'CDK grants for SQS SendMessage and DynamoDB writes on the hub key; GenerateDataKey* is limited to that one key ARN.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: 'CDK grants for SQS SendMessage and DynamoDB writes on the hub key; ReEncrypt* is limited to that one key ARN.',
+      },
+    );
+
+    if (spec.consumes && input) {
+      this.function.addEventSource(
+        new SqsEventSource(input.queue, {
+          batchSize: spec.consumes.batchSize,
+          maxConcurrency: spec.consumes.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    if (spec.http === 'iam') {
+      // Nothing public: callers sign with SigV4, and their own IAM policy must allow both
+      // lambda:InvokeFunctionUrl and lambda:InvokeFunction (required for URLs made since Oct 2025).
+      this.url = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    }
+  }
+}

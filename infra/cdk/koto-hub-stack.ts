@@ -1,0 +1,137 @@
+/**
+ * The hub in AWS, built by looping over infra/topology.ts: one QueueWithDlq per queue, one HubTable
+ * per table, one HubFunction per function. The wiring (who sends where, who reads what) lives in the
+ * topology only; this file decides which shared pieces each function gets.
+ */
+import { CfnOutput, CfnParameter, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import {
+  dlqName,
+  functionNames,
+  functionSpec,
+  queueNames,
+  queueSpec,
+  tableNames,
+  tableSpec,
+  type FunctionName,
+  type QueueName,
+  type TableName,
+} from '#infra/topology';
+import { HubFunction } from './constructs/hub-function.ts';
+import { QueueWithDlq } from './constructs/queue-with-dlq.ts';
+import { HubTable } from './constructs/table.ts';
+
+/** `referral-intake` → `ReferralIntake`, for construct ids and output names. */
+const pascal = (name: string): string =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+const byName = <N extends string, T>(names: readonly N[], make: (name: N) => T): Record<N, T> =>
+  Object.fromEntries(names.map((name) => [name, make(name)])) as Record<N, T>;
+
+export class KotoHubStack extends Stack {
+  /** Encrypts every queue, DLQ, table, log group and the audit HMAC secret. */
+  readonly key: kms.Key;
+  readonly auditKeySecret: secretsmanager.Secret;
+  readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
+  readonly tables: Readonly<Record<TableName, HubTable>>;
+  readonly functions: Readonly<Record<FunctionName, HubFunction>>;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'koto-hub: queues, dead-letter queues, tables, log groups and the audit HMAC secret',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts with the key itself, as a service principal, for this account's log
+    // groups only (the condition is the documented one for log group encryption).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+
+    this.auditKeySecret = new secretsmanager.Secret(this, 'AuditKeySecret', {
+      description: 'koto-hub: HMAC key for the keyed hash of personal identity codes (HETU) in the audit log',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // The audit table is retained; the key that makes its hashes checkable must be too.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.auditKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Not rotated automatically: the audit log links hops of the same person by the keyed hash, and a new key would ' +
+        'break that link for everything already written. Rotation is a planned operation (new version, re-keyed lookups), not a schedule.',
+    });
+
+    const xroad = {
+      securityServerUrl: new CfnParameter(this, 'XRoadSecurityServerUrl', {
+        type: 'String',
+        description: "Address of the municipality's X-Road security server, e.g. https://xroad-ss.example.fi",
+        allowedPattern: '^https?://\\S+$',
+        constraintDescription: 'an http(s) URL',
+      }).valueAsString,
+      clientId: new CfnParameter(this, 'XRoadClientId', {
+        type: 'String',
+        description: "The hub's X-Road client subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. FI/MUN/0123456-7/kotohub",
+        allowedPattern: '^[^/\\s]+/[^/\\s]+/[^/\\s]+/[^/\\s]+$',
+        constraintDescription: 'four parts separated by "/": instance, member class, member code, subsystem',
+      }).valueAsString,
+    };
+    if (!functionNames.some((name) => functionSpec(name).calls?.length)) {
+      Validations.of(this).acknowledge({
+        id: 'CloudFormation-Validate::W2001',
+        reason:
+          'The X-Road parameters are part of the deploy interface from the start (DESIGN.md "In AWS"), so pipelines pass them ' +
+          'before the first adapter that calls X-Road exists; until then no function references them.',
+      });
+    }
+
+    this.queues = byName(queueNames, (name) => {
+      const queue = new QueueWithDlq(this, `${pascal(name)}Queue`, { name, spec: queueSpec(name), key: this.key });
+      new CfnOutput(this, `${pascal(name)}QueueUrl`, { value: queue.queue.queueUrl, description: `URL of queue ${name}` });
+      new CfnOutput(this, `${pascal(dlqName(name))}Url`, { value: queue.dlq.queueUrl, description: `URL of ${dlqName(name)}` });
+      return queue;
+    });
+
+    this.tables = byName(tableNames, (name) => {
+      const table = new HubTable(this, `${pascal(name)}Table`, { name, spec: tableSpec(name), key: this.key });
+      new CfnOutput(this, `${pascal(name)}TableName`, { value: table.table.tableName, description: `Name of table ${name}` });
+      return table;
+    });
+
+    this.functions = byName(functionNames, (name) => {
+      const spec = functionSpec(name);
+      const fn = new HubFunction(this, `${pascal(name)}Function`, {
+        name,
+        spec,
+        key: this.key,
+        queues: this.queues,
+        tables: this.tables,
+        auditKeySecret: spec.tables.audit ? this.auditKeySecret : undefined,
+        xroad: spec.calls?.length ? xroad : undefined,
+      });
+      if (fn.url) {
+        new CfnOutput(this, `${pascal(name)}FunctionUrl`, { value: fn.url.url, description: `Function URL of ${name} (AWS_IAM auth)` });
+      }
+      return fn;
+    });
+  }
+}

@@ -1,0 +1,353 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  consumerOf,
+  dlqName,
+  dlqUrlEnv,
+  functionNames,
+  functionSpec,
+  queueNames,
+  queueSpec,
+  queueUrlEnv,
+  tableNameEnv,
+  tableNames,
+  tableSpec,
+  type FunctionName,
+  type QueueName,
+  type TableAccess,
+  type TableName,
+} from '#infra/topology';
+import { hubBundling } from '#infra/cdk/bundling';
+import { AUDIT_KEY_SECRET_ARN_ENV, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/cdk/constructs/hub-function';
+import { buildStack } from './build-stack.ts';
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+}
+interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+const outdir = mkdtempSync(path.join(tmpdir(), 'koto-hub-infra-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const { stack, logicalId } = buildStack({ outdir });
+const template = Template.fromStack(stack);
+const json = template.toJSON() as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown>; Parameters: Record<string, unknown> };
+const resources = json.Resources;
+
+const resource = (id: string): CfnResource => {
+  const found = resources[id];
+  if (!found) throw new Error(`no resource ${id} in the template`);
+  return found;
+};
+const ofType = (type: string): [string, CfnResource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+const keyArn = arnOf(logicalId(stack.key));
+const queueId = (name: QueueName) => logicalId(stack.queues[name].queue);
+const dlqId = (name: QueueName) => logicalId(stack.queues[name].dlq);
+const tableId = (name: TableName) => logicalId(stack.tables[name].table);
+const functionId = (name: FunctionName) => logicalId(stack.functions[name].function);
+
+/** Every statement of the policies attached to a function's role. */
+const roleStatements = (name: FunctionName): Statement[] => {
+  const roleId = logicalId(stack.functions[name].role);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => list(policy.Properties?.Roles).some((role) => same(role, { Ref: roleId })))
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+};
+const names = (statement: Statement, target: unknown): boolean => list(statement.Resource).some((r) => same(r, target));
+const allows = (statement: Statement, action: string): boolean =>
+  statement.Effect === 'Allow' && list(statement.Action).includes(action);
+
+describe('queues', () => {
+  it.each(queueNames)('queue %s has a KMS-encrypted DLQ it redrives to after maxReceiveCount receives', (name) => {
+    const spec = queueSpec(name);
+    const queue = resource(queueId(name)).Properties;
+    expect(queue).toMatchObject({
+      KmsMasterKeyId: keyArn,
+      VisibilityTimeout: spec.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: spec.retentionDays * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(dlqId(name)), maxReceiveCount: spec.maxReceiveCount },
+    });
+    const dlq = resource(dlqId(name)).Properties;
+    expect(dlq).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(dlq).not.toHaveProperty('RedrivePolicy');
+  });
+
+  it.each(queueNames.flatMap((name) => [
+    [name, name],
+    [dlqName(name), name],
+  ]))('queue %s refuses requests that do not use TLS', (label, name) => {
+    const id = label === name ? queueId(name) : dlqId(name);
+    const statements = ofType('AWS::SQS::QueuePolicy')
+      .filter(([, policy]) => list(policy.Properties?.Queues).some((q) => same(q, { Ref: id })))
+      .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it.each(queueNames.filter((name) => consumerOf(name)))(
+    'queue %s keeps a message invisible for at least six times its consumer timeout',
+    (name) => {
+      const consumer = consumerOf(name) as FunctionName;
+      expect(queueSpec(name).visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * functionSpec(consumer).timeoutSeconds);
+    },
+  );
+
+  it('every SQS queue in the template is a topology queue or its DLQ', () => {
+    const expected = queueNames.flatMap((name) => [queueId(name), dlqId(name)]).sort();
+    expect(ofType('AWS::SQS::Queue').map(([id]) => id).sort()).toEqual(expected);
+  });
+});
+
+describe('tables', () => {
+  it.each(tableNames)('table %s is on-demand, KMS-encrypted, point-in-time recoverable and retained', (name) => {
+    const spec = tableSpec(name);
+    const table = resource(tableId(name));
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+      KeySchema: [
+        { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+        ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' }] : []),
+      ],
+    });
+    if (spec.ttlAttribute) {
+      expect(table.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
+    } else {
+      expect(table.Properties).not.toHaveProperty('TimeToLiveSpecification');
+    }
+  });
+});
+
+describe('functions', () => {
+  it.each(functionNames)('function %s runs Node.js 22 on arm64 with the topology memory and timeout', (name) => {
+    const spec = functionSpec(name);
+    expect(resource(functionId(name)).Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: spec.memoryMb,
+      Timeout: spec.timeoutSeconds,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.functions[name].logGroup) } },
+    });
+  });
+
+  it.each(functionNames)('function %s logs to its own KMS-encrypted log group', (name) => {
+    expect(resource(logicalId(stack.functions[name].logGroup)).Properties).toMatchObject({
+      KmsKeyId: keyArn,
+      RetentionInDays: 365,
+    });
+  });
+
+  it.each(functionNames)('function %s finds exactly its queues, tables and settings in its environment', (name) => {
+    const spec = functionSpec(name);
+    const variables = (resource(functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const expected: Record<string, unknown> = {
+      POWERTOOLS_SERVICE_NAME: 'koto-hub',
+      POWERTOOLS_METRICS_NAMESPACE: 'KotoHub',
+      KOTO_FUNCTION_NAME: name,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    for (const queue of spec.sends) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
+    if (spec.consumes) expected[dlqUrlEnv(spec.consumes.queue)] = { Ref: dlqId(spec.consumes.queue) };
+    for (const table of Object.keys(spec.tables) as TableName[]) expected[tableNameEnv(table)] = { Ref: tableId(table) };
+    if (spec.tables.audit) expected[AUDIT_KEY_SECRET_ARN_ENV] = { Ref: logicalId(stack.auditKeySecret) };
+    if (spec.calls?.length) {
+      expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
+      expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
+    }
+    expect(variables).toEqual(expected);
+  });
+
+  it.each(functionNames)('function %s is fed by its bound queue with partial batch failures, or by no queue', (name) => {
+    const binding = functionSpec(name).consumes;
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      same(m.Properties?.FunctionName, { Ref: functionId(name) }),
+    );
+    if (!binding) {
+      expect(mappings).toEqual([]);
+      return;
+    }
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.[1].Properties).toMatchObject({
+      EventSourceArn: arnOf(queueId(binding.queue)),
+      BatchSize: binding.batchSize,
+      ScalingConfig: { MaximumConcurrency: binding.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('the parameters for the X-Road security server and client exist', () => {
+    expect(json.Parameters).toHaveProperty('XRoadSecurityServerUrl');
+    expect(json.Parameters).toHaveProperty('XRoadClientId');
+  });
+});
+
+describe('least privilege from the topology', () => {
+  const pairs = functionNames.flatMap((fn) => queueNames.map((queue) => [fn, queue] as const));
+
+  it.each(functionNames)('function %s may send only to its `sends` queues and its input DLQ', (name) => {
+    const spec = functionSpec(name);
+    const expected = [
+      ...spec.sends.map((queue) => arnOf(queueId(queue))),
+      ...(spec.consumes ? [arnOf(dlqId(spec.consumes.queue))] : []),
+    ];
+    const sendable = roleStatements(name)
+      .filter((s) => allows(s, 'sqs:SendMessage') || allows(s, 'sqs:*'))
+      .flatMap((s) => list(s.Resource));
+    expect(sendable.map((r) => JSON.stringify(r)).sort()).toEqual(expected.map((r) => JSON.stringify(r)).sort());
+  });
+
+  it.each(pairs)('function %s has no statement naming queue %s unless the topology connects them', (name, queue) => {
+    const spec = functionSpec(name);
+    const statements = roleStatements(name);
+    const onQueue = statements.filter((s) => names(s, arnOf(queueId(queue))));
+    const onDlq = statements.filter((s) => names(s, arnOf(dlqId(queue))));
+    const sends = (spec.sends as readonly QueueName[]).includes(queue);
+    const consumes = spec.consumes?.queue === queue;
+    if (!sends && !consumes) expect(onQueue).toEqual([]);
+    if (!sends) expect(onQueue.filter((s) => allows(s, 'sqs:SendMessage'))).toEqual([]);
+    if (!consumes) expect(onDlq).toEqual([]);
+    if (consumes) expect(onQueue.some((s) => allows(s, 'sqs:ReceiveMessage') && allows(s, 'sqs:DeleteMessage'))).toBe(true);
+  });
+
+  const tablePairs = functionNames.flatMap((fn) => tableNames.map((table) => [fn, table] as const));
+  const WRITES = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+  const READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:Scan'];
+
+  it.each(tablePairs)('function %s gets exactly its topology access to table %s', (name, table) => {
+    const access = (functionSpec(name).tables as Partial<Record<TableName, TableAccess>>)[table];
+    const actions = roleStatements(name)
+      .filter((s) => s.Effect === 'Allow' && names(s, arnOf(tableId(table))))
+      .flatMap((s) => list(s.Action));
+    switch (access) {
+      case undefined:
+        expect(actions).toEqual([]);
+        break;
+      case 'read':
+        expect(actions).toEqual(expect.arrayContaining(READS));
+        expect(actions.filter((a) => WRITES.includes(a))).toEqual([]);
+        break;
+      case 'write':
+        expect([...actions].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+        break;
+      case 'readwrite':
+        expect(actions).toEqual(expect.arrayContaining([...READS, ...WRITES]));
+        break;
+    }
+  });
+
+  it.each(functionNames)('function %s may read the audit HMAC secret only if it uses the audit table', (name) => {
+    const secret = { Ref: logicalId(stack.auditKeySecret) };
+    const reads = roleStatements(name).some((s) => allows(s, 'secretsmanager:GetSecretValue') && names(s, secret));
+    expect(reads).toBe(functionSpec(name).tables.audit !== undefined);
+  });
+
+  it.each(functionNames)('function %s has its own role with no managed policies and no wildcard actions', (name) => {
+    expect(resource(logicalId(stack.functions[name].role)).Properties).not.toHaveProperty('ManagedPolicyArns');
+    const actions = roleStatements(name).flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    // The one "*" resource: X-Ray, which has no resource-level permissions.
+    const starred = roleStatements(name).filter((s) => list(s.Resource).includes('*'));
+    expect(starred.flatMap((s) => list(s.Action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('no resource policy lets anyone ("*") do anything', () => {
+    const isEveryone = (principal: unknown): boolean =>
+      principal === '*' ||
+      (typeof principal === 'object' &&
+        principal !== null &&
+        Object.values(principal).some((p) => list(p as unknown).includes('*')));
+    const statements: Statement[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (Array.isArray(record.Statement)) statements.push(...(record.Statement as Statement[]));
+        Object.values(record).forEach(collect);
+      }
+    };
+    collect(resources);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((s) => isEveryone(s.Principal) && s.Effect !== 'Deny')).toEqual([]);
+    expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties?.Principal === '*')).toEqual([]);
+  });
+});
+
+describe('ingress over HTTPS', () => {
+  const httpFunctions = functionNames.filter((name) => functionSpec(name).http === 'iam');
+
+  it('every function URL requires IAM (SigV4) authentication', () => {
+    const urls = ofType('AWS::Lambda::Url');
+    expect(urls).toHaveLength(httpFunctions.length);
+    for (const [, url] of urls) expect(url.Properties?.AuthType).toBe('AWS_IAM');
+  });
+
+  it.each(httpFunctions)('function %s has a function URL and a stack output with it', (name) => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: arnOf(functionId(name)) });
+    const url = stack.functions[name].url;
+    expect(url).toBeDefined();
+    expect(Object.values(json.Outputs)).toContainEqual(expect.objectContaining({ Value: stack.resolve(url?.url) }));
+  });
+});
+
+describe('outputs', () => {
+  const values = Object.values(json.Outputs).map((o) => JSON.stringify((o as { Value: unknown }).Value));
+
+  it.each(queueNames)('the URLs of queue %s and its DLQ are stack outputs', (name) => {
+    expect(values).toContain(JSON.stringify({ Ref: queueId(name) }));
+    expect(values).toContain(JSON.stringify({ Ref: dlqId(name) }));
+  });
+
+  it.each(tableNames)('the name of table %s is a stack output', (name) => {
+    expect(values).toContain(JSON.stringify({ Ref: tableId(name) }));
+  });
+});
+
+describe('bundling', () => {
+  it('is skipped in these tests: no stack requires it and no bundle was written', () => {
+    expect(stack.bundlingRequired).toBe(false);
+    const written = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? written(path.join(dir, entry.name)) : [entry.name],
+      );
+    expect(existsSync(outdir)).toBe(true);
+    expect(written(outdir).filter((file) => file.endsWith('.mjs') || file.endsWith('.js'))).toEqual([]);
+  });
+
+  it('builds one minified ESM file for Node.js 22 with a source map, the AWS SDK included', () => {
+    const options = hubBundling();
+    expect(options).toMatchObject({
+      format: OutputFormat.ESM,
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      externalModules: [],
+      minify: true,
+      sourceMap: true,
+    });
+    expect(options.banner).toMatch(/createRequire[\s\S]*const require = /);
+  });
+});
