@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+await import('../infra/local/quiet-warnings.ts');
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@
  * payload is validated against the schema registered for its `type` on send and on receive.
  */
 import { z } from 'zod';
+import { municipalityCodeSchema } from '#contracts/municipalities';
 
 /** Logical system names: the external systems, a county's system, a municipality's, or the hub. */
 export const systemName = z
@@ -24,7 +25,8 @@ export const envelopeSchema = z.object({
   type: messageTypeName,
   source: systemName,
   target: systemName,
-  municipality: z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code'),
+  /** The current municipality the message concerns (an unknown or merged code is refused). */
+  municipality: municipalityCodeSchema,
   occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }),
   payload: z.unknown(),
 });

@@ -15,7 +15,7 @@ export interface QueueSpec {
   readonly maxReceiveCount: number;
   /** Seconds a message may wait before the "oldest message" alarm fires. */
   readonly maxAgeSeconds: number;
-  /** Days a message is kept on the queue (and, doubled, on its DLQ). */
+  /** Days a message is kept on the queue (its DLQ keeps messages 14 days, the SQS maximum). */
   readonly retentionDays: number;
 }
 
@@ -123,6 +123,12 @@ export const dlqUrlEnv = (queue: QueueName): string => `KOTO_DLQ_${envSuffix(que
 
 /** Environment variable through which a function finds a table's name. */
 export const tableNameEnv = (table: TableName): string => `KOTO_TABLE_${envSuffix(table)}`;
+
+/** Environment variables every runtime sets the same way (CDK in AWS, infra/local on one machine). */
+export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
+export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
+export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
+export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
 
 const envSuffix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 

@@ -4,7 +4,7 @@
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { KotoHubStack } from './koto-hub-stack.ts';
+import { KotoHubStack } from '#infra/cdk/koto-hub-stack';
 
 const app = new App();
 

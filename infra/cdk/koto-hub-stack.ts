@@ -20,9 +20,9 @@ import {
   type QueueName,
   type TableName,
 } from '#infra/topology';
-import { HubFunction } from './constructs/hub-function.ts';
-import { QueueWithDlq } from './constructs/queue-with-dlq.ts';
-import { HubTable } from './constructs/table.ts';
+import { HubFunction } from '#infra/cdk/constructs/hub-function';
+import { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
+import { HubTable } from '#infra/cdk/constructs/table';
 
 /** `referral-intake` → `ReferralIntake`, for construct ids and output names. */
 const pascal = (name: string): string =>

@@ -90,17 +90,43 @@ const loadHandler = async (name: FunctionName): Promise<SqsHandler> => {
 };
 
 export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
+  // What has started is stopped again, in reverse, if a later step fails (a busy port, say).
+  const started: (() => Promise<void>)[] = [];
+  const stopStarted = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    return await assemble(options, started, stopStarted);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+};
+
+const assemble = async (
+  options: RuntimeOptions,
+  started: (() => Promise<void>)[],
+  stopStarted: () => Promise<void>,
+): Promise<Runtime> => {
   const dir = prepareDataDir(options.dataDir ?? defaultDataDir());
   const dynamo = await startDynamo(options.inMemory ? undefined : dir.dynamodb);
+  started.push(() => dynamo.close());
   const localSqs = await startSqs();
+  started.push(() => localSqs.close());
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: localSqs.endpoint, credentials });
   const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamo.endpoint, credentials });
+  started.push(async () => {
+    resetClients();
+    sqs.destroy();
+    dynamodb.destroy();
+  });
   await createTables(dynamodb);
   const queues = await createQueues(sqs);
   configureEnvironment(dir, localSqs.endpoint, dynamo.endpoint, queues, options);
 
   const runner = new EventSourceRunner(sqs, LOCAL_REGION, { onEvent: options.onEvent });
+  started.push(() => runner.stop());
   const bound = (options.functions ?? functionNames).filter((name) => functionSpec(name).consumes);
   for (const name of bound) {
     const spec = functionSpec(name);
@@ -122,6 +148,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     { get: { '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }) } },
     options.ingressPort ?? 0,
   );
+  started.push(() => ingress.close());
   writeRuntimeInfo(dir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -130,8 +157,9 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     sqsEndpoint: localSqs.endpoint,
     dynamodbEndpoint: dynamo.endpoint,
   });
+  started.push(async () => clearRuntimeInfo(dir));
 
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   return {
     dataDir: dir,
     ingressUrl: `${ingress.url}/envelopes`,
@@ -142,17 +170,6 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     sqs,
     dynamodb,
     status,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearRuntimeInfo(dir);
-      await ingress.close();
-      await runner.stop();
-      resetClients();
-      sqs.destroy();
-      dynamodb.destroy();
-      await localSqs.close();
-      await dynamo.close();
-    },
+    stop: () => (stopping ??= stopStarted()),
   };
 };

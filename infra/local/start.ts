@@ -1,13 +1,24 @@
 /** `npm start`: the whole hub on this machine until Ctrl-C. */
+import '#infra/local/quiet-warnings';
 import { startRuntime } from '#infra/local/runtime';
 
-const runtime = await startRuntime({ onEvent: (line) => console.log(`  ! ${line}`) });
+/** Ingress listens here unless KOTO_PORT says otherwise; a busy port falls back to a free one. */
+const preferredPort = Number(process.env.KOTO_PORT ?? 8910);
+const onEvent = (line: string) => console.log(`  ! ${line}`);
+const runtime = await startRuntime({ ingressPort: preferredPort, onEvent }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.log(`port ${preferredPort} is taken; ingress takes a free port instead`);
+  return startRuntime({ onEvent });
+});
 
 console.log(`koto-hub is running on the embedded runtime (no cloud account, no Docker)
 
   ingress   POST ${runtime.ingressUrl}
   status    GET  ${runtime.statusUrl}
   data      ${runtime.dataDir.root}   (tables, audit key, log: ${runtime.dataDir.logFile})
+
+Try it:  curl -s -X POST --data @contracts/messages/examples/outreach.referral.v1.json ${runtime.ingressUrl}
+          node cli/koto-hub.mjs audit verify 0e7d3c42-8f5b-4b6e-a1d2-7c9e4f1a2b33
 
 Ctrl-C stops it; what was committed to the tables stays for the next start.`);
 

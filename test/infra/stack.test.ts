@@ -22,7 +22,7 @@ import {
   type TableName,
 } from '#infra/topology';
 import { hubBundling } from '#infra/cdk/bundling';
-import { AUDIT_KEY_SECRET_ARN_ENV, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/cdk/constructs/hub-function';
+import { AUDIT_KEY_SECRET_ARN_ENV, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
 interface CfnResource {

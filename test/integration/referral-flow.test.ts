@@ -58,6 +58,10 @@ describe('referral intake through the embedded runtime', () => {
     expect(paths).toEqual(expect.arrayContaining(['municipality', 'payload.hetu', 'payload.reason']));
     expect(JSON.stringify(response.body)).not.toContain('131052');
 
+    const unknownMunicipality = await hub.post(referral({ municipality: '999' }));
+    expect(unknownMunicipality.body.issues).toEqual([
+      { path: 'municipality', message: "unknown municipality code '999': not a current Finnish municipality" },
+    ]);
     expect((await hub.post('{not json')).status).toBe(400);
     expect((await hub.post({ ...referral(), type: 'outreach.unknown.v1' })).body.issues).toEqual([
       { path: 'type', message: 'unknown message type outreach.unknown.v1' },

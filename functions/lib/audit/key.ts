@@ -4,13 +4,14 @@
  * (`KOTO_AUDIT_KEY_FILE`, created by the embedded runtime). Read once per process.
  */
 import { readFileSync } from 'node:fs';
+import { AUDIT_KEY_FILE_ENV, AUDIT_KEY_SECRET_ARN_ENV } from '#infra/topology';
 
 let cached: Promise<Buffer> | undefined;
 
 const load = async (): Promise<Buffer> => {
-  const file = process.env.KOTO_AUDIT_KEY_FILE;
+  const file = process.env[AUDIT_KEY_FILE_ENV];
   if (file) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  const secretArn = process.env.KOTO_AUDIT_KEY_SECRET_ARN;
+  const secretArn = process.env[AUDIT_KEY_SECRET_ARN_ENV];
   if (secretArn) {
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = new SecretsManagerClient({});

@@ -16,19 +16,15 @@ import {
   type QueueName,
   type TableAccess,
   type TableName,
+  AUDIT_KEY_SECRET_ARN_ENV,
+  XROAD_CLIENT_ENV,
+  XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
-import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '../bundling.ts';
-import type { QueueWithDlq } from './queue-with-dlq.ts';
-import type { HubTable } from './table.ts';
+import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '#infra/cdk/bundling';
+import type { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
+import type { HubTable } from '#infra/cdk/constructs/table';
 
-/** ARN of the Secrets Manager secret holding the HMAC key for the audit log's HETU hashes. */
-export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
-/** Address of the municipality's X-Road security server. */
-export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
-/** The hub's X-Road client subsystem, `INSTANCE/CLASS/MEMBER/SUBSYSTEM`. */
-export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
-
-/** Node.js 22 is the runtime the design fixes (and the one the local runtime and CI run). */
+/** Node.js 22 is the runtime the design fixes (DESIGN.md "In AWS"). */
 export const HUB_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 export interface XRoadSettings {

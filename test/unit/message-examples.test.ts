@@ -1,0 +1,20 @@
+/** The example messages integrators copy are contract fixtures: each must validate as its type. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { messageTypes, parseEnvelope } from '#contracts/messages/registry';
+
+const dir = join(import.meta.dirname, '..', '..', 'contracts', 'messages', 'examples');
+const examples = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('example messages', () => {
+  it.each(examples)('%s is a valid envelope of the type its file is named after', (file) => {
+    const result = parseEnvelope(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    expect(result).toMatchObject({ ok: true });
+    if (result.ok) expect(`${result.envelope.type}.json`).toBe(file);
+  });
+
+  it('exist for every registered message type', () => {
+    expect(examples.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(Object.keys(messageTypes).sort());
+  });
+});
