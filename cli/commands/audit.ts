@@ -1,6 +1,7 @@
 /** `koto-hub audit verify <correlationId>`: recomputes the audit chain of one correlation. */
 import { readCorrelation } from '#lib/audit/store';
 import { verifyChain } from '#lib/audit/verify';
+import { auditKey } from '#lib/audit/key';
 import { connectToHub, UsageError } from '#cli/connection';
 
 export const AUDIT_HELP = `koto-hub audit verify <correlationId>
@@ -28,7 +29,7 @@ export const auditCommand = async (args: readonly string[], out: (line: string) 
       out(`no audit records for correlation ${correlationId} in ${connection.where}`);
       return 1;
     }
-    const result = verifyChain(records);
+    const result = verifyChain(records, await auditKey());
     if (result.ok) {
       out(`audit chain of ${correlationId}: ${result.records} records, every link intact`);
       return 0;

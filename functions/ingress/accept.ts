@@ -47,6 +47,7 @@ const validate = (items: unknown[]): { envelopes: Envelope[]; issues: FieldIssue
 
 const ingressRecord = async (envelope: Envelope): Promise<AuditRecord> => {
   const subject = subjectOf(envelope);
+  const key = await auditKey();
   return sealRecord({
     correlationId: envelope.correlationId,
     hop: hopKey(envelope.messageId, 'ingress'),
@@ -59,7 +60,7 @@ const ingressRecord = async (envelope: Envelope): Promise<AuditRecord> => {
     stage: 'ingress',
     outcome: 'accepted',
     reason: null,
-    subjectHash: subject ? subjectHash(await auditKey(), subject) : null,
+    subjectHash: subject ? subjectHash(key, subject) : null,
     payloadDigest: payloadDigest(envelope.payload),
     occurredAt: envelope.occurredAt,
     parentHop: null,
@@ -67,7 +68,7 @@ const ingressRecord = async (envelope: Envelope): Promise<AuditRecord> => {
     recordedAt: new Date().toISOString(),
     durationMs: 0,
     expiresAt: Math.floor(Date.now() / 1000) + auditRetentionDays() * 86_400,
-  });
+  }, key);
 };
 
 const enqueue = async (envelopes: readonly Envelope[], records: readonly AuditRecord[]): Promise<void> => {

@@ -6,6 +6,7 @@
  * Reasons are recorded in the audit log and on the dead letter, so they never carry personal data:
  * they are built from codes and field paths, and scrubbed once more on the way out.
  */
+import { ZodError } from 'zod';
 import { SchemaViolation } from '#contracts/messages/registry';
 import { scrubText } from '#lib/pii';
 
@@ -46,12 +47,34 @@ const oneLine = (text: string): string => scrubText(text).replace(/\s+/g, ' ').s
 const isRetryableAwsError = (error: Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }): boolean =>
   Boolean(error.$retryable) || (error.$metadata?.httpStatusCode ?? 0) >= 500 || /Throttl|Timeout|ECONN|EPIPE|socket/i.test(error.name + error.message);
 
+/**
+ * Errors of the contracts (X-Road faults, rejected XML, a refused Paluukoodi, …) say themselves
+ * whether a retry can help: a boolean `transient`, and a `faultCode`, `code` or `reason`.
+ */
+type SelfClassified = Error & { transient: boolean; faultCode?: unknown; code?: unknown; reason?: unknown };
+
+const isSelfClassified = (error: unknown): error is SelfClassified =>
+  error instanceof Error && typeof (error as { transient?: unknown }).transient === 'boolean';
+
+const codeOf = (error: SelfClassified): string => {
+  const detail = [error.faultCode, error.code, error.reason].find((v): v is string => typeof v === 'string');
+  return detail ? `${error.name}:${detail}` : error.name;
+};
+
 export const classifyError = (error: unknown): Failure => {
   if (error instanceof SchemaViolation) {
     return { kind: 'permanent', code: 'schema-violation', reason: oneLine(error.message) };
   }
   if (error instanceof PermanentError) return { kind: 'permanent', code: error.code, reason: oneLine(error.message) };
   if (error instanceof TransientError) return { kind: 'transient', code: error.code, reason: oneLine(error.message) };
+  if (error instanceof ZodError) {
+    // A mapper's own schema refused what a system answered: the answer breaks its contract.
+    const paths = error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+    return { kind: 'permanent', code: 'contract-violation', reason: oneLine(`an answer does not match its contract at ${paths}`) };
+  }
+  if (isSelfClassified(error)) {
+    return { kind: error.transient ? 'transient' : 'permanent', code: codeOf(error), reason: oneLine(error.message) };
+  }
   if (error instanceof Error) {
     // Unknown errors are retried: a bug fixed and redeployed lets the message through, and SQS
     // still moves it to the DLQ after maxReceiveCount receives.

@@ -12,6 +12,7 @@ import { localTableName } from '#infra/local/dynamodb';
 import { tableNameEnv } from '#infra/topology';
 import { REDACTED, REDACTED_HETU } from '#lib/pii';
 import { verifyChain } from '#lib/audit/verify';
+import { auditKey } from '#lib/audit/key';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { freshHetu, referral } from '../support/envelopes.ts';
 
@@ -47,7 +48,7 @@ describe('referral intake through the embedded runtime', () => {
     expect(record.parentHop).toBe(`${envelope.messageId}#ingress`);
     expect(record.subjectHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(records)).not.toContain(envelope.payload.hetu);
-    expect(verifyChain(records).ok).toBe(true);
+    expect(verifyChain(records, await auditKey()).ok).toBe(true);
   });
 
   it('answers 400 naming the failing fields, without echoing the HETU, for an envelope that breaks its contract', async () => {
@@ -125,7 +126,7 @@ describe('referral intake through the embedded runtime', () => {
     const done = await eventually(() => successRecord(envelope.correlationId), 'the retried success');
     expect(done.outcome).toBe('candidate-recorded');
     expect(await pendingCandidates('564')).toHaveLength(1);
-    expect(verifyChain(await hub.auditOf(envelope.correlationId)).ok).toBe(true);
+    expect(verifyChain(await hub.auditOf(envelope.correlationId), await auditKey()).ok).toBe(true);
   });
 
   it('audit verify passes on the untouched chain and fails, naming the record, once an audit item is altered', async () => {

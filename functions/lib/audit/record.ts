@@ -2,11 +2,12 @@
  * The audit record of one hop (pure, no I/O). One record per message a function handled, keyed by
  * correlation id and `hop` = `<messageId>#<function>` (failed attempts add `#attempt-<n>`).
  *
- * Tamper evidence: `digest` is a SHA-256 over the record's fields in a fixed order, and each record
- * carries `parentDigest`, the digest of the record of the hop that produced its message. Altering a
- * record changes its digest and so breaks the link from every record below it; deleting one leaves
- * its children pointing at nothing. Time of processing is kept outside the digest so that a
- * duplicate delivery recomputes the very same record.
+ * Tamper evidence: `digest` is an HMAC-SHA256, keyed by the audit key, over the record's fields in
+ * a fixed order, and each record carries `parentDigest`, the digest of the record of the hop that
+ * produced its message. Altering a record changes its digest and so breaks the link from every
+ * record below it; deleting one leaves its children pointing at nothing; and without the key
+ * nobody who can write to the table can reseal a record they changed. Time of processing is kept
+ * outside the digest so that a duplicate delivery recomputes the very same record.
  */
 import { createHash, createHmac } from 'node:crypto';
 
@@ -66,16 +67,16 @@ const DIGESTED = [
 export const hopKey = (messageId: string, stage: string, attempt?: number): string =>
   attempt === undefined ? `${messageId}#${stage}` : `${messageId}#${stage}#attempt-${attempt}`;
 
-export const recordDigest = (record: Omit<AuditRecord, 'digest'> | AuditRecord): string => {
-  const hash = createHash('sha256');
+export const recordDigest = (record: Omit<AuditRecord, 'digest'> | AuditRecord, key: Buffer): string => {
+  const hash = createHmac('sha256', key);
   for (const field of DIGESTED) hash.update(`${field}=${JSON.stringify(record[field] ?? null)}\n`);
   return hash.digest('hex');
 };
 
-export const sealRecord = (fields: AuditFields): AuditRecord => {
+export const sealRecord = (fields: AuditFields, key: Buffer): AuditRecord => {
   const hop = fields.hop ?? hopKey(fields.messageId, fields.stage);
   const unsealed = { ...fields, hop };
-  return { ...unsealed, digest: recordDigest(unsealed) };
+  return { ...unsealed, digest: recordDigest(unsealed, key) };
 };
 
 export const payloadDigest = (payload: unknown): string =>

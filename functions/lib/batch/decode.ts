@@ -22,7 +22,7 @@ export const decodeRecord = (record: SQSRecord, stage: string): HopState => {
   const base = {
     record,
     stage,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    receiveCount: Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1),
     startedAt: Date.now(),
     parent: parentHop && parentDigest ? { hop: parentHop, digest: parentDigest } : null,
     duplicate: false,

@@ -36,6 +36,8 @@ export interface EmitFields {
 
 export interface HopApi {
   readonly receiveCount: number;
+  /** Epoch milliseconds by which outbound calls must end, so the batch settles before the invocation's timeout. */
+  readonly deadline: number;
   /** Stages an output message; it is sent when the batch settles, only if this hop succeeded. */
   emit<T extends MessageType>(queue: QueueName, type: T, payload: PayloadOf<T>, fields?: EmitFields): Envelope<PayloadOf<T>>;
   /** Names the outcome recorded in the audit log (default `processed`). */
@@ -50,8 +52,9 @@ export interface SqsHandlerSpec<T extends MessageType> {
   readonly handle: HopHandler<T>;
 }
 
-const hopApi = (hop: HopState, envelope: Envelope): HopApi => ({
+const hopApi = (hop: HopState, envelope: Envelope, deadline: number): HopApi => ({
   receiveCount: hop.receiveCount,
+  deadline,
   emit(queue, type, payload, fields = {}) {
     const out = buildEnvelope(type, payload, {
       messageId: deterministicUuid(envelope.messageId, hop.stage, type, fields.key ?? String(hop.outputs.length)),
@@ -88,7 +91,17 @@ const countOutcomes = (hops: readonly HopState[]): void => {
   count('deadLettered', hops.filter((h) => h.audit?.outcome === 'dead-letter').length);
 };
 
-export const processBatch = async <T extends MessageType>(spec: SqsHandlerSpec<T>, event: SQSEvent): Promise<SQSBatchResponse> => {
+const functionSpecTimeoutMs = (name: FunctionName): number => functionSpec(name).timeoutSeconds * 1000;
+
+/** Time kept back from the invocation's remaining time to settle the batch (send, dead-letter, audit). */
+const SETTLE_MARGIN_MS = 1500;
+
+export const processBatch = async <T extends MessageType>(
+  spec: SqsHandlerSpec<T>,
+  event: SQSEvent,
+  remainingMs: number = functionSpecTimeoutMs(spec.name),
+): Promise<SQSBatchResponse> => {
+  const deadline = Date.now() + Math.max(remainingMs - SETTLE_MARGIN_MS, remainingMs / 2);
   const binding = functionSpec(spec.name).consumes;
   if (!binding) throw new Error(`configuration: function ${spec.name} is not bound to a queue`);
   const maxReceiveCount = queueSpec(binding.queue).maxReceiveCount;
@@ -113,7 +126,7 @@ export const processBatch = async <T extends MessageType>(spec: SqsHandlerSpec<T
       if (!(spec.accepts as readonly string[]).includes(envelope.type)) {
         throw new PermanentError('unexpected-type', `${spec.name} does not handle ${envelope.type}`);
       }
-      await spec.handle(envelope as Envelope<PayloadOf<T>>, hopApi(hop, envelope));
+      await spec.handle(envelope as Envelope<PayloadOf<T>>, hopApi(hop, envelope, deadline));
     },
   );
   await Promise.all(hops.map(handleOne));
@@ -127,4 +140,4 @@ export const createSqsHandler = <T extends MessageType>(spec: SqsHandlerSpec<T>)
   middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .handler((event) => processBatch(spec, event));
+    .handler((event, context) => processBatch(spec, event, context.getRemainingTimeInMillis()));

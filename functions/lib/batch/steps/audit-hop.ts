@@ -40,7 +40,7 @@ export const hopRecord = async (hop: HopState, maxReceiveCount: number): Promise
     recordedAt: new Date().toISOString(),
     durationMs: Date.now() - hop.startedAt,
     expiresAt: expiry(),
-  });
+  }, key);
 };
 
 /**

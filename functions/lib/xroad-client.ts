@@ -1,0 +1,143 @@
+/**
+ * Calls to national systems through the municipality's X-Road security server: SOAP 1.1 with the
+ * X-Road 4.0 headers, or REST under `/r1/…` with `X-Road-Client`. Every failure comes out typed
+ * (`XRoadFault` transient or permanent, `XmlRejected`, `SoapEnvelopeError`) and free of personal
+ * data. A call never outlives its deadline: the caller passes the invocation's remaining time.
+ *
+ * Node's fetch keeps connections to the security server alive between calls and invocations.
+ */
+import { randomUUID } from 'node:crypto';
+import { buildSoapRequest, parseSoapEnvelope, verifyEcho, type SoapEnvelope, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
+import { formatXRoadClientHeader, parseXRoadRestError, xRoadRestPath } from '#contracts/xroad/rest';
+import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout } from '#contracts/xroad/errors';
+import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
+import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
+import type { RateLimiter } from '#lib/rate-limit';
+
+export interface XRoadClientConfig {
+  /** Base URL of the security server, e.g. `https://ss.example.fi`. */
+  readonly securityServerUrl: string;
+  readonly client: XRoadClientId;
+  /** X-Road `userId`: the hub's own user, never a person's identity code. */
+  readonly userId: string;
+  /** Longest a single call may take, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Largest answer read, in bytes. */
+  readonly maxResponseBytes: number;
+}
+
+/** `FI/MUN/0123456-7/kotohub` -> client identifier. */
+export const parseClientId = (value: string): XRoadClientId => {
+  const [xRoadInstance, memberClass, memberCode, subsystemCode, ...rest] = value.split('/');
+  if (!xRoadInstance || !memberClass || !memberCode || !subsystemCode || rest.length > 0) {
+    throw new Error(`configuration: ${XROAD_CLIENT_ENV} must be INSTANCE/CLASS/MEMBER/SUBSYSTEM`);
+  }
+  return { xRoadInstance, memberClass, memberCode, subsystemCode };
+};
+
+export const xroadConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): XRoadClientConfig => {
+  const securityServerUrl = env[XROAD_SECURITY_SERVER_ENV];
+  if (!securityServerUrl) throw new Error(`configuration: ${XROAD_SECURITY_SERVER_ENV} is not set`);
+  return {
+    securityServerUrl: securityServerUrl.replace(/\/+$/, ''),
+    client: parseClientId(env[XROAD_CLIENT_ENV] ?? 'FI-TEST/MUN/0000000-0/koto-hub'),
+    userId: env.KOTO_XROAD_USER_ID ?? 'koto-hub',
+    timeoutMs: Number(env.KOTO_XROAD_TIMEOUT_MS ?? 8000),
+    maxResponseBytes: Number(env.KOTO_XROAD_MAX_RESPONSE_BYTES ?? DEFAULT_MAX_XML_BYTES),
+  };
+};
+
+export interface CallOptions {
+  /** Epoch milliseconds by which the call must have ended (the invocation's deadline less a margin). */
+  readonly deadline?: number;
+  readonly issue?: string;
+}
+
+/** Reads at most `limit` bytes of an answer; a larger one is rejected without reading the rest. */
+const readLimited = async (response: Response, limit: number): Promise<Buffer> => {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new XmlRejected('too-large', `the answer of ${declared} bytes exceeds the limit of ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += (chunk as Uint8Array).byteLength;
+    if (size > limit) throw new XmlRejected('too-large', `the answer exceeds the limit of ${limit} bytes`);
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  return Buffer.concat(chunks);
+};
+
+export class XRoadHttpClient {
+  constructor(
+    readonly config: XRoadClientConfig,
+    private readonly limiter?: RateLimiter,
+  ) {}
+
+  /** One SOAP call: the answer's envelope, after its headers were checked against the request. */
+  async soap(service: XRoadServiceId, bodyXml: string, options: CallOptions = {}): Promise<SoapEnvelope> {
+    const headers = {
+      client: this.config.client,
+      service,
+      id: randomUUID(),
+      userId: this.config.userId,
+      protocolVersion: '4.0' as const,
+      ...(options.issue ? { issue: options.issue } : {}),
+    };
+    const request = buildSoapRequest(headers, bodyXml);
+    const { status, body } = await this.exchange(`${this.config.securityServerUrl}/`, service.serviceCode, options, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+      body: request,
+    });
+    if (body.byteLength === 0) throw faultFromHttpStatus(status, service.serviceCode);
+    const envelope = parseSoapEnvelope(body, { maxBytes: this.config.maxResponseBytes });
+    if (envelope.fault) throw faultFromSoap(envelope.fault, status, service.serviceCode);
+    if (status >= 400) throw faultFromHttpStatus(status, service.serviceCode);
+    verifyEcho(headers, envelope.headers);
+    return envelope;
+  }
+
+  /** One REST call: the parsed JSON answer. */
+  async rest(service: XRoadServiceId, method: 'GET' | 'POST', path: readonly string[], json?: unknown, options: CallOptions = {}): Promise<unknown> {
+    const url = `${this.config.securityServerUrl}${xRoadRestPath(service, ...path)}`;
+    const { status, body } = await this.exchange(url, service.serviceCode, options, {
+      method,
+      headers: {
+        'x-road-client': formatXRoadClientHeader(this.config.client),
+        'x-road-id': randomUUID(),
+        'x-road-userid': this.config.userId,
+        accept: 'application/json',
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+    const text = body.toString('utf8');
+    if (status >= 400) {
+      const error = parseXRoadRestError(text);
+      throw error ? faultFromRest(error, status, service.serviceCode) : faultFromHttpStatus(status, service.serviceCode);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new XmlRejected('malformed', `the answer of ${service.serviceCode} is not JSON`);
+    }
+  }
+
+  private async exchange(url: string, serviceCode: string, options: CallOptions, init: RequestInit): Promise<{ status: number; body: Buffer }> {
+    const budget = Math.min(this.config.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
+    if (budget <= 0) throw faultFromTimeout(serviceCode);
+    if (this.limiter) await this.limiter.acquire();
+    const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
+    try {
+      const response = await fetch(url, { ...init, signal });
+      return { status: response.status, body: await readLimited(response, this.config.maxResponseBytes) };
+    } catch (error) {
+      if (error instanceof XmlRejected) throw error;
+      if (signal.aborted) throw faultFromTimeout(serviceCode);
+      throw faultFromNetwork(serviceCode);
+    }
+  }
+}
