@@ -1,0 +1,93 @@
+/**
+ * Kelmu wire ⇄ canonical (pure, no I/O). The canonical row keeps the identity code exactly as Kela
+ * gave it: validating it is the hub's job (a malformed code is quarantined as INVALID_HETU).
+ */
+import { z } from 'zod';
+import type { KelmuEtuus, KelmuWirePage, KelmuWireRow } from './wire.ts';
+
+export const kelmuBenefits = ['basic-social-assistance', 'child-home-care-allowance'] as const;
+export type KelmuBenefit = (typeof kelmuBenefits)[number];
+
+/** Canonical Kelmu list row: one person and one benefit. */
+export const kelmuRowV1 = z.object({
+  hetu: z.string(),
+  lastName: z.string().min(1),
+  firstNames: z.string().min(1),
+  benefit: z.enum(kelmuBenefits),
+  /** Kela's flag: temporary basic social assistance does not make a person a target. */
+  temporary: z.boolean(),
+  from: z.iso.date(),
+  to: z.iso.date().nullable(),
+});
+export type KelmuRow = z.infer<typeof kelmuRowV1>;
+
+/** One page, canonical. */
+export interface KelmuPage {
+  readonly municipality: string;
+  readonly date: string;
+  readonly page: number;
+  readonly pages: number;
+  readonly pageSize: number;
+  readonly totalRows: number;
+  readonly rows: KelmuRow[];
+}
+
+const benefitOf: Readonly<Record<KelmuEtuus, KelmuBenefit>> = {
+  PERUSTOIMEENTULOTUKI: 'basic-social-assistance',
+  KOTIHOIDONTUKI: 'child-home-care-allowance',
+};
+
+const etuusOf: Readonly<Record<KelmuBenefit, KelmuEtuus>> = {
+  'basic-social-assistance': 'PERUSTOIMEENTULOTUKI',
+  'child-home-care-allowance': 'KOTIHOIDONTUKI',
+};
+
+export const fromKelmuWireRow = (row: KelmuWireRow): KelmuRow => ({
+  hetu: row.hetu,
+  lastName: row.sukunimi,
+  firstNames: row.etunimet,
+  benefit: benefitOf[row.etuus],
+  temporary: row.tilapainen,
+  from: row.alkupvm,
+  to: row.loppupvm,
+});
+
+export const toKelmuWireRow = (row: KelmuRow): KelmuWireRow => ({
+  hetu: row.hetu,
+  sukunimi: row.lastName,
+  etunimet: row.firstNames,
+  etuus: etuusOf[row.benefit],
+  tilapainen: row.temporary,
+  alkupvm: row.from,
+  loppupvm: row.to,
+});
+
+export const fromKelmuWirePage = (page: KelmuWirePage): KelmuPage => ({
+  municipality: page.kunta,
+  date: page.paiva,
+  page: page.sivu,
+  pages: page.sivuja,
+  pageSize: page.sivukoko,
+  totalRows: page.rivejaYhteensa,
+  rows: page.rivit.map(fromKelmuWireRow),
+});
+
+/**
+ * One page of a whole list, 1-based: `sivuja` is ceil(total / size) (0 for an empty list), and a
+ * page past the last holds no rows. The caller sorts the list; the mock sorts by hetu.
+ */
+export function toKelmuWirePage(
+  list: readonly KelmuRow[],
+  request: { municipality: string; date: string; page: number; pageSize: number },
+): KelmuWirePage {
+  const start = (request.page - 1) * request.pageSize;
+  return {
+    kunta: request.municipality,
+    paiva: request.date,
+    sivu: request.page,
+    sivuja: Math.ceil(list.length / request.pageSize),
+    sivukoko: request.pageSize,
+    rivejaYhteensa: list.length,
+    rivit: list.slice(start, start + request.pageSize).map(toKelmuWireRow),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Person lookups across the national registers as a routing slip: `lookup.requested.v1` names the
+ * systems still to ask (`steps`), each adapter asks its system, adds its canonical answer to
+ * `results` and passes the message on to the next system's queue; the last one delivers
+ * `lookup.completed.v1` to `replyTo`. One message per person travels the whole way, so a lookup
+ * of three registers costs three hops and no shared state.
+ */
+import { z } from 'zod';
+import { hetuSchema } from '#contracts/hetu';
+import { vtjLookupOutcomeV1 } from '#contracts/canonical/person';
+import { residenceV1 } from '#contracts/canonical/residence';
+import { integrationStatusV1 } from '#contracts/datastore/mapper';
+
+export const lookupSystems = ['vtj', 'uma', 'datastore'] as const;
+export type LookupSystem = (typeof lookupSystems)[number];
+
+export const lookupResultsV1 = z.object({
+  vtj: vtjLookupOutcomeV1.optional(),
+  uma: residenceV1.optional(),
+  datastore: integrationStatusV1.optional(),
+});
+export type LookupResultsV1 = z.infer<typeof lookupResultsV1>;
+
+/** What the requester wants echoed back: identifiers only, never personal data. */
+export const lookupContextV1 = z.record(
+  z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/, 'context keys are short identifiers'),
+  z.union([z.string().max(200), z.number(), z.boolean(), z.null()]),
+);
+
+const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology');
+
+export const lookupRequestedV1 = z.object({
+  hetu: hetuSchema,
+  /** The day the answers are about (compensation eligibility, plans valid on the day). */
+  asOf: z.iso.date('must be an ISO date YYYY-MM-DD'),
+  /** Systems still to ask, in order; the first is the one this message is for. */
+  steps: z.array(z.enum(lookupSystems)).min(1, 'must name at least one system').max(lookupSystems.length),
+  results: lookupResultsV1,
+  replyTo: queueName,
+  context: lookupContextV1,
+});
+export type LookupRequestedV1 = z.infer<typeof lookupRequestedV1>;
+
+export const lookupCompletedV1 = lookupRequestedV1.omit({ steps: true });
+export type LookupCompletedV1 = z.infer<typeof lookupCompletedV1>;

@@ -1,0 +1,336 @@
+/**
+ * UMA (Migri's register of aliens and case management system) — wire format DEFINED BY KOTO-HUB.
+ * Migri publishes no machine interface for this; README.md documents this one so that an
+ * integrator can map it to the real service in one place.
+ *
+ * SOAP 1.1 over X-Road, member `GOV/1765514-2` (Maahanmuuttovirasto), subsystem `UMAkotoutus`,
+ * namespace `urn:fi:koto-hub:uma:1`, two services:
+ *   - `UlkomaalainenKysely` (person query): residence permits of one person and whether the
+ *     state's compensation to the municipality covers them on a given day;
+ *   - `SuojelunSaajatKysely` (list query): one page of the protection recipients and recorded
+ *     victims of trafficking whose home municipality is the given one.
+ *
+ * Element names are Finnish, as Migri's registers name things (glossary in README.md). Dates are
+ * `xs:date` (YYYY-MM-DD), booleans `true`/`false`. Readers ignore elements they do not know.
+ */
+import { z } from 'zod';
+import { parseSoapEnvelope, type XRoadEchoedHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
+import { faultFromSoap } from '#contracts/xroad/errors';
+import {
+  childElement,
+  childElements,
+  findElement,
+  textAt,
+  textElement,
+  xmlElement,
+  type XmlElement,
+  type XmlParseOptions,
+} from '#contracts/xroad/xml';
+
+export const UMA_NS = 'urn:fi:koto-hub:uma:1';
+
+const UMA_SUBSYSTEM = { memberClass: 'GOV', memberCode: '1765514-2', subsystemCode: 'UMAkotoutus' } as const;
+export const UMA_PERSON_SERVICE = { ...UMA_SUBSYSTEM, serviceCode: 'UlkomaalainenKysely', serviceVersion: 'v1' } as const;
+export const UMA_LIST_SERVICE = { ...UMA_SUBSYSTEM, serviceCode: 'SuojelunSaajatKysely', serviceVersion: 'v1' } as const;
+export const umaPersonServiceId = (xRoadInstance: string): XRoadServiceId => ({ xRoadInstance, ...UMA_PERSON_SERVICE });
+export const umaListServiceId = (xRoadInstance: string): XRoadServiceId => ({ xRoadInstance, ...UMA_LIST_SERVICE });
+
+export const UMA_DEFAULT_PAGE_SIZE = 100;
+export const UMA_MAX_PAGE_SIZE = 1000;
+
+/** Permit types: A continuous, B temporary, P permanent, P-EU EU long-term resident, EU registration/card. */
+export const umaLupatyypit = ['A', 'B', 'P', 'P-EU', 'EU'] as const;
+
+/** Grounds of residence as the wire writes them (canonical names in contracts/uma/mapper.ts). */
+export const umaPerusteet = [
+  'KANSAINVALINEN_SUOJELU',
+  'TILAPAINEN_SUOJELU',
+  'PERHESIDE',
+  'TYO',
+  'OPISKELU',
+  'EU_REKISTEROINTI',
+  'MUU',
+] as const;
+
+export const umaTulokset = ['LOYTYI', 'EI_LOYTYNYT'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+const kuntakoodi = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
+const bool = z.boolean('must be true or false');
+
+export const umaPersonRequest = z.object({
+  Henkilotunnus: z.string().min(1, 'must not be empty'),
+  /** The day compensation eligibility is asked for. */
+  Tilannepaiva: isoDate,
+  /** The end user or system on whose behalf the hub asks. */
+  Loppukayttaja: z.string().min(1, 'must not be empty'),
+});
+
+export const umaOleskelulupa = z.object({
+  Lupatyyppi: z.enum(umaLupatyypit, 'must be A, B, P, P-EU or EU'),
+  /** Section of the Aliens Act (ulkomaalaislaki 301/2004) the permit was granted under, e.g. `87 §`. */
+  Lainkohta: z.string(),
+  Peruste: z.enum(umaPerusteet, `must be one of ${umaPerusteet.join(', ')}`),
+  Myontamispvm: isoDate,
+  /** First and last day of validity; a permanent permit has no last day. */
+  AlkuPvm: isoDate.nullable(),
+  LoppuPvm: isoDate.nullable(),
+});
+
+export const umaPersonResponse = z
+  .object({
+    Tulos: z.enum(umaTulokset, 'must be LOYTYI or EI_LOYTYNYT'),
+    Henkilotunnus: z.string().min(1, 'must not be empty'),
+    Tilannepaiva: isoDate,
+    /** First residence permit, residence card or registration of the right of residence. */
+    EnsimmainenOleskeluoikeusPvm: isoDate.nullable(),
+    Kiintiopakolainen: bool,
+    IhmiskaupanUhri: bool,
+    Oleskeluluvat: z.array(umaOleskelulupa),
+    Korvattavuus: z.object({
+      /** Within the state's compensation to the municipality on `Tilannepaiva` (Act 681/2023 ch. 8). */
+      Korvattava: bool,
+      KorvattavaAsti: isoDate.nullable(),
+    }),
+  })
+  .superRefine((answer, ctx) => {
+    if (answer.Tulos === 'EI_LOYTYNYT' && answer.Oleskeluluvat.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['Oleskeluluvat'], message: 'must be empty when Tulos is EI_LOYTYNYT' });
+    }
+  });
+
+export const umaListRequest = z.object({
+  Kuntakoodi: kuntakoodi,
+  /** From 1. */
+  Sivu: z.number().int().positive('must be 1 or more'),
+  SivunKoko: z.number().int().min(1).max(UMA_MAX_PAGE_SIZE, `must be at most ${UMA_MAX_PAGE_SIZE}`),
+});
+
+export const umaListPerson = z.object({
+  /** As Migri holds it; the hub validates it, the wire does not. */
+  Henkilotunnus: z.string(),
+  Peruste: z.enum(umaPerusteet, `must be one of ${umaPerusteet.join(', ')}`),
+  Kiintiopakolainen: bool,
+  IhmiskaupanUhri: bool,
+  EnsimmainenOleskeluoikeusPvm: isoDate.nullable(),
+});
+
+export const umaListResponse = z
+  .object({
+    Kuntakoodi: kuntakoodi,
+    Sivu: z.number().int().positive('must be 1 or more'),
+    SivunKoko: z.number().int().min(1).max(UMA_MAX_PAGE_SIZE),
+    /** Persons on the whole list, all pages. */
+    Yhteensa: z.number().int().nonnegative('must be 0 or more'),
+    Henkilot: z.array(umaListPerson),
+  })
+  .superRefine((page, ctx) => {
+    if (page.Henkilot.length > page.SivunKoko) {
+      ctx.addIssue({ code: 'custom', path: ['Henkilot'], message: 'holds more persons than SivunKoko' });
+    }
+  });
+
+export type UmaPersonRequest = z.infer<typeof umaPersonRequest>;
+export type UmaOleskelulupa = z.infer<typeof umaOleskelulupa>;
+export type UmaPersonResponse = z.infer<typeof umaPersonResponse>;
+export type UmaListRequest = z.infer<typeof umaListRequest>;
+export type UmaListPerson = z.infer<typeof umaListPerson>;
+export type UmaListResponse = z.infer<typeof umaListResponse>;
+
+/** A UMA document that does not fit the contract; names fields, never their values. Permanent. */
+export class UmaContractError extends Error {
+  override readonly name = 'UmaContractError';
+  readonly transient = false;
+  constructor(
+    readonly code: 'wrong-element' | 'schema',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const issueText = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+
+const validate = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UmaContractError('schema', `${what} does not fit the UMA contract: ${issueText(parsed.error)}`);
+  return parsed.data;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Text conversions (a value that does not convert is passed on as it is, for the schema to refuse)
+
+const toBool = (value: string | undefined): unknown => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+const toDate = (value: string | undefined): string | null | undefined => (value === undefined ? undefined : value === '' ? null : value);
+const toInt = (value: string | undefined): unknown => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : value);
+const fromDate = (value: string | null): string => value ?? '';
+
+const expect = (element: XmlElement | null, name: string): XmlElement => {
+  const found = element?.name === name ? element : findElement(element, name);
+  if (!found) throw new UmaContractError('wrong-element', `SOAP body holds no ${name}`);
+  return found;
+};
+
+const uma = (name: string): string => `uma:${name}`;
+const root = (name: string, content: readonly string[]): string => xmlElement(uma(name), content, { 'xmlns:uma': UMA_NS });
+
+// ---------------------------------------------------------------------------------------------
+// Person query
+
+export function buildUmaPersonRequest(request: UmaPersonRequest): string {
+  const r = validate(umaPersonRequest, 'UlkomaalainenKysely', request);
+  return root('UlkomaalainenKysely', [
+    textElement(uma('Henkilotunnus'), r.Henkilotunnus),
+    textElement(uma('Tilannepaiva'), r.Tilannepaiva),
+    textElement(uma('Loppukayttaja'), r.Loppukayttaja),
+  ]);
+}
+
+export function readUmaPersonRequest(body: XmlElement | null): UmaPersonRequest {
+  const e = expect(body, 'UlkomaalainenKysely');
+  return validate(umaPersonRequest, 'UlkomaalainenKysely', {
+    Henkilotunnus: textAt(e, 'Henkilotunnus'),
+    Tilannepaiva: textAt(e, 'Tilannepaiva'),
+    Loppukayttaja: textAt(e, 'Loppukayttaja'),
+  });
+}
+
+export function buildUmaPersonResponse(answer: UmaPersonResponse): string {
+  const a = validate(umaPersonResponse, 'UlkomaalainenVastaus', answer);
+  return root('UlkomaalainenVastaus', [
+    textElement(uma('Tulos'), a.Tulos),
+    textElement(uma('Henkilotunnus'), a.Henkilotunnus),
+    textElement(uma('Tilannepaiva'), a.Tilannepaiva),
+    textElement(uma('EnsimmainenOleskeluoikeusPvm'), fromDate(a.EnsimmainenOleskeluoikeusPvm)),
+    textElement(uma('Kiintiopakolainen'), String(a.Kiintiopakolainen)),
+    textElement(uma('IhmiskaupanUhri'), String(a.IhmiskaupanUhri)),
+    xmlElement(
+      uma('Oleskeluluvat'),
+      a.Oleskeluluvat.map((lupa) =>
+        xmlElement(uma('Oleskelulupa'), [
+          textElement(uma('Lupatyyppi'), lupa.Lupatyyppi),
+          textElement(uma('Lainkohta'), lupa.Lainkohta),
+          textElement(uma('Peruste'), lupa.Peruste),
+          textElement(uma('Myontamispvm'), lupa.Myontamispvm),
+          textElement(uma('AlkuPvm'), fromDate(lupa.AlkuPvm)),
+          textElement(uma('LoppuPvm'), fromDate(lupa.LoppuPvm)),
+        ]),
+      ),
+    ),
+    xmlElement(uma('Korvattavuus'), [
+      textElement(uma('Korvattava'), String(a.Korvattavuus.Korvattava)),
+      textElement(uma('KorvattavaAsti'), fromDate(a.Korvattavuus.KorvattavaAsti)),
+    ]),
+  ]);
+}
+
+export function readUmaPersonResponse(body: XmlElement | null): UmaPersonResponse {
+  const e = expect(body, 'UlkomaalainenVastaus');
+  const korvattavuus = childElement(e, 'Korvattavuus');
+  return validate(umaPersonResponse, 'UlkomaalainenVastaus', {
+    Tulos: textAt(e, 'Tulos'),
+    Henkilotunnus: textAt(e, 'Henkilotunnus'),
+    Tilannepaiva: textAt(e, 'Tilannepaiva'),
+    EnsimmainenOleskeluoikeusPvm: toDate(textAt(e, 'EnsimmainenOleskeluoikeusPvm')) ?? null,
+    Kiintiopakolainen: toBool(textAt(e, 'Kiintiopakolainen')),
+    IhmiskaupanUhri: toBool(textAt(e, 'IhmiskaupanUhri')),
+    Oleskeluluvat: childElements(childElement(e, 'Oleskeluluvat'), 'Oleskelulupa').map((lupa) => ({
+      Lupatyyppi: textAt(lupa, 'Lupatyyppi'),
+      Lainkohta: textAt(lupa, 'Lainkohta') ?? '',
+      Peruste: textAt(lupa, 'Peruste'),
+      Myontamispvm: textAt(lupa, 'Myontamispvm'),
+      AlkuPvm: toDate(textAt(lupa, 'AlkuPvm')) ?? null,
+      LoppuPvm: toDate(textAt(lupa, 'LoppuPvm')) ?? null,
+    })),
+    Korvattavuus: {
+      Korvattava: toBool(textAt(korvattavuus, 'Korvattava')),
+      KorvattavaAsti: toDate(textAt(korvattavuus, 'KorvattavaAsti')) ?? null,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// List query
+
+export function buildUmaListRequest(request: UmaListRequest): string {
+  const r = validate(umaListRequest, 'SuojelunSaajatKysely', request);
+  return root('SuojelunSaajatKysely', [
+    textElement(uma('Kuntakoodi'), r.Kuntakoodi),
+    textElement(uma('Sivu'), String(r.Sivu)),
+    textElement(uma('SivunKoko'), String(r.SivunKoko)),
+  ]);
+}
+
+export function readUmaListRequest(body: XmlElement | null): UmaListRequest {
+  const e = expect(body, 'SuojelunSaajatKysely');
+  return validate(umaListRequest, 'SuojelunSaajatKysely', {
+    Kuntakoodi: textAt(e, 'Kuntakoodi'),
+    Sivu: toInt(textAt(e, 'Sivu') ?? '1'),
+    SivunKoko: toInt(textAt(e, 'SivunKoko') ?? String(UMA_DEFAULT_PAGE_SIZE)),
+  });
+}
+
+export function buildUmaListResponse(page: UmaListResponse): string {
+  const p = validate(umaListResponse, 'SuojelunSaajatVastaus', page);
+  return root('SuojelunSaajatVastaus', [
+    textElement(uma('Kuntakoodi'), p.Kuntakoodi),
+    textElement(uma('Sivu'), String(p.Sivu)),
+    textElement(uma('SivunKoko'), String(p.SivunKoko)),
+    textElement(uma('Yhteensa'), String(p.Yhteensa)),
+    xmlElement(
+      uma('Henkilot'),
+      p.Henkilot.map((h) =>
+        xmlElement(uma('Henkilo'), [
+          textElement(uma('Henkilotunnus'), h.Henkilotunnus),
+          textElement(uma('Peruste'), h.Peruste),
+          textElement(uma('Kiintiopakolainen'), String(h.Kiintiopakolainen)),
+          textElement(uma('IhmiskaupanUhri'), String(h.IhmiskaupanUhri)),
+          textElement(uma('EnsimmainenOleskeluoikeusPvm'), fromDate(h.EnsimmainenOleskeluoikeusPvm)),
+        ]),
+      ),
+    ),
+  ]);
+}
+
+export function readUmaListResponse(body: XmlElement | null): UmaListResponse {
+  const e = expect(body, 'SuojelunSaajatVastaus');
+  return validate(umaListResponse, 'SuojelunSaajatVastaus', {
+    Kuntakoodi: textAt(e, 'Kuntakoodi'),
+    Sivu: toInt(textAt(e, 'Sivu')),
+    SivunKoko: toInt(textAt(e, 'SivunKoko')),
+    Yhteensa: toInt(textAt(e, 'Yhteensa')),
+    Henkilot: childElements(childElement(e, 'Henkilot'), 'Henkilo').map((h) => ({
+      Henkilotunnus: textAt(h, 'Henkilotunnus') ?? '',
+      Peruste: textAt(h, 'Peruste'),
+      Kiintiopakolainen: toBool(textAt(h, 'Kiintiopakolainen')),
+      IhmiskaupanUhri: toBool(textAt(h, 'IhmiskaupanUhri')),
+      EnsimmainenOleskeluoikeusPvm: toDate(textAt(h, 'EnsimmainenOleskeluoikeusPvm')) ?? null,
+    })),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole SOAP answers
+
+type SoapRead<T> = { headers: XRoadEchoedHeaders | null; answer: T };
+
+const readSoap = <T>(document: string | Uint8Array, service: string, read: (body: XmlElement | null) => T, options?: XmlParseOptions & { httpStatus?: number }): SoapRead<T> => {
+  const envelope = parseSoapEnvelope(document, options);
+  if (envelope.fault) throw faultFromSoap(envelope.fault, options?.httpStatus, service);
+  return { headers: envelope.headers, answer: read(envelope.body) };
+};
+
+/** A person-query answer; throws `XRoadFault` for a fault, `XmlRejected`, `SoapEnvelopeError` or `UmaContractError`. */
+export const parseUmaPersonSoapResponse = (document: string | Uint8Array, options?: XmlParseOptions & { httpStatus?: number }): SoapRead<UmaPersonResponse> =>
+  readSoap(document, UMA_PERSON_SERVICE.serviceCode, readUmaPersonResponse, options);
+
+/** A list-query answer; throws as `parseUmaPersonSoapResponse`. */
+export const parseUmaListSoapResponse = (document: string | Uint8Array, options?: XmlParseOptions & { httpStatus?: number }): SoapRead<UmaListResponse> =>
+  readSoap(document, UMA_LIST_SERVICE.serviceCode, readUmaListResponse, options);

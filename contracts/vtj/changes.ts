@@ -1,0 +1,362 @@
+/**
+ * VTJ change interface (VTJmutpa, muutostietopalvelu) — REST/JSON over X-Road (public; see
+ * README.md). A client follows a list of personal identity codes:
+ *
+ *   GET  /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/kirjausavain/{YYYY-MM-DD}
+ *        -> {"viimeisinKirjausavain": 100000021}          the key to start reading from that day
+ *   POST /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/muutokset
+ *        {"viimeisinKirjausavain": 100000021, "hetulista": ["…", …]}
+ *        -> {"viimeisinKirjausavain": 100000042, "ajanTasalla": false, "muutokset": [
+ *              {"muutospv": "2026-03-02T10:00:00.000Z", "henkilotunnus": "…",
+ *               "tietoryhmat": [{"tietoryhma": "KOTIKUNTA", "muutosattribuutti": "LISATTY",
+ *                                "kuntakoodi": "905", "kuntaanMuuttopv": {"arvo": "2026-03-01", "tarkkuus": "PAIVA"}}]}]}
+ *
+ * The answer's key is the next one to ask with; `ajanTasalla` (up to date) false means more
+ * changes are waiting. The hub keeps the key in DynamoDB so no change is read twice or missed.
+ *
+ * Readers ignore fields and data groups they do not know, so DVV may add them. Dates are objects
+ * `{arvo, tarkkuus}` with precision PAIVA (day), KUUKAUSI (month) or VUOSI (year).
+ * `muutosattribuutti` says what happened to the group: LISATTY (added), MUUTETTU (changed),
+ * POISTETTU (removed), LISATIETO (not a change: context for another group).
+ *
+ * ## Events for a municipality M (`mapVtjChanges`)
+ *
+ * The hub reads the feed for the persons on M's follow list, and maps each change record to at
+ * most one move event and at most one `person.changed`:
+ * - `person.moved-in`: a KOTIKUNTA group LISATTY or MUUTETTU with `kuntakoodi` = M (the person's
+ *   current home municipality is now M). `movedOn` is `kuntaanMuuttopv`.
+ * - `person.moved-out`: otherwise, when the current home municipality was added or changed to
+ *   another municipality (including `200`, abroad), or an EDELLINEN_KOTIKUNTA (previous home
+ *   municipality) group for M was added or changed (M got an end date), or the KOTIKUNTA group for
+ *   M was removed. `newMunicipality` is the new home municipality when the record names it;
+ *   `movedOn` is the first day outside M (`kuntaanMuuttopv` of the new one, or the day after
+ *   `kunnastaPoisMuuttopv`). Since the follow list may hold people who never lived in M, a consumer
+ *   ignores a moved-out for someone it does not know.
+ * - `person.changed`: TURVAKIELTO (with its new state), KUOLINPAIVA (with the date of death),
+ *   HENKILOTUNNUS_KORJAUS (with the code now in use), VAKINAINEN_KOTIMAINEN_OSOITE (address
+ *   changed; only when no move event was emitted, a move always comes with a new address), and
+ *   home municipality history edits that made no move event (`kotikunta`). The event says that
+ *   the address changed, never what it is: consumers ask VTJ again, which honours turvakielto.
+ * Groups marked LISATIETO and groups the hub does not know make no event.
+ */
+import { z } from 'zod';
+import { personChangeEventV1, type PersonChangeEventV1, type PersonChangeKind } from '#contracts/canonical/person';
+import type { XRoadServiceId } from '#contracts/xroad/soap';
+import { VtjContractError } from '#contracts/vtj/wire';
+
+/** X-Road REST service of the change interface; the paths below are relative to it. */
+export const VTJ_MUTPA_SERVICE = {
+  memberClass: 'GOV',
+  memberCode: '0245437-2',
+  subsystemCode: 'VTJmutpa',
+  serviceCode: 'api',
+} as const;
+export const vtjMutpaServiceId = (xRoadInstance: string): XRoadServiceId => ({ xRoadInstance, ...VTJ_MUTPA_SERVICE });
+export const VTJ_MUTPA_KIRJAUSAVAIN_PATH = (date: string): string[] => ['v1', 'kirjausavain', date];
+export const VTJ_MUTPA_MUUTOKSET_PATH: readonly string[] = ['v1', 'muutokset'];
+
+/** How many codes the hub puts in one `hetulista`. */
+export const VTJ_MUTPA_BATCH = 500;
+
+export const muutosattribuutit = ['LISATTY', 'MUUTETTU', 'POISTETTU', 'LISATIETO'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+/** The key as a number; VTJ writes it as a JSON number, some clients as a string of digits. */
+export const kirjausavain = z
+  .union([z.number(), z.string().regex(/^\d{1,15}$/, 'must be digits').transform(Number)])
+  .pipe(z.number().int('must be an integer').nonnegative('must be 0 or more').max(Number.MAX_SAFE_INTEGER));
+
+export const vtjMutpaDate = z.looseObject({
+  arvo: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD'),
+  /** PAIVA, KUUKAUSI or VUOSI. */
+  tarkkuus: z.string(),
+});
+
+export const kirjausavainResponse = z.looseObject({ viimeisinKirjausavain: kirjausavain });
+
+export const muutoksetRequest = z.object({
+  viimeisinKirjausavain: kirjausavain,
+  hetulista: z.array(z.string().min(1, 'must not be empty')).min(1, 'must hold at least one code'),
+  /** Product code of the data permit, when DVV asks for one. */
+  tuotekoodi: z.string().optional(),
+});
+
+const attribute = z.string().optional();
+const kuntakoodi = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
+const localizedText = z.looseObject({ fi: z.string().optional(), sv: z.string().optional() });
+
+export const kotikuntaGroup = z.looseObject({
+  tietoryhma: z.literal('KOTIKUNTA'),
+  muutosattribuutti: attribute,
+  kuntakoodi,
+  kuntaanMuuttopv: vtjMutpaDate.optional(),
+  /** Spelling seen beside `kuntaanMuuttopv` in some answers. */
+  kuntaanMuuttoPv: vtjMutpaDate.optional(),
+});
+
+export const edellinenKotikuntaGroup = z.looseObject({
+  tietoryhma: z.literal('EDELLINEN_KOTIKUNTA'),
+  muutosattribuutti: attribute,
+  kuntakoodi,
+  kuntaanMuuttopv: vtjMutpaDate.optional(),
+  kunnastaPoisMuuttopv: vtjMutpaDate.optional(),
+});
+
+export const vakinainenKotimainenOsoiteGroup = z.looseObject({
+  tietoryhma: z.literal('VAKINAINEN_KOTIMAINEN_OSOITE'),
+  muutosattribuutti: attribute,
+  katunimi: localizedText.optional(),
+  katunumero: z.string().optional(),
+  huoneistokirjain: z.string().optional(),
+  huoneistonumero: z.string().optional(),
+  jakokirjain: z.string().optional(),
+  postinumero: z.string().optional(),
+  postitoimipaikka: localizedText.optional(),
+  alkupv: vtjMutpaDate.optional(),
+  loppupv: vtjMutpaDate.optional(),
+  /** Under turvakielto VTJ names the protected fields instead of giving them. */
+  turvakiellonAlaisetKentat: z.array(z.string()).optional(),
+});
+
+export const turvakieltoGroup = z.looseObject({
+  tietoryhma: z.literal('TURVAKIELTO'),
+  muutosattribuutti: attribute,
+  turvakieltoAktiivinen: z.boolean(),
+  turvaLoppuPv: vtjMutpaDate.optional(),
+});
+
+export const kuolinpaivaGroup = z.looseObject({
+  tietoryhma: z.literal('KUOLINPAIVA'),
+  muutosattribuutti: attribute,
+  kuollut: z.boolean().optional(),
+  kuolinpv: vtjMutpaDate.optional(),
+});
+
+export const henkilotunnusKorjausGroup = z.looseObject({
+  tietoryhma: z.literal('HENKILOTUNNUS_KORJAUS'),
+  muutosattribuutti: attribute,
+  /** AKTIIVI or PASSIIVI: the state of `muutettuHenkilotunnus`. */
+  voimassaolo: z.string(),
+  muutettuHenkilotunnus: z.string(),
+  aktiivinenHenkilotunnus: z.string(),
+  edellisetHenkilotunnukset: z.array(z.string()).optional(),
+});
+
+const knownGroup = z.discriminatedUnion('tietoryhma', [
+  kotikuntaGroup,
+  edellinenKotikuntaGroup,
+  vakinainenKotimainenOsoiteGroup,
+  turvakieltoGroup,
+  kuolinpaivaGroup,
+  henkilotunnusKorjausGroup,
+]);
+
+export const KNOWN_TIETORYHMAT: readonly string[] = [
+  'KOTIKUNTA',
+  'EDELLINEN_KOTIKUNTA',
+  'VAKINAINEN_KOTIMAINEN_OSOITE',
+  'TURVAKIELTO',
+  'KUOLINPAIVA',
+  'HENKILOTUNNUS_KORJAUS',
+];
+
+/** A data group the hub does not read (HENKILON_NIMI, HUOLTAJA_SUPPEA, …): kept, never mapped. */
+export const otherGroup = z.looseObject({
+  tietoryhma: z.string().refine((name) => !KNOWN_TIETORYHMAT.includes(name), 'a known data group must have its fields'),
+  muutosattribuutti: attribute,
+});
+
+export const tietoryhma = z.union([knownGroup, otherGroup]);
+
+export const muutos = z.looseObject({
+  /** When VTJ recorded the change. */
+  muutospv: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+  henkilotunnus: z.string().min(1, 'must not be empty'),
+  tietoryhmat: z.array(tietoryhma),
+});
+
+export const muutoksetResponse = z.looseObject({
+  viimeisinKirjausavain: kirjausavain,
+  ajanTasalla: z.boolean(),
+  muutokset: z.array(muutos),
+});
+
+export type Kirjausavain = z.infer<typeof kirjausavain>;
+export type VtjMutpaDate = z.infer<typeof vtjMutpaDate>;
+export type KirjausavainResponse = z.infer<typeof kirjausavainResponse>;
+export type MuutoksetRequest = z.infer<typeof muutoksetRequest>;
+export type Tietoryhma = z.infer<typeof tietoryhma>;
+export type Muutos = z.infer<typeof muutos>;
+export type MuutoksetResponse = z.infer<typeof muutoksetResponse>;
+
+const issueText = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+
+const parseWith = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new VtjContractError('schema', `${what} does not fit the VTJmutpa contract: ${issueText(parsed.error)}`);
+  return parsed.data;
+};
+
+export const parseKirjausavainResponse = (json: unknown): KirjausavainResponse => parseWith(kirjausavainResponse, 'kirjausavain answer', json);
+export const parseMuutoksetRequest = (json: unknown): MuutoksetRequest => parseWith(muutoksetRequest, 'muutokset request', json);
+export const parseMuutoksetResponse = (json: unknown): MuutoksetResponse => parseWith(muutoksetResponse, 'muutokset answer', json);
+
+// ---------------------------------------------------------------------------------------------
+// Mapping to canonical events
+
+const ACTIVE = new Set(['LISATTY', 'MUUTETTU']);
+/** A group without `muutosattribuutti` is read as a change, not as context. */
+const isChange = (group: { muutosattribuutti?: string | undefined }): boolean => group.muutosattribuutti !== 'LISATIETO';
+const isActive = (group: { muutosattribuutti?: string | undefined }): boolean =>
+  group.muutosattribuutti === undefined || ACTIVE.has(group.muutosattribuutti);
+
+/** `{arvo, tarkkuus}` -> ISO date; a month or year precision gives its first day. */
+export function vtjMutpaDateToIso(date: VtjMutpaDate | undefined): string | null {
+  if (!date) return null;
+  const [year, month = '01', day = '01'] = date.arvo.split('-');
+  return `${year}-${month}-${day}`;
+}
+
+const dayAfter = (iso: string): string => {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+};
+
+const toTimestamp = (muutospv: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(muutospv) ? `${muutospv}T00:00:00.000Z` : muutospv);
+
+/** The events one change record makes for municipality M (see the module comment). */
+export function mapVtjChange(change: Muutos, municipality: string): PersonChangeEventV1[] {
+  const base = { hetu: change.henkilotunnus, municipality, changedAt: toTimestamp(change.muutospv) };
+  const groups = change.tietoryhmat;
+  const kotikunnat = groups.filter((g): g is z.infer<typeof kotikuntaGroup> => g.tietoryhma === 'KOTIKUNTA');
+  const edelliset = groups.filter((g): g is z.infer<typeof edellinenKotikuntaGroup> => g.tietoryhma === 'EDELLINEN_KOTIKUNTA');
+
+  const newHome = kotikunnat.filter(isActive).at(-1);
+  const leftM = edelliset.find((g) => g.kuntakoodi === municipality && isActive(g));
+  const removedM = kotikunnat.some((g) => g.kuntakoodi === municipality && g.muutosattribuutti === 'POISTETTU');
+
+  const events: PersonChangeEventV1[] = [];
+  if (newHome && newHome.kuntakoodi === municipality) {
+    events.push({ type: 'person.moved-in', ...base, movedOn: vtjMutpaDateToIso(newHome.kuntaanMuuttopv ?? newHome.kuntaanMuuttoPv) });
+  } else if (newHome || leftM || removedM) {
+    const firstDayIn = vtjMutpaDateToIso(newHome?.kuntaanMuuttopv ?? newHome?.kuntaanMuuttoPv);
+    const lastDayInM = vtjMutpaDateToIso(leftM?.kunnastaPoisMuuttopv);
+    events.push({
+      type: 'person.moved-out',
+      ...base,
+      newMunicipality: newHome?.kuntakoodi ?? null,
+      movedOn: firstDayIn ?? (lastDayInM ? dayAfter(lastDayInM) : null),
+    });
+  }
+  const moved = events.length > 0;
+
+  const kinds = new Set<PersonChangeKind>();
+  let turvakielto: boolean | null = null;
+  let dateOfDeath: string | null = null;
+  let activeHetu: string | null = null;
+  for (const group of groups) {
+    if (!isChange(group)) continue;
+    switch (group.tietoryhma) {
+      case 'TURVAKIELTO':
+        if ('turvakieltoAktiivinen' in group) {
+          kinds.add('turvakielto');
+          turvakielto = group.muutosattribuutti === 'POISTETTU' ? false : Boolean(group.turvakieltoAktiivinen);
+        }
+        break;
+      case 'KUOLINPAIVA':
+        kinds.add('death');
+        if (group.muutosattribuutti !== 'POISTETTU' && 'kuolinpv' in group) {
+          dateOfDeath = vtjMutpaDateToIso(group.kuolinpv as VtjMutpaDate | undefined);
+        }
+        break;
+      case 'HENKILOTUNNUS_KORJAUS':
+        if ('aktiivinenHenkilotunnus' in group && typeof group.aktiivinenHenkilotunnus === 'string') {
+          kinds.add('hetu-correction');
+          activeHetu = group.aktiivinenHenkilotunnus;
+        }
+        break;
+      case 'VAKINAINEN_KOTIMAINEN_OSOITE':
+        if (!moved) kinds.add('address');
+        break;
+      case 'KOTIKUNTA':
+      case 'EDELLINEN_KOTIKUNTA':
+        if (!moved) kinds.add('kotikunta');
+        break;
+      default:
+        break;
+    }
+  }
+  if (kinds.size > 0) {
+    events.push({
+      type: 'person.changed',
+      ...base,
+      changes: [...kinds].sort(),
+      turvakielto,
+      dateOfDeath,
+      activeHetu,
+    });
+  }
+  return events;
+}
+
+/** The events an answer makes for municipality M, in feed order, each validated. */
+export function mapVtjChanges(answer: MuutoksetResponse, municipality: string): PersonChangeEventV1[] {
+  if (!/^\d{3}$/.test(municipality)) throw new RangeError('mapVtjChanges: municipality must be a three-digit code');
+  return answer.muutokset.flatMap((change, index) =>
+    mapVtjChange(change, municipality).map((event) => {
+      const parsed = personChangeEventV1.safeParse(event);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].join(', ');
+        throw new VtjContractError('schema', `VTJmutpa change muutokset[${index}] does not map to a canonical event (fields: ${fields})`);
+      }
+      return parsed.data;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builders (the mock's side and test factories)
+
+const day = (iso: string): VtjMutpaDate => ({ arvo: iso, tarkkuus: 'PAIVA' });
+
+/** A move from `from` (null: unknown or from abroad without a record) to `to`, effective `on`. */
+export function buildMoveChange(init: { hetu: string; to: string; on: string; from?: string | null; changedAt?: string }): Muutos {
+  const tietoryhmat: Tietoryhma[] = [
+    { tietoryhma: 'KOTIKUNTA', muutosattribuutti: 'LISATTY', kuntakoodi: init.to, kuntaanMuuttopv: day(init.on) },
+  ];
+  if (init.from) {
+    const lastDay = new Date(`${init.on}T00:00:00Z`);
+    lastDay.setUTCDate(lastDay.getUTCDate() - 1);
+    tietoryhmat.push({
+      tietoryhma: 'EDELLINEN_KOTIKUNTA',
+      muutosattribuutti: 'MUUTETTU',
+      kuntakoodi: init.from,
+      kunnastaPoisMuuttopv: day(lastDay.toISOString().slice(0, 10)),
+    });
+  }
+  tietoryhmat.push({ tietoryhma: 'VAKINAINEN_KOTIMAINEN_OSOITE', muutosattribuutti: 'LISATTY', alkupv: day(init.on) });
+  return { muutospv: init.changedAt ?? `${init.on}T08:00:00.000Z`, henkilotunnus: init.hetu, tietoryhmat };
+}
+
+export function buildTurvakieltoChange(init: { hetu: string; active: boolean; changedAt: string }): Muutos {
+  return {
+    muutospv: init.changedAt,
+    henkilotunnus: init.hetu,
+    tietoryhmat: [{ tietoryhma: 'TURVAKIELTO', muutosattribuutti: init.active ? 'LISATTY' : 'MUUTETTU', turvakieltoAktiivinen: init.active }],
+  };
+}
+
+export function buildDeathChange(init: { hetu: string; dateOfDeath: string; changedAt: string }): Muutos {
+  return {
+    muutospv: init.changedAt,
+    henkilotunnus: init.hetu,
+    tietoryhmat: [{ tietoryhma: 'KUOLINPAIVA', muutosattribuutti: 'LISATTY', kuollut: true, kuolinpv: day(init.dateOfDeath) }],
+  };
+}

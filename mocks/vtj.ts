@@ -1,0 +1,260 @@
+/**
+ * VTJ mock: DVV's population information system as the hub meets it through X-Road, answering
+ * from the fixture population in the wire formats of contracts/vtj.
+ *
+ *   POST /  (SOAP 1.1, X-Road headers)             person query HenkilonTunnusKysely
+ *   GET  /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/kirjausavain/{YYYY-MM-DD}
+ *   POST /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/muutokset
+ *
+ * Person query: an unknown (or malformed) code answers 0001; a person with a date of death 0007,
+ * with the record; everyone else 0000. Nationalities go out as ISO 3166 numeric codes, dates as
+ * `vvvvkkpp`, native language `99` when unknown. A person with turvakielto is answered WITH the
+ * address by default (`turvakieltoAddress: 'include'`), the worst case the hub must handle: its
+ * mapper drops the address.
+ *
+ * Change interface: tests append changes (`appendChange`, in the order VTJ recorded them); each
+ * gets the next key (kirjausavain), starting above `FIRST_KIRJAUSAVAIN`. `kirjausavain/{date}`
+ * gives the key just before the first change recorded on or after that date (the newest key when
+ * there is none); `muutokset` gives, for the codes asked about,
+ * the changes after the key, at most `changesPageSize` per answer, with `ajanTasalla` true once
+ * the last recorded change has been read.
+ *
+ * System faults besides the framework's: `soapFault` answers a SOAP 1.1 Fault envelope on the
+ * SOAP route (an X-Road REST error on the REST routes); `malformed` cuts the answer in half;
+ * custom `wrongPaluukoodi` (params `koodi` default `9999`, `teksti`, `dropHenkilo`) answers a
+ * valid-looking answer with another return code; `wrongMessageId` echoes another X-Road id;
+ * `doctype` answers a document with an entity-expansion DTD.
+ */
+import { isValidHetu } from '#contracts/hetu';
+import { municipalityByCode } from '#contracts/municipalities';
+import type { FixturePerson, FixturePopulation } from '#contracts/population';
+import { isoToVtjDate, languageToVtj, nationalityToVtj } from '#contracts/vtj/mapper';
+import {
+  PALUUKOODI_TEXTS,
+  VTJ_DEFAULT_PRODUCT,
+  VTJ_SERVICE,
+  buildVtjResponse,
+  readVtjRequestBody,
+  type VtjHenkilo,
+  type VtjHenkiloVastaussanoma,
+} from '#contracts/vtj/wire';
+import { VTJ_MUTPA_SERVICE, parseMuutoksetRequest, type Muutos, muutos as muutosSchema } from '#contracts/vtj/changes';
+import { buildSoapFault, buildSoapResponse, parseSoapEnvelope, type SoapEnvelope } from '#contracts/xroad/soap';
+import {
+  json,
+  startMockServer,
+  xroadEchoHeaders,
+  xroadRestError,
+  type MockResponse,
+  type MockRoute,
+  type MockServer,
+  type SystemMockOptions,
+} from '#mocks/framework';
+import { asPopulationIndex, type PopulationIndex } from '#mocks/population-index';
+
+export const FIRST_KIRJAUSAVAIN = 100_000_000;
+export const DEFAULT_CHANGES_PAGE_SIZE = 100;
+
+export interface VtjMockOptions extends SystemMockOptions {
+  /** Whether a person with turvakielto is answered with the address (default) or without. */
+  readonly turvakieltoAddress?: 'include' | 'omit';
+  /** Most changes in one `muutokset` answer (default 100). */
+  readonly changesPageSize?: number;
+  /** `tietojenPoimintaaika` written in answers (default: now). */
+  readonly clock?: () => Date;
+}
+
+export interface VtjMock extends MockServer {
+  /** Records changes in the change interface; returns the key each got. */
+  appendChange(...changes: Muutos[]): number[];
+  /** Every recorded change with its key. */
+  changes(): readonly { key: number; change: Muutos }[];
+}
+
+const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
+
+const soap = (status: number, body: string): MockResponse => ({ status, headers: SOAP_HEADERS, body });
+
+/** A SOAP fault as the security server or the provider returns it. */
+const soapFault = (faultCode: string, faultString: string, envelope?: SoapEnvelope): MockResponse =>
+  soap(500, buildSoapFault({ faultCode, faultString }, envelope?.headers ?? undefined));
+
+const poimintaaika = (now: Date): string => now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+
+/** The `Henkilo` VTJ would give for a fixture person. */
+export function henkiloOf(person: FixturePerson, options: { turvakieltoAddress?: 'include' | 'omit' } = {}): VtjHenkilo {
+  const kunta = municipalityByCode(person.homeMunicipality);
+  const withAddress = person.address !== null && (!person.nonDisclosure || options.turvakieltoAddress !== 'omit');
+  return {
+    Henkilotunnus: { value: person.hetu, voimassaolokoodi: '1' },
+    NykyinenSukunimi: { Sukunimi: person.lastName },
+    NykyisetEtunimet: { Etunimet: person.firstNames },
+    VakinainenKotimainenLahiosoite:
+      withAddress && person.address
+        ? {
+            LahiosoiteS: person.address.street,
+            LahiosoiteR: '',
+            Postinumero: person.address.postalCode,
+            PostitoimipaikkaS: person.address.postOffice,
+            PostitoimipaikkaR: '',
+            AsuminenAlkupvm: isoToVtjDate(person.homeMunicipalitySince),
+            AsuminenLoppupvm: '',
+          }
+        : undefined,
+    Kotikunta: {
+      Kuntanumero: person.homeMunicipality,
+      KuntaS: kunta?.nameFi ?? '',
+      KuntaR: kunta?.nameSv ?? '',
+      KuntasuhdeAlkupvm: isoToVtjDate(person.homeMunicipalitySince),
+    },
+    Kuolintiedot: { Kuollut: person.dateOfDeath ? '1' : '', Kuolinpvm: isoToVtjDate(person.dateOfDeath) },
+    Aidinkieli: { Kielikoodi: languageToVtj(person.nativeLanguage), KieliS: '', KieliR: '' },
+    Turvakielto: { TurvakieltoTieto: person.nonDisclosure ? '1' : '', TurvakieltoPaattymispvm: '' },
+    Kansalaisuus: person.nationalities.map((alpha3) => ({ Kansalaisuuskoodi3: nationalityToVtj(alpha3), KansalaisuusS: '', KansalaisuusR: '' })),
+  };
+}
+
+/** The answer VTJ would give about `hetu`. */
+export function vtjAnswerFor(
+  population: PopulationIndex,
+  hetu: string,
+  options: { turvakieltoAddress?: 'include' | 'omit'; now?: Date } = {},
+): VtjHenkiloVastaussanoma {
+  const person = isValidHetu(hetu) ? population.byHetu(hetu.trim().toUpperCase()) ?? population.byHetu(hetu) : undefined;
+  const base = { sanomatunnus: VTJ_DEFAULT_PRODUCT, tietojenPoimintaaika: poimintaaika(options.now ?? new Date()) };
+  if (!person) return { ...base, Paluukoodi: { koodi: '0001', teksti: PALUUKOODI_TEXTS['0001'] ?? '' } };
+  const koodi = person.dateOfDeath !== null ? '0007' : '0000';
+  return { ...base, Paluukoodi: { koodi, teksti: PALUUKOODI_TEXTS[koodi] ?? '' }, Henkilo: henkiloOf(person, options) };
+}
+
+/** Billion laughs, cut short: what a hostile or broken provider might send. */
+const ENTITY_BOMB =
+  '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>';
+
+const m = VTJ_MUTPA_SERVICE;
+const MUTPA_BASE = `^/r1/([^/]+)/${m.memberClass}/${m.memberCode}/${m.subsystemCode}/${m.serviceCode}/v1`;
+
+export async function createVtjMock(population: FixturePopulation | PopulationIndex, options: VtjMockOptions = {}): Promise<VtjMock> {
+  const index = asPopulationIndex(population);
+  const clock = options.clock ?? (() => new Date());
+  const pageSize = options.changesPageSize ?? DEFAULT_CHANGES_PAGE_SIZE;
+  let changes: { key: number; change: Muutos }[] = [];
+
+  const personQuery: MockRoute<PopulationIndex> = {
+    name: 'vtj.person',
+    method: 'POST',
+    pattern: /^\/(?:cgi-bin\/consumer_proxy)?$/,
+    handle(req, _match, pop) {
+      let envelope: SoapEnvelope;
+      try {
+        envelope = parseSoapEnvelope(req.body);
+      } catch {
+        return soapFault('Client.InvalidSoap', 'The request is not a valid SOAP envelope');
+      }
+      const service = envelope.headers?.service;
+      if (!envelope.headers) return soapFault('Client.MissingHeaderField', 'X-Road headers are missing');
+      if (service?.memberCode !== VTJ_SERVICE.memberCode || service.subsystemCode !== VTJ_SERVICE.subsystemCode || service.serviceCode !== VTJ_SERVICE.serviceCode) {
+        return soapFault('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
+      }
+      let request;
+      try {
+        request = readVtjRequestBody(envelope.body);
+      } catch {
+        return soapFault('Client', 'The body is not a valid HenkilonTunnusKysely request', envelope);
+      }
+      const answer = vtjAnswerFor(pop, request.Henkilotunnus, { turvakieltoAddress: options.turvakieltoAddress, now: clock() });
+      return soap(200, buildSoapResponse(envelope.headers, buildVtjResponse(answer, request)));
+    },
+  };
+
+  const kirjausavain: MockRoute<PopulationIndex> = {
+    name: 'vtj.kirjausavain',
+    method: 'GET',
+    pattern: new RegExp(`${MUTPA_BASE}/kirjausavain/([^/]+)$`),
+    handle(req, match) {
+      if (typeof req.headers['x-road-client'] !== 'string') {
+        return xroadRestError(400, 'Client.InvalidRequest', 'the X-Road-Client header is missing', 'X-Road-Client');
+      }
+      const date = match[2] ?? '';
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return xroadRestError(400, 'Client.InvalidRequest', 'the date must be YYYY-MM-DD', 'date');
+      const first = changes.find((c) => c.change.muutospv.slice(0, 10) >= date);
+      const key = first ? first.key - 1 : (changes.at(-1)?.key ?? FIRST_KIRJAUSAVAIN);
+      return json(200, { viimeisinKirjausavain: key }, xroadEchoHeaders(req, `${match[1]}/${m.memberClass}/${m.memberCode}/${m.subsystemCode}/${m.serviceCode}`));
+    },
+  };
+
+  const muutokset: MockRoute<PopulationIndex> = {
+    name: 'vtj.muutokset',
+    method: 'POST',
+    pattern: new RegExp(`${MUTPA_BASE}/muutokset$`),
+    handle(req, match) {
+      if (typeof req.headers['x-road-client'] !== 'string') {
+        return xroadRestError(400, 'Client.InvalidRequest', 'the X-Road-Client header is missing', 'X-Road-Client');
+      }
+      let body: ReturnType<typeof parseMuutoksetRequest>;
+      try {
+        body = parseMuutoksetRequest(JSON.parse(req.body));
+      } catch (error) {
+        // The contract error names fields only; a JSON syntax error may quote the body, so it is not passed on.
+        const detail = error instanceof SyntaxError ? 'body is not JSON' : (error as Error).message;
+        return xroadRestError(400, 'Client.InvalidRequest', 'invalid muutokset request', detail);
+      }
+      const wanted = new Set(body.hetulista.map((h) => h.trim().toUpperCase()));
+      const after = changes.filter((c) => c.key > body.viimeisinKirjausavain);
+      const found: Muutos[] = [];
+      let last = body.viimeisinKirjausavain;
+      for (const entry of after) {
+        if (found.length >= pageSize) break;
+        last = entry.key;
+        if (wanted.has(entry.change.henkilotunnus.toUpperCase())) found.push(entry.change);
+      }
+      const newest = changes.at(-1)?.key ?? FIRST_KIRJAUSAVAIN;
+      return json(
+        200,
+        { viimeisinKirjausavain: last, ajanTasalla: last >= newest, muutokset: found },
+        xroadEchoHeaders(req, `${match[1]}/${m.memberClass}/${m.memberCode}/${m.subsystemCode}/${m.serviceCode}`),
+      );
+    },
+  };
+
+  const server = await startMockServer({
+    ...options,
+    system: 'vtj',
+    routes: [personQuery, kirjausavain, muutokset],
+    population: index,
+    onReset: () => {
+      changes = [];
+    },
+    faultBody: (faultcode, faultstring) => soap(500, buildSoapFault({ faultCode: faultcode, faultString: faultstring })),
+    custom: {
+      wrongPaluukoodi: async (_req, ctx) => {
+        const normal = await ctx.normal();
+        if (normal.status !== 200 || !normal.body.includes('<Paluukoodi')) return normal;
+        const koodi = typeof ctx.params['koodi'] === 'string' ? ctx.params['koodi'] : '9999';
+        const teksti = typeof ctx.params['teksti'] === 'string' ? ctx.params['teksti'] : 'Haku onnistui';
+        let body = normal.body.replace(/<Paluukoodi koodi="[^"]*">[^<]*<\/Paluukoodi>|<Paluukoodi koodi="[^"]*"\/>/, `<Paluukoodi koodi="${koodi.replace(/[^-0-9]/g, '')}">${teksti.replace(/[<&]/g, '')}</Paluukoodi>`);
+        if (ctx.params['dropHenkilo'] === true) body = body.replace(/<Henkilo>[\s\S]*<\/Henkilo>/, '');
+        return { ...normal, body };
+      },
+      wrongMessageId: async (_req, ctx) => {
+        const normal = await ctx.normal();
+        return { ...normal, body: normal.body.replace(/<xrd:id>[^<]*<\/xrd:id>/, '<xrd:id>00000000-0000-4000-8000-000000000000</xrd:id>') };
+      },
+      doctype: () => soap(200, ENTITY_BOMB),
+    },
+  });
+
+  return {
+    ...server,
+    appendChange(...added: Muutos[]): number[] {
+      return added.map((change) => {
+        const parsed = muutosSchema.parse(change);
+        const key = (changes.at(-1)?.key ?? FIRST_KIRJAUSAVAIN) + 1;
+        changes.push({ key, change: parsed });
+        return key;
+      });
+    },
+    changes: () => [...changes],
+  };
+}
