@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['infra/local/quiet-warnings.ts'],
     // Integration tests start real servers (dynalite, local-aws-sqs, mocks) on free loopback ports;
     // two cores are shared, so keep the number of files run at once small.
     maxWorkers: 2,

@@ -49,8 +49,8 @@ export interface FunctionSpec {
   readonly sends: readonly QueueName[];
   /** Tables the function uses and how; its IAM role gets exactly these actions. */
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
-  /** External systems the function calls (through the X-Road security server or directly). */
-  readonly calls?: readonly string[];
+  /** External systems the function calls (through the X-Road security server). */
+  readonly calls?: readonly ExternalSystem[];
   /** Invoked over HTTPS (a Lambda function URL with AWS_IAM auth) rather than by a queue. */
   readonly http?: 'iam';
 }
@@ -72,6 +72,15 @@ export const tables = {
 
 export type TableName = keyof typeof tables;
 
+/** Queues feeding the adapters of national systems: long enough visibility for a slow register. */
+const adapterQueue = (description: string): QueueSpec => ({
+  description,
+  visibilityTimeoutSeconds: 120,
+  maxReceiveCount: 5,
+  maxAgeSeconds: 1800,
+  retentionDays: 4,
+});
+
 export const queues = {
   'referral-intake': {
     description: 'outreach.referral.v1 from other authorities, posted to ingress',
@@ -80,9 +89,74 @@ export const queues = {
     maxAgeSeconds: 900,
     retentionDays: 14,
   },
+  'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)'),
+  'uma-lookups': adapterQueue('lookup.requested.v1 whose next step is UMA (Migri register of aliens)'),
+  'datastore-lookups': adapterQueue('lookup.requested.v1 whose next step is the national integration data store'),
+  'kelmu-lists': adapterQueue("kelmu.list.requested.v1: one page of Kela's Kelmu list per message"),
+  'uma-lists': adapterQueue("uma.protection-list.requested.v1: one page of Migri's list of protection recipients"),
+  'person-events': {
+    description: 'person.moved-in / moved-out / changed events from the VTJ change poller',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 3600,
+    retentionDays: 14,
+  },
+  'outreach-candidates': {
+    description: 'Pages of the Kelmu and UMA lists of an outreach run, to be split into candidates',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 900,
+    retentionDays: 4,
+  },
+  'outreach-decisions': {
+    description: 'lookup.completed.v1 of outreach candidates, to be decided by the outreach rules',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 900,
+    retentionDays: 4,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof queues;
+
+export interface ExternalSystemSpec {
+  readonly description: string;
+  /** Requests per second the hub may send the system in all (KOTO_RATE_LIMIT_<SYSTEM> overrides). */
+  readonly ratePerSecond: number;
+}
+
+/** The external systems the adapters call, each behind its own queue and rate limit. */
+export const externalSystems = {
+  vtj: { description: 'VTJ, population information system (DVV), over X-Road', ratePerSecond: 20 },
+  uma: { description: 'UMA, register of aliens (Migri), over X-Road', ratePerSecond: 10 },
+  kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
+  datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
+} as const satisfies Record<string, ExternalSystemSpec>;
+
+export type ExternalSystem = keyof typeof externalSystems;
+
+/** Queue of the adapter that asks each system for a person lookup. */
+export const lookupQueues = {
+  vtj: 'vtj-lookups',
+  uma: 'uma-lookups',
+  datastore: 'datastore-lookups',
+} as const satisfies Record<string, QueueName>;
+
+/** A lookup adapter passes the slip on to any other lookup queue, or delivers it to a requester's queue. */
+const LOOKUP_SENDS = ['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'outreach-decisions'] as const satisfies readonly QueueName[];
+
+function lookupAdapter(system: keyof typeof lookupQueues, description: string): FunctionSpec {
+  return {
+    description,
+    entry: `functions/${system}-adapter/handler.ts`,
+    memoryMb: 512,
+    timeoutSeconds: 20,
+    consumes: { queue: lookupQueues[system], batchSize: 10, maxConcurrency: 4 },
+    sends: LOOKUP_SENDS,
+    tables: { audit: 'readwrite' },
+    calls: [system],
+  };
+}
 
 export const functions = {
   ingress: {
@@ -103,9 +177,33 @@ export const functions = {
     sends: [],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
+  'vtj-adapter': lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'),
+  'uma-adapter': lookupAdapter('uma', 'UMA person query (residence permits, compensation) for each lookup whose next step is UMA'),
+  'datastore-adapter': lookupAdapter('datastore', 'Customer status in the national integration data store for each lookup'),
+  'kelmu-adapter': {
+    description: "Fetches Kela's Kelmu list one page per message and passes each page on",
+    entry: 'functions/kelmu-adapter/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 20,
+    consumes: { queue: 'kelmu-lists', batchSize: 1, maxConcurrency: 2 },
+    sends: ['kelmu-lists', 'outreach-candidates'],
+    tables: { audit: 'readwrite' },
+    calls: ['kelmu'],
+  },
+  'uma-list-adapter': {
+    description: "Fetches Migri's list of protection recipients of a municipality one page per message",
+    entry: 'functions/uma-list-adapter/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 20,
+    consumes: { queue: 'uma-lists', batchSize: 1, maxConcurrency: 2 },
+    sends: ['uma-lists', 'outreach-candidates'],
+    tables: { audit: 'readwrite' },
+    calls: ['uma'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
 
 /** Which queue ingress puts an accepted envelope on, by message type. */
 export const ingressRoutes: Readonly<Record<string, QueueName>> = {

@@ -19,11 +19,12 @@
  * the changes after the key, at most `changesPageSize` per answer, with `ajanTasalla` true once
  * the last recorded change has been read.
  *
- * System faults besides the framework's: `soapFault` answers a SOAP 1.1 Fault envelope on the
- * SOAP route (an X-Road REST error on the REST routes); `malformed` cuts the answer in half;
- * custom `wrongPaluukoodi` (params `koodi` default `9999`, `teksti`, `dropHenkilo`) answers a
- * valid-looking answer with another return code; `wrongMessageId` echoes another X-Road id;
- * `doctype` answers a document with an entity-expansion DTD.
+ * System faults besides the framework's: `soapFault` answers a SOAP 1.1 Fault envelope;
+ * `malformed` cuts the answer in half; custom `wrongPaluukoodi` (params `koodi` default `9999`,
+ * `teksti`, `dropHenkilo`) answers a valid-looking answer with another return code;
+ * `wrongMessageId` echoes another X-Road id; `doctype` answers a document with an
+ * entity-expansion DTD; `restError` (params `status` default 500, `type` default
+ * `Server.ServerProxy.ServiceFailed`) answers the X-Road REST error body, for the REST routes.
  */
 import { isValidHetu } from '#contracts/hetu';
 import { municipalityByCode } from '#contracts/municipalities';
@@ -242,6 +243,11 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
         return { ...normal, body: normal.body.replace(/<xrd:id>[^<]*<\/xrd:id>/, '<xrd:id>00000000-0000-4000-8000-000000000000</xrd:id>') };
       },
       doctype: () => soap(200, ENTITY_BOMB),
+      restError: (_req, ctx) => {
+        const status = typeof ctx.params['status'] === 'number' ? ctx.params['status'] : 500;
+        const type = typeof ctx.params['type'] === 'string' ? ctx.params['type'] : 'Server.ServerProxy.ServiceFailed';
+        return xroadRestError(status, type, 'injected failure', '');
+      },
     },
   });
 

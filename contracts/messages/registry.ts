@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { envelopeSchema, messageTypeName, type Envelope } from '#contracts/envelope';
 import { referralV1 } from '#contracts/messages/referral';
+import { lookupCompletedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
+import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 
 export interface MessageTypeSpec<S extends z.ZodType = z.ZodType> {
   readonly description: string;
@@ -21,6 +23,32 @@ export const messageTypes = {
     description: 'Another authority refers a person to the municipality for a service-needs assessment',
     payload: referralV1,
     subject: (p) => p.hetu,
+  }),
+  'lookup.requested.v1': define({
+    description: 'A person lookup on its way through the national registers named in its steps (routing slip)',
+    payload: lookupRequestedV1,
+    subject: (p) => p.hetu,
+  }),
+  'lookup.completed.v1': define({
+    description: 'A person lookup with the canonical answers of every register it asked',
+    payload: lookupCompletedV1,
+    subject: (p) => p.hetu,
+  }),
+  'kelmu.list.requested.v1': define({
+    description: "Fetch one page of Kela's Kelmu list of a municipality on a date",
+    payload: kelmuListRequestedV1,
+  }),
+  'kelmu.list.page.v1': define({
+    description: "One page of Kela's Kelmu list: one row per person and benefit, codes as Kela gave them",
+    payload: kelmuListPageV1,
+  }),
+  'uma.protection-list.requested.v1': define({
+    description: "Fetch one page of Migri's list of protection recipients placed in a municipality",
+    payload: umaProtectionListRequestedV1,
+  }),
+  'uma.protection-list.page.v1': define({
+    description: "One page of Migri's list of protection recipients of a municipality",
+    payload: umaProtectionListPageV1,
   }),
 } as const;
 

@@ -146,7 +146,6 @@ const parser = (maxDepth: number): XMLParser => {
       parseAttributeValue: false,
       trimValues: true,
       processEntities: true,
-      htmlEntities: false,
       entityDecoder,
       ignoreDeclaration: true,
       ignorePiTags: true,

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { buildSoapRequest, parseSoapEnvelope, verifyEcho, type SoapEnvelope, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
-import { formatXRoadClientHeader, parseXRoadRestError, xRoadRestPath } from '#contracts/xroad/rest';
+import { formatXRoadClientHeader, parseXRoadRestError } from '#contracts/xroad/rest';
 import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout } from '#contracts/xroad/errors';
 import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
 import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
@@ -100,10 +100,13 @@ export class XRoadHttpClient {
     return envelope;
   }
 
-  /** One REST call: the parsed JSON answer. */
-  async rest(service: XRoadServiceId, method: 'GET' | 'POST', path: readonly string[], json?: unknown, options: CallOptions = {}): Promise<unknown> {
-    const url = `${this.config.securityServerUrl}${xRoadRestPath(service, ...path)}`;
-    const { status, body } = await this.exchange(url, service.serviceCode, options, {
+  /**
+   * One REST call to `path` (`/r1/{instance}/{class}/{member}/{subsystem}/{service}/…`, as the
+   * system's contract builds it): the parsed JSON answer. `serviceCode` names it in errors.
+   */
+  async rest(serviceCode: string, method: 'GET' | 'POST', path: string, json?: unknown, options: CallOptions = {}): Promise<unknown> {
+    const url = `${this.config.securityServerUrl}${path}`;
+    const { status, body } = await this.exchange(url, serviceCode, options, {
       method,
       headers: {
         'x-road-client': formatXRoadClientHeader(this.config.client),
@@ -117,12 +120,12 @@ export class XRoadHttpClient {
     const text = body.toString('utf8');
     if (status >= 400) {
       const error = parseXRoadRestError(text);
-      throw error ? faultFromRest(error, status, service.serviceCode) : faultFromHttpStatus(status, service.serviceCode);
+      throw error ? faultFromRest(error, status, serviceCode) : faultFromHttpStatus(status, serviceCode);
     }
     try {
       return JSON.parse(text);
     } catch {
-      throw new XmlRejected('malformed', `the answer of ${service.serviceCode} is not JSON`);
+      throw new XmlRejected('malformed', `the answer of ${serviceCode} is not JSON`);
     }
   }
 

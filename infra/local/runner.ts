@@ -9,6 +9,7 @@
  * messages flow and back off (up to `idleMaxMs`) while the queue is empty.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -108,7 +109,10 @@ export class EventSourceRunner {
     private readonly sqs: SQSClient,
     private readonly region: string,
     private readonly options: RunnerOptions = {},
-  ) {}
+  ) {
+    // Every poller's in-flight receive listens on the one stop signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   start(binding: BindingRun): void {
     this.stats.set(binding.functionName, {

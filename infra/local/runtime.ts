@@ -19,7 +19,12 @@ import {
   tableNameEnv,
   tableNames,
   type FunctionName,
+  XROAD_CLIENT_ENV,
+  XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
+import type { FixturePopulation } from '#contracts/population';
+import { startMocks, type Mocks } from '#mocks/start-mocks';
+import { resetXRoadClients } from '#lib/xroad';
 import { resetClients } from '#lib/clients';
 import { resetAuditKey } from '#lib/audit/key';
 import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, type DataDir } from '#infra/local/data-dir';
@@ -39,6 +44,13 @@ export interface RuntimeOptions {
   readonly ingressPort?: number;
   /** Functions to run; default all that are bound to a queue. */
   readonly functions?: readonly FunctionName[];
+  /**
+   * Fixture population (a file, or in memory) that seeds the mock external systems; the hub's
+   * X-Road calls then go to them through a local security server. Without it no mock starts.
+   */
+  readonly population?: string | FixturePopulation;
+  /** Seed of the mocks' fault injection. */
+  readonly mockSeed?: number;
   /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
   readonly retryBaseSeconds?: number;
   readonly onEvent?: (line: string) => void;
@@ -53,11 +65,15 @@ export interface Runtime {
   readonly queues: QueueUrls;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
+  /** The mock external systems, when a population was given. */
+  readonly mocks: Mocks | undefined;
   status(): Promise<HubStatus>;
   stop(): Promise<void>;
 }
 
 const LOCAL_REGION = 'eu-north-1';
+/** The hub's X-Road client identity on the embedded runtime (the test instance). */
+const LOCAL_XROAD_CLIENT = 'FI-TEST/MUN/0000000-0/koto-hub';
 
 /** Points the AWS SDK and the handlers at the local services (what CDK sets in AWS). */
 const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoint: string, queues: QueueUrls, options: RuntimeOptions) => {
@@ -73,6 +89,8 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'koto-hub',
     AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING: 'true',
+    // Every invocation shares this process, so one limiter per system holds the whole rate.
+    KOTO_RATE_LIMIT_SCOPE: 'process',
   });
   delete process.env.AWS_PROFILE;
   for (const queue of queueNames) {
@@ -82,6 +100,7 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   for (const table of tableNames) process.env[tableNameEnv(table)] = localTableName(table);
   resetClients();
   resetAuditKey();
+  resetXRoadClients();
 };
 
 const loadHandler = async (name: FunctionName): Promise<SqsHandler> => {
@@ -123,7 +142,13 @@ const assemble = async (
   });
   await createTables(dynamodb);
   const queues = await createQueues(sqs);
+  const mocks = options.population === undefined ? undefined : await startMocks(options.population, options.mockSeed);
+  if (mocks) started.push(() => mocks.close());
   configureEnvironment(dir, localSqs.endpoint, dynamo.endpoint, queues, options);
+  if (mocks) {
+    process.env[XROAD_SECURITY_SERVER_ENV] = mocks.securityServer.url;
+    process.env[XROAD_CLIENT_ENV] = LOCAL_XROAD_CLIENT;
+  }
 
   const runner = new EventSourceRunner(sqs, LOCAL_REGION, { onEvent: options.onEvent });
   started.push(() => runner.stop());
@@ -156,6 +181,7 @@ const assemble = async (
     statusUrl: `${ingress.url}/status`,
     sqsEndpoint: localSqs.endpoint,
     dynamodbEndpoint: dynamo.endpoint,
+    ...(mocks ? { mocks: mocks.urls } : {}),
   });
   started.push(async () => clearRuntimeInfo(dir));
 
@@ -169,6 +195,7 @@ const assemble = async (
     queues,
     sqs,
     dynamodb,
+    mocks,
     status,
     stop: () => (stopping ??= stopStarted()),
   };

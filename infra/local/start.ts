@@ -5,10 +5,12 @@ import { startRuntime } from '#infra/local/runtime';
 /** Ingress listens here unless KOTO_PORT says otherwise; a busy port falls back to a free one. */
 const preferredPort = Number(process.env.KOTO_PORT ?? 8910);
 const onEvent = (line: string) => console.log(`  ! ${line}`);
-const runtime = await startRuntime({ ingressPort: preferredPort, onEvent }).catch((error: NodeJS.ErrnoException) => {
+/** The mock national systems hold this population (KOTO_POPULATION to use another file). */
+const population = process.env.KOTO_POPULATION ?? 'mocks/population/sample.json';
+const runtime = await startRuntime({ ingressPort: preferredPort, onEvent, population }).catch((error: NodeJS.ErrnoException) => {
   if (error.code !== 'EADDRINUSE') throw error;
   console.log(`port ${preferredPort} is taken; ingress takes a free port instead`);
-  return startRuntime({ onEvent });
+  return startRuntime({ onEvent, population });
 });
 
 console.log(`koto-hub is running on the embedded runtime (no cloud account, no Docker)
@@ -16,6 +18,7 @@ console.log(`koto-hub is running on the embedded runtime (no cloud account, no D
   ingress   POST ${runtime.ingressUrl}
   status    GET  ${runtime.statusUrl}
   data      ${runtime.dataDir.root}   (tables, audit key, log: ${runtime.dataDir.logFile})
+  mocks     VTJ, UMA, Kelmu and the data store over ${population}, behind X-Road at ${runtime.mocks?.securityServer.url}
 
 Try it:  curl -s -X POST --data @contracts/messages/examples/outreach.referral.v1.json ${runtime.ingressUrl}
           node cli/koto-hub.mjs audit verify 0e7d3c42-8f5b-4b6e-a1d2-7c9e4f1a2b33

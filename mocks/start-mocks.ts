@@ -1,0 +1,55 @@
+/**
+ * Every mock external system over one fixture population, behind a local stand-in for the X-Road
+ * security server: what the embedded runtime, the tests and `--population FILE` start.
+ */
+import type { FixturePopulation } from '#contracts/population';
+import type { MockServer } from '#mocks/framework';
+import { asPopulationIndex, loadPopulation, type PopulationIndex } from '#mocks/population-index';
+import { createVtjMock, type VtjMock } from '#mocks/vtj';
+import { createUmaMock } from '#mocks/uma';
+import { createKelmuMock } from '#mocks/kelmu';
+import { createDatastoreMock } from '#mocks/datastore';
+import { startSecurityServer, type SecurityServer } from '#mocks/security-server';
+
+export interface Mocks {
+  readonly vtj: VtjMock;
+  readonly uma: MockServer;
+  readonly kelmu: MockServer;
+  readonly datastore: MockServer;
+  readonly securityServer: SecurityServer;
+  /** Base URLs by system, for runtime.json and the operators. */
+  readonly urls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export const startMocks = async (population: string | FixturePopulation | PopulationIndex, seed = 1): Promise<Mocks> => {
+  const index = typeof population === 'string' ? await loadPopulation(population) : asPopulationIndex(population);
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const vtj = await createVtjMock(index, { seed });
+    started.push(vtj);
+    const uma = await createUmaMock(index, { seed });
+    started.push(uma);
+    const kelmu = await createKelmuMock(index, { seed });
+    started.push(kelmu);
+    const datastore = await createDatastoreMock(index, { seed });
+    started.push(datastore);
+    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url };
+    const securityServer = await startSecurityServer(upstream);
+    started.push(securityServer);
+    return {
+      vtj,
+      uma,
+      kelmu,
+      datastore,
+      securityServer,
+      urls: { ...upstream, securityServer: securityServer.url },
+      close: async () => {
+        for (const server of started.reverse()) await server.close();
+      },
+    };
+  } catch (error) {
+    for (const server of started.reverse()) await server.close().catch(() => undefined);
+    throw error;
+  }
+};
