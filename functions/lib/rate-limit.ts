@@ -20,7 +20,7 @@ export const systemClock: Clock = {
 export class RateLimiter {
   /** Start times of the last `perSecond` requests, oldest first. */
   private readonly starts: number[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly perSecond: number,
@@ -29,10 +29,17 @@ export class RateLimiter {
     if (!Number.isFinite(perSecond) || perSecond < 1) throw new RangeError('a rate limit is at least one request per second');
   }
 
-  /** Resolves when one more request may start; callers are served in order. */
-  acquire(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot());
-    this.queue = turn.catch(() => undefined);
+  /**
+   * Resolves true when one more request may start; callers are served in order. With a deadline
+   * (epoch milliseconds), resolves false at once, taking no slot, when the next slot would only come
+   * after it.
+   */
+  acquire(deadline?: number): Promise<boolean> {
+    const turn = this.queue.then(() => this.waitForSlot(deadline));
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -42,15 +49,17 @@ export class RateLimiter {
     return fn();
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(deadline?: number): Promise<boolean> {
     for (;;) {
       const now = this.clock.now();
       while (this.starts.length > 0 && now - this.starts[0]! >= 1000) this.starts.shift();
       if (this.starts.length < this.perSecond) {
         this.starts.push(now);
-        return;
+        return true;
       }
-      await this.clock.sleep(1000 - (now - this.starts[0]!));
+      const wait = 1000 - (now - this.starts[0]!);
+      if (deadline !== undefined && now + wait > deadline) return false;
+      await this.clock.sleep(wait);
     }
   }
 }

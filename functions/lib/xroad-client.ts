@@ -93,7 +93,14 @@ export class XRoadHttpClient {
       body: request,
     });
     if (body.byteLength === 0) throw faultFromHttpStatus(status, service.serviceCode);
-    const envelope = parseSoapEnvelope(body, { maxBytes: this.config.maxResponseBytes });
+    let envelope: SoapEnvelope;
+    try {
+      envelope = parseSoapEnvelope(body, { maxBytes: this.config.maxResponseBytes });
+    } catch (error) {
+      // An error status with a body that is no SOAP (a proxy's error page) is classified by its status.
+      if (status >= 400) throw faultFromHttpStatus(status, service.serviceCode);
+      throw error;
+    }
     if (envelope.fault) throw faultFromSoap(envelope.fault, status, service.serviceCode);
     if (status >= 400) throw faultFromHttpStatus(status, service.serviceCode);
     verifyEcho(headers, envelope.headers);
@@ -132,7 +139,11 @@ export class XRoadHttpClient {
   private async exchange(url: string, serviceCode: string, options: CallOptions, init: RequestInit): Promise<{ status: number; body: Buffer }> {
     const budget = Math.min(this.config.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
     if (budget <= 0) throw faultFromTimeout(serviceCode);
-    if (this.limiter) await this.limiter.acquire();
+    if (this.limiter) {
+      // Waiting for a slot counts against the deadline too: a call that could only start after it fails now.
+      const granted = await this.limiter.acquire(options.deadline);
+      if (!granted) throw faultFromTimeout(serviceCode);
+    }
     const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
     try {
       const response = await fetch(url, { ...init, signal });

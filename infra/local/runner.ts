@@ -83,7 +83,8 @@ const toRecord = (message: Message, binding: BindingRun, region: string): SQSRec
   awsRegion: region,
 });
 
-const lambdaContext = (binding: BindingRun, deadline: number): Context => ({
+/** The Lambda context of one invocation of a function, local or not. */
+export const lambdaContext = (binding: { readonly functionName: string; readonly memoryMb: number }, deadline: number): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: binding.functionName,
   functionVersion: '$LATEST',
@@ -98,7 +99,32 @@ const lambdaContext = (binding: BindingRun, deadline: number): Context => ({
   succeed: () => undefined,
 });
 
-class InvocationTimeout extends Error {}
+export class InvocationTimeout extends Error {}
+
+export const newFunctionStats = (): FunctionStats => ({
+  invocations: 0,
+  records: 0,
+  failedRecords: 0,
+  errors: 0,
+  timeouts: 0,
+  inFlight: 0,
+  totalMs: 0,
+  perMinute: new Map(),
+});
+
+/** Counts one finished invocation of `records` records, `failed` of them failed. */
+export const recordInvocation = (stats: FunctionStats, records: number, failed: number, ms: number): void => {
+  stats.invocations++;
+  stats.records += records;
+  stats.failedRecords += failed;
+  stats.totalMs += ms;
+  const minute = Math.floor(Date.now() / 60_000);
+  const bucket = stats.perMinute.get(minute) ?? { records: 0, failed: 0 };
+  bucket.records += records;
+  bucket.failed += failed;
+  stats.perMinute.set(minute, bucket);
+  for (const key of stats.perMinute.keys()) if (key < minute - 15) stats.perMinute.delete(key);
+};
 
 export class EventSourceRunner {
   readonly stats = new Map<string, FunctionStats>();
@@ -115,17 +141,11 @@ export class EventSourceRunner {
   }
 
   start(binding: BindingRun): void {
-    this.stats.set(binding.functionName, {
-      invocations: 0,
-      records: 0,
-      failedRecords: 0,
-      errors: 0,
-      timeouts: 0,
-      inFlight: 0,
-      totalMs: 0,
-      perMinute: new Map(),
-    });
-    for (let i = 0; i < binding.maxConcurrency; i++) this.loops.push(this.poll(binding));
+    this.stats.set(binding.functionName, newFunctionStats());
+    // Like the event source mapping, start with one poller and add more while batches come back
+    // full, up to the binding's max concurrency; extra pollers go quiet again when a queue drains.
+    const pollers = { active: 1 };
+    for (let i = 0; i < binding.maxConcurrency; i++) this.loops.push(this.poll(binding, i, pollers));
   }
 
   async stop(): Promise<void> {
@@ -133,18 +153,23 @@ export class EventSourceRunner {
     await Promise.allSettled(this.loops);
   }
 
-  private async poll(binding: BindingRun): Promise<void> {
+  private async poll(binding: BindingRun, index: number, pollers: { active: number }): Promise<void> {
     const signal = this.abort.signal;
     const idleMin = this.options.idleMinMs ?? 20;
     const idleMax = this.options.idleMaxMs ?? 400;
+    const batch = Math.min(10, binding.batchSize);
     let idle = idleMin;
     while (!signal.aborted) {
+      if (index >= pollers.active) {
+        await sleep(idleMin * 5, signal);
+        continue;
+      }
       let messages: Message[] = [];
       try {
         const received = await this.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: binding.queueUrl,
-            MaxNumberOfMessages: Math.min(10, binding.batchSize),
+            MaxNumberOfMessages: batch,
             WaitTimeSeconds: 0,
             AttributeNames: ['All'],
             MessageAttributeNames: ['All'],
@@ -156,11 +181,13 @@ export class EventSourceRunner {
         if (signal.aborted) return;
       }
       if (messages.length === 0) {
+        if (index > 0 && index === pollers.active - 1) pollers.active--;
         await sleep(idle, signal);
         idle = Math.min(idleMax, idle * 2);
         continue;
       }
       idle = idleMin;
+      if (messages.length === batch) pollers.active = Math.min(binding.maxConcurrency, pollers.active + 1);
       await this.invoke(binding, messages);
     }
   }
@@ -206,19 +233,6 @@ export class EventSourceRunner {
         )
         .catch(() => this.options.onEvent?.(`${binding.functionName}: could not delete ${succeeded.length} processed messages; they will be delivered again`));
     }
-    this.record(stats, messages.length, failed.size, Date.now() - started);
-  }
-
-  private record(stats: FunctionStats, records: number, failed: number, ms: number): void {
-    stats.invocations++;
-    stats.records += records;
-    stats.failedRecords += failed;
-    stats.totalMs += ms;
-    const minute = Math.floor(Date.now() / 60_000);
-    const bucket = stats.perMinute.get(minute) ?? { records: 0, failed: 0 };
-    bucket.records += records;
-    bucket.failed += failed;
-    stats.perMinute.set(minute, bucket);
-    for (const key of stats.perMinute.keys()) if (key < minute - 15) stats.perMinute.delete(key);
+    recordInvocation(stats, messages.length, failed.size, Date.now() - started);
   }
 }

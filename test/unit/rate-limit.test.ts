@@ -47,6 +47,17 @@ describe('RateLimiter', () => {
     expect(clock.now()).toBe(1500);
   });
 
+  it('answers false at once, taking no slot, when the next slot would come after the deadline', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(2, clock);
+    expect(await limiter.acquire(100)).toBe(true);
+    expect(await limiter.acquire(100)).toBe(true);
+    expect(await limiter.acquire(999)).toBe(false);
+    expect(clock.now()).toBe(0);
+    expect(await limiter.acquire(1000)).toBe(true);
+    expect(clock.now()).toBe(1000);
+  });
+
   it('refuses a limit below one request per second', () => {
     expect(() => new RateLimiter(0)).toThrow(/at least one/);
   });

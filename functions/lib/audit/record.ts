@@ -64,7 +64,12 @@ const DIGESTED = [
   'parentDigest',
 ] as const satisfies readonly (keyof AuditRecord)[];
 
-export const hopKey = (messageId: string, stage: string, attempt?: number): string =>
+/**
+ * `<messageId>#<stage>` for a hop that succeeded; a failed attempt adds `#attempt-<n>`, where the
+ * batch library writes `<receive count>.<start of the SQS message id>` so that the attempts of a
+ * redriven message (whose receive count starts again) do not overwrite those before the redrive.
+ */
+export const hopKey = (messageId: string, stage: string, attempt?: number | string): string =>
   attempt === undefined ? `${messageId}#${stage}` : `${messageId}#${stage}#attempt-${attempt}`;
 
 export const recordDigest = (record: Omit<AuditRecord, 'digest'> | AuditRecord, key: Buffer): string => {

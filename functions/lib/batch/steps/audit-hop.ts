@@ -22,7 +22,7 @@ export const hopRecord = async (hop: HopState, maxReceiveCount: number): Promise
   const messageId = envelope?.messageId ?? hop.record.messageId;
   return sealRecord({
     correlationId: envelope?.correlationId ?? looseCorrelationId(hop.record.body),
-    hop: failure ? hopKey(messageId, hop.stage, hop.receiveCount) : hopKey(messageId, hop.stage),
+    hop: failure ? hopKey(messageId, hop.stage, `${hop.receiveCount}.${hop.record.messageId.slice(0, 8)}`) : hopKey(messageId, hop.stage),
     messageId,
     causationId: envelope?.causationId ?? null,
     type: envelope?.type ?? 'unreadable',
