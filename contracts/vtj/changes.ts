@@ -306,11 +306,18 @@ export function mapVtjChange(change: Muutos, municipality: string): PersonChange
   return events;
 }
 
-/** The events an answer makes for municipality M, in feed order, each validated. */
-export function mapVtjChanges(answer: MuutoksetResponse, municipality: string): PersonChangeEventV1[] {
+/** The events of each change record of an answer for municipality M: `index` is the record's place in `muutokset`. */
+export interface MappedVtjChange {
+  readonly index: number;
+  readonly events: PersonChangeEventV1[];
+}
+
+/** The events an answer makes for municipality M, per change record in feed order, each validated. */
+export function mapVtjChangesByRecord(answer: MuutoksetResponse, municipality: string): MappedVtjChange[] {
   if (!/^\d{3}$/.test(municipality)) throw new RangeError('mapVtjChanges: municipality must be a three-digit code');
-  return answer.muutokset.flatMap((change, index) =>
-    mapVtjChange(change, municipality).map((event) => {
+  return answer.muutokset.map((change, index) => ({
+    index,
+    events: mapVtjChange(change, municipality).map((event) => {
       const parsed = personChangeEventV1.safeParse(event);
       if (!parsed.success) {
         const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].join(', ');
@@ -318,7 +325,12 @@ export function mapVtjChanges(answer: MuutoksetResponse, municipality: string): 
       }
       return parsed.data;
     }),
-  );
+  }));
+}
+
+/** The events an answer makes for municipality M, in feed order, each validated. */
+export function mapVtjChanges(answer: MuutoksetResponse, municipality: string): PersonChangeEventV1[] {
+  return mapVtjChangesByRecord(answer, municipality).flatMap((record) => record.events);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,16 +3,12 @@
  * contract, given their first audit record and put on the queue their type routes to. Bad input is
  * answered at once with the failing fields (never the values), so nothing invalid enters the hub.
  */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { MAX_INLINE_ENVELOPE_BYTES, type Envelope } from '#contracts/envelope';
-import { parseEnvelope, subjectOf, type FieldIssue } from '#contracts/messages/registry';
+import { parseEnvelope, type FieldIssue } from '#contracts/messages/registry';
 import { ingressRoutes, type QueueName } from '#infra/topology';
-import { auditKey } from '#lib/audit/key';
-import { hopKey, payloadDigest, sealRecord, subjectHash, type AuditRecord } from '#lib/audit/record';
+import type { AuditRecord } from '#lib/audit/record';
 import { writeAuditRecords } from '#lib/audit/store';
-import { ATTR, stringAttribute } from '#lib/batch/attributes';
-import { sqsClient } from '#lib/clients';
-import { auditRetentionDays, queueUrl } from '#lib/config';
+import { rootRecord, sendLinked, type LinkedMessage } from '#lib/root-hop';
 import { logger } from '#lib/logger';
 
 export interface IngressResponse {
@@ -45,54 +41,13 @@ const validate = (items: unknown[]): { envelopes: Envelope[]; issues: FieldIssue
   return { envelopes, issues };
 };
 
-const ingressRecord = async (envelope: Envelope): Promise<AuditRecord> => {
-  const subject = subjectOf(envelope);
-  const key = await auditKey();
-  return sealRecord({
-    correlationId: envelope.correlationId,
-    hop: hopKey(envelope.messageId, 'ingress'),
-    messageId: envelope.messageId,
-    causationId: envelope.causationId,
-    type: envelope.type,
-    source: envelope.source,
-    target: envelope.target,
-    municipality: envelope.municipality,
-    stage: 'ingress',
-    outcome: 'accepted',
-    reason: null,
-    subjectHash: subject ? subjectHash(key, subject) : null,
-    payloadDigest: payloadDigest(envelope.payload),
-    occurredAt: envelope.occurredAt,
-    parentHop: null,
-    parentDigest: null,
-    recordedAt: new Date().toISOString(),
-    durationMs: 0,
-    expiresAt: Math.floor(Date.now() / 1000) + auditRetentionDays() * 86_400,
-  }, key);
-};
-
 const enqueue = async (envelopes: readonly Envelope[], records: readonly AuditRecord[]): Promise<void> => {
-  const byQueue = new Map<QueueName, { envelope: Envelope; record: AuditRecord }[]>();
+  const byQueue = new Map<QueueName, LinkedMessage[]>();
   envelopes.forEach((envelope, i) => {
     const queue = ingressRoutes[envelope.type]!;
     byQueue.set(queue, [...(byQueue.get(queue) ?? []), { envelope, record: records[i]! }]);
   });
-  for (const [queue, items] of byQueue) {
-    const result = await sqsClient().send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl(queue),
-        Entries: items.map(({ envelope, record }, n) => ({
-          Id: String(n),
-          MessageBody: JSON.stringify(envelope),
-          MessageAttributes: {
-            [ATTR.parentHop]: stringAttribute(record.hop),
-            [ATTR.parentDigest]: stringAttribute(record.digest),
-          },
-        })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`ingress: ${result.Failed.length} messages were not accepted by queue ${queue}`);
-  }
+  for (const [queue, messages] of byQueue) await sendLinked(queue, messages);
 };
 
 /** Accepts one envelope, or an array of up to ten, as posted. */
@@ -113,7 +68,7 @@ export const acceptEnvelopes = async (body: string): Promise<IngressResponse> =>
   const { envelopes, issues } = validate(items);
   if (issues.length > 0) return rejected(400, 'invalid-envelope', 'the envelope does not match its contract', issues);
 
-  const records = await Promise.all(envelopes.map(ingressRecord));
+  const records = await Promise.all(envelopes.map((envelope) => rootRecord(envelope, 'ingress', 'accepted')));
   try {
     await enqueue(envelopes, records);
     await writeAuditRecords(records);

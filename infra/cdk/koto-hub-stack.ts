@@ -95,6 +95,12 @@ export class KotoHubStack extends Stack {
         constraintDescription: 'four parts separated by "/": instance, member class, member code, subsystem',
       }).valueAsString,
     };
+    const municipalities = new CfnParameter(this, 'Municipalities', {
+      type: 'String',
+      description: 'The municipalities the hub serves, comma-separated three-digit codes, e.g. 905,091 (scheduled work runs for each)',
+      allowedPattern: '^\\d{3}(,\\d{3})*$',
+      constraintDescription: 'three-digit municipality codes separated by commas, no spaces',
+    }).valueAsString;
     if (!functionNames.some((name) => functionSpec(name).calls?.length)) {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::W2001',
@@ -127,6 +133,7 @@ export class KotoHubStack extends Stack {
         tables: this.tables,
         auditKeySecret: spec.tables.audit ? this.auditKeySecret : undefined,
         xroad: spec.calls?.length ? xroad : undefined,
+        municipalities: spec.schedule ? municipalities : undefined,
       });
       if (fn.url) {
         new CfnOutput(this, `${pascal(name)}FunctionUrl`, { value: fn.url.url, description: `Function URL of ${name} (AWS_IAM auth)` });

@@ -20,21 +20,39 @@ export const startDynamo = async (path: string | undefined): Promise<LocalDynamo
   return { endpoint: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 };
 
-/** Creates the topology's tables that do not exist yet. (dynalite has no TTL: items simply stay.) */
+const keySchema = (partitionKey: string, sortKey: string | undefined): KeySchemaElement[] => [
+  { AttributeName: partitionKey, KeyType: 'HASH' },
+  ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+];
+
+/**
+ * Creates the topology's tables that do not exist yet, with their global secondary indexes.
+ * (dynalite has no TTL: items simply stay.) A table made before an index was added to the topology
+ * stays without it: dynalite's UpdateTable cannot create an index. Readers that use an index fall
+ * back to a scan on such a table (see `#lib/audit/query`); removing the data folder's `dynamodb/`
+ * gives the next start the index (and discards the stored tables).
+ */
 export const createTables = async (client: DynamoDBClient): Promise<void> => {
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const table of tableNames) {
     const name = localTableName(table);
     if (existing.has(name)) continue;
     const spec = tableSpec(table);
-    const keys: KeySchemaElement[] = [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }];
-    if (spec.sortKey) keys.push({ AttributeName: spec.sortKey, KeyType: 'RANGE' });
+    const keys = keySchema(spec.partitionKey, spec.sortKey);
+    const indexes = (spec.indexes ?? []).map((index) => ({
+      IndexName: index.name,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: 'ALL' as const },
+    }));
+    // Every key the hub writes is a string (see infra/cdk/constructs/table.ts).
+    const attributes = [...new Set([...keys, ...indexes.flatMap((i) => i.KeySchema)].map((k) => k.AttributeName!))];
     await client.send(
       new CreateTableCommand({
         TableName: name,
         KeySchema: keys,
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName!, AttributeType: 'S' })),
+        AttributeDefinitions: attributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
         BillingMode: 'PAY_PER_REQUEST',
+        ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
       }),
     );
   }

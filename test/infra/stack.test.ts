@@ -22,7 +22,7 @@ import {
   type TableName,
 } from '#infra/topology';
 import { hubBundling } from '#infra/cdk/bundling';
-import { AUDIT_KEY_SECRET_ARN_ENV, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
+import { AUDIT_KEY_SECRET_ARN_ENV, MUNICIPALITIES_ENV, scheduledFunctionNames, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
 interface CfnResource {
@@ -139,6 +139,29 @@ describe('tables', () => {
       expect(table.Properties).not.toHaveProperty('TimeToLiveSpecification');
     }
   });
+
+  it.each(tableNames)('table %s has exactly the global secondary indexes of the topology, every key a string', (name) => {
+    const spec = tableSpec(name);
+    const properties = resource(tableId(name)).Properties ?? {};
+    const keys = (partitionKey: string, sortKey?: string) => [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' }] : []),
+    ];
+    const expected = (spec.indexes ?? []).map((index) => ({
+      IndexName: index.name,
+      KeySchema: keys(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: 'ALL' },
+    }));
+    expect(properties.GlobalSecondaryIndexes ?? []).toEqual(expected);
+    const defined = properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    for (const { KeySchema } of expected) {
+      for (const { AttributeName } of KeySchema) expect(defined).toContainEqual({ AttributeName, AttributeType: 'S' });
+    }
+  });
+
+  it('the audit table can be searched by the keyed hash of a person, newest last', () => {
+    expect(tableSpec('audit').indexes).toContainEqual({ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' });
+  });
 });
 
 describe('functions', () => {
@@ -179,6 +202,7 @@ describe('functions', () => {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
     }
+    if (spec.schedule) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
     expect(variables).toEqual(expected);
   });
 
@@ -200,9 +224,46 @@ describe('functions', () => {
     });
   });
 
+  it.each(functionNames)('function %s is invoked by an EventBridge rule at its schedule rate, or by none', (name) => {
+    const schedule = functionSpec(name).schedule;
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) =>
+      list(rule.Properties?.Targets as unknown[]).some((target) => same((target as { Arn: unknown }).Arn, arnOf(functionId(name)))),
+    );
+    if (!schedule) {
+      expect(rules).toEqual([]);
+      return;
+    }
+    expect(functionSpec(name).consumes).toBeUndefined();
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0]!;
+    const minutes = schedule.everyMinutes;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, State: 'ENABLED' });
+    expect(rule.Properties?.Targets).toEqual([
+      expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: minutes * 60, MaximumRetryAttempts: 2 } }),
+    ]);
+    // EventBridge may invoke the function only from this rule.
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => same(p.Properties?.FunctionName, arnOf(functionId(name))));
+    expect(permissions.map(([, p]) => p.Properties)).toContainEqual(
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: arnOf(ruleId) }),
+    );
+  });
+
+  it('every EventBridge rule in the template is the schedule of a scheduled function', () => {
+    expect(scheduledFunctionNames.length).toBeGreaterThan(0);
+    expect(ofType('AWS::Events::Rule')).toHaveLength(scheduledFunctionNames.length);
+  });
+
   it('the parameters for the X-Road security server and client exist', () => {
     expect(json.Parameters).toHaveProperty('XRoadSecurityServerUrl');
     expect(json.Parameters).toHaveProperty('XRoadClientId');
+  });
+
+  it('the municipalities the hub serves are a parameter: three-digit codes separated by commas', () => {
+    const parameter = json.Parameters.Municipalities as { Type: string; AllowedPattern: string };
+    expect(parameter.Type).toBe('String');
+    const pattern = new RegExp(parameter.AllowedPattern);
+    expect(['905', '905,091,837'].every((value) => pattern.test(value))).toBe(true);
+    expect(['', '905,', '905, 091', '9050'].some((value) => pattern.test(value))).toBe(false);
   });
 });
 

@@ -13,10 +13,24 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 const MAX_ATTEMPTS = 6;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The item of a record. A hop that concerns no person has no `subjectHash` attribute at all (rather
+ * than a null one), so that it stays out of the sparse `bySubject` index, whose key must be a string.
+ * The digest reads a missing field as null, so the record verifies either way.
+ */
+const toItem = (record: AuditRecord): Record<string, unknown> => {
+  if (record.subjectHash !== null) return { ...record };
+  const { subjectHash: _none, ...rest } = record;
+  return rest;
+};
+
+/** A stored item as a record: a missing `subjectHash` is null again. */
+export const fromItem = (item: Record<string, unknown>): AuditRecord => ({ ...item, subjectHash: item.subjectHash ?? null }) as AuditRecord;
+
 export const writeAuditRecords = async (records: readonly AuditRecord[]): Promise<void> => {
   const table = tableName('audit');
   for (const chunk of chunks(records, 25)) {
-    let pending: Record<string, unknown>[] | undefined = chunk.map((Item) => ({ PutRequest: { Item } }));
+    let pending: Record<string, unknown>[] | undefined = chunk.map((record) => ({ PutRequest: { Item: toItem(record) } }));
     for (let attempt = 1; pending?.length; attempt++) {
       if (attempt > MAX_ATTEMPTS) throw new Error(`audit: ${pending.length} records were not written after ${MAX_ATTEMPTS} attempts`);
       const result = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
@@ -64,7 +78,7 @@ export const readCorrelation = async (correlationId: string): Promise<AuditRecor
         ExclusiveStartKey: startKey,
       }),
     );
-    records.push(...((page.Items ?? []) as AuditRecord[]));
+    records.push(...(page.Items ?? []).map(fromItem));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return records;

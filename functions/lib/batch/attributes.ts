@@ -9,9 +9,17 @@ export const ATTR = {
   failureReason: 'koto.failureReason',
   failedStage: 'koto.failedStage',
   failedAt: 'koto.failedAt',
+  /** Receives of the message from its queue when the hub dead-lettered it. */
+  failedReceiveCount: 'koto.failedReceiveCount',
 } as const;
 
 export const stringAttribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/** The link a message carries to the audit record of the hop that produced it, so the next hop continues the chain. */
+export const chainAttributes = (parent: { readonly hop: string; readonly digest: string }): Record<string, MessageAttributeValue> => ({
+  [ATTR.parentHop]: stringAttribute(parent.hop),
+  [ATTR.parentDigest]: stringAttribute(parent.digest),
+});
 
 export const readAttribute = (attributes: SQSMessageAttributes | undefined, name: string): string | undefined =>
   attributes?.[name]?.stringValue ?? undefined;

@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +19,7 @@ import {
   type TableAccess,
   type TableName,
   AUDIT_KEY_SECRET_ARN_ENV,
+  MUNICIPALITIES_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
@@ -45,6 +48,8 @@ export interface HubFunctionProps {
   readonly auditKeySecret?: secretsmanager.ISecret;
   /** Given to functions that call external systems through X-Road. */
   readonly xroad?: XRoadSettings;
+  /** Given to scheduled functions, which work per municipality: the codes the hub serves, comma-separated. */
+  readonly municipalities?: string;
 }
 
 /**
@@ -59,11 +64,14 @@ export class HubFunction extends Construct {
   readonly function: NodejsFunction;
   /** The Function URL, for a function the spec invokes over HTTPS. */
   readonly url?: lambda.FunctionUrl;
+  /** The EventBridge rule that invokes a scheduled function. */
+  readonly schedule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
-    const { name, spec, key, queues, tables, auditKeySecret, xroad } = props;
+    const { name, spec, key, queues, tables, auditKeySecret, xroad, municipalities } = props;
     this.name = name;
+    if (spec.schedule && spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: key,
@@ -114,6 +122,8 @@ export class HubFunction extends Construct {
       environment[XROAD_CLIENT_ENV] = xroad.clientId;
     }
 
+    if (municipalities !== undefined) environment[MUNICIPALITIES_ENV] = municipalities;
+
     this.function = new NodejsFunction(this, 'Function', {
       description: spec.description,
       entry: entryPath(spec.entry),
@@ -159,6 +169,18 @@ export class HubFunction extends Construct {
           reportBatchItemFailures: true,
         }),
       );
+    }
+
+    if (spec.schedule) {
+      const period = Duration.minutes(spec.schedule.everyMinutes);
+      this.schedule = new events.Rule(this, 'Schedule', {
+        description: `koto-hub ${name}: every ${spec.schedule.everyMinutes} minutes`,
+        schedule: events.Schedule.rate(period),
+        targets: [
+          // An invocation that could not start within one period is superseded by the next one.
+          new targets.LambdaFunction(this.function, { maxEventAge: period, retryAttempts: 2 }),
+        ],
+      });
     }
 
     if (spec.http === 'iam') {

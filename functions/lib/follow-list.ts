@@ -1,0 +1,88 @@
+/**
+ * Whom each municipality follows in VTJ's change interface. VTJmutpa answers only about the codes
+ * in a request's `hetulista`, so the hub keeps, per municipality, the people its integration
+ * services follow (outreach candidates and targets, referred persons), in the correlation table:
+ *
+ *   pk `VTJ-MUTPA#<municipality>`, sk `FOLLOW#<keyed hash of the HETU>`, `hetu`, `followedAt`, `expiresAt`
+ *
+ * The code is kept because VTJ must be asked with it (encrypted at rest like every table); the key
+ * is its keyed hash, as for pending candidates. The same partition holds the poller's cursor.
+ */
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { isValidHetu } from '#contracts/hetu';
+import { auditKey } from '#lib/audit/key';
+import { subjectHash } from '#lib/audit/record';
+import { documentClient } from '#lib/clients';
+import { tableName } from '#lib/config';
+
+/** Partition of a municipality's VTJmutpa state: its follow list and its cursor. */
+export const vtjMutpaPartition = (municipality: string): string => `VTJ-MUTPA#${municipality}`;
+
+const FOLLOW_PREFIX = 'FOLLOW#';
+
+/** Days a person stays on a follow list unless followed again: the three-year outreach window. */
+export const FOLLOW_DAYS = 3 * 366;
+
+export interface FollowListDeps {
+  readonly db: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly hashHetu: (hetu: string) => Promise<string>;
+  readonly now?: () => Date;
+}
+
+/** The follow lists of this runtime: the correlation table, keyed by the audit key's hash. */
+export const followListDeps = (): FollowListDeps => ({
+  db: documentClient(),
+  table: tableName('correlation'),
+  hashHetu: async (hetu) => subjectHash(await auditKey(), hetu),
+});
+
+/** Adds people to a municipality's follow list (again: their follow is renewed). */
+export const followPersons = async (municipality: string, hetus: readonly string[], deps: FollowListDeps): Promise<void> => {
+  const now = deps.now?.() ?? new Date();
+  const codes = [...new Set(hetus.map((hetu) => hetu.trim().toUpperCase()))];
+  const invalid = codes.filter((hetu) => !isValidHetu(hetu)).length;
+  if (invalid > 0) throw new RangeError(`followPersons: ${invalid} of the codes are not valid personal identity codes`);
+  const items = await Promise.all(
+    codes.map(async (hetu) => ({
+      pk: vtjMutpaPartition(municipality),
+      sk: `${FOLLOW_PREFIX}${await deps.hashHetu(hetu)}`,
+      hetu,
+      municipality,
+      followedAt: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + FOLLOW_DAYS * 86_400,
+    })),
+  );
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; pending?.length; attempt++) {
+      if (attempt > 6) throw new Error(`followPersons: ${pending.length} follows were not written`);
+      const result = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.table]: pending } }));
+      pending = result.UnprocessedItems?.[deps.table] as Record<string, unknown>[] | undefined;
+      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    }
+  }
+};
+
+/** The codes a municipality follows now, sorted (a lapsed follow counts as gone before TTL removes it). */
+export const followedCodes = async (municipality: string, deps: Pick<FollowListDeps, 'db' | 'table' | 'now'>): Promise<string[]> => {
+  const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+  const codes: string[] = [];
+  let startKey: QueryCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: QueryCommandOutput = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :follow)',
+        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':follow': FOLLOW_PREFIX },
+        ProjectionExpression: 'hetu, expiresAt',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (typeof item.hetu === 'string' && !(typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds)) codes.push(item.hetu);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return codes.sort();
+};

@@ -1,0 +1,145 @@
+/**
+ * What an EventBridge schedule does for a function in AWS, on one machine: the handler is invoked
+ * with a `ScheduledEvent` every period (the topology's `everyMinutes`, or a shorter one for local
+ * runs), never while its previous invocation still runs — a tick that finds one running is
+ * skipped, as a slow poll must not pile up. `trigger` runs one invocation now (after the running
+ * one, if any) and resolves with its result. Invocations count in the runner's statistics like
+ * those of queue-fed functions; one that throws or runs past the timeout counts as an error.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { InvocationTimeout, lambdaContext, newFunctionStats, recordInvocation, type FunctionStats } from '#infra/local/runner';
+
+export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
+
+export interface ScheduleRun {
+  readonly functionName: string;
+  /** Milliseconds between invocations; 0 for none but those triggered. */
+  readonly everyMs: number;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly handler: ScheduledHandler;
+}
+
+interface Entry {
+  readonly run: ScheduleRun;
+  /** Settles when the last invocation asked for has ended (past its timeout, if it ran over). */
+  tail: Promise<void>;
+  /** Invocations asked for and not yet ended. */
+  pending: number;
+  timer?: NodeJS.Timeout;
+}
+
+const noop = (): void => undefined;
+
+export class Scheduler {
+  private readonly entries = new Map<string, Entry>();
+  private stopped = false;
+
+  constructor(
+    /** The runner's statistics, so that the status shows scheduled functions beside the others. */
+    private readonly stats: Map<string, FunctionStats>,
+    private readonly region: string,
+    private readonly options: { readonly onEvent?: (line: string) => void } = {},
+  ) {}
+
+  start(run: ScheduleRun): void {
+    this.stats.set(run.functionName, newFunctionStats());
+    const entry: Entry = { run, tail: Promise.resolve(), pending: 0 };
+    this.entries.set(run.functionName, entry);
+    if (run.everyMs > 0) this.arm(entry);
+  }
+
+  /** Runs one invocation of `functionName` now, after the one running; resolves with its result. */
+  trigger(functionName: string): Promise<unknown> {
+    const entry = this.entries.get(functionName);
+    if (!entry) return Promise.reject(new Error(`${functionName} is not a scheduled function of this runtime`));
+    if (this.stopped) return Promise.reject(new Error('the runtime is stopping'));
+    return this.enqueue(entry);
+  }
+
+  /** No more ticks; resolves when every invocation asked for has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const entry of this.entries.values()) clearTimeout(entry.timer);
+    await Promise.all([...this.entries.values()].map((entry) => entry.tail));
+  }
+
+  private arm(entry: Entry): void {
+    entry.timer = setTimeout(() => {
+      if (this.stopped) return;
+      if (entry.pending === 0) this.enqueue(entry).catch(noop);
+      this.arm(entry);
+    }, entry.run.everyMs);
+  }
+
+  private enqueue(entry: Entry): Promise<unknown> {
+    entry.pending++;
+    let ended: Promise<unknown> = Promise.resolve();
+    const result = entry.tail.then(() => {
+      const invocation = this.invoke(entry.run);
+      ended = invocation.ended;
+      return invocation.result;
+    });
+    entry.tail = result
+      .then(noop, noop)
+      .then(() => ended)
+      .then(noop, noop)
+      .then(() => {
+        entry.pending--;
+      });
+    return result;
+  }
+
+  private invoke(run: ScheduleRun): { result: Promise<unknown>; ended: Promise<unknown> } {
+    const stats = this.stats.get(run.functionName)!;
+    const started = Date.now();
+    const timeoutMs = run.timeoutSeconds * 1000;
+    stats.inFlight++;
+    const handled = Promise.resolve().then(() => run.handler(this.event(run), lambdaContext(run, started + timeoutMs)));
+    // Counted as in flight until the handler really ends, even after its timeout was reported.
+    const ended = handled.then(noop, noop).then(() => {
+      stats.inFlight--;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const result = Promise.race([
+      handled,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new InvocationTimeout(`${run.functionName} ran past its timeout of ${run.timeoutSeconds}s`)), timeoutMs);
+      }),
+    ]).then(
+      (value) => {
+        clearTimeout(timer);
+        recordInvocation(stats, 1, 0, Date.now() - started);
+        return value;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (error instanceof InvocationTimeout) {
+          stats.timeouts++;
+          this.options.onEvent?.(`${run.functionName}: scheduled invocation timed out after ${run.timeoutSeconds}s`);
+        } else {
+          stats.errors++;
+          this.options.onEvent?.(`${run.functionName}: scheduled invocation failed (${error instanceof Error ? error.name : 'error'})`);
+        }
+        recordInvocation(stats, 1, 1, Date.now() - started);
+        throw error;
+      },
+    );
+    return { result, ended };
+  }
+
+  private event(run: ScheduleRun): ScheduledEvent {
+    return {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: this.region,
+      resources: [`arn:aws:events:${this.region}:000000000000:rule/${run.functionName}-schedule`],
+      detail: {},
+    };
+  }
+}
