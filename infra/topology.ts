@@ -25,6 +25,17 @@ export interface TableSpec {
   readonly sortKey?: string;
   /** Attribute holding an epoch-seconds expiry, when items expire. */
   readonly ttlAttribute?: string;
+  /**
+   * Global secondary indexes (all attributes projected). An item without an index's partition key
+   * is simply not in that index (a sparse index).
+   */
+  readonly indexes?: readonly TableIndexSpec[];
+}
+
+export interface TableIndexSpec {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
 }
 
 export type TableAccess = 'read' | 'write' | 'readwrite';
@@ -38,6 +49,15 @@ export interface BindingSpec {
   readonly maxConcurrency: number;
 }
 
+export interface ScheduleSpec {
+  /**
+   * Minutes between invocations: an EventBridge `rate` rule in AWS; on the embedded runtime a
+   * scheduler that never overlaps an invocation with the previous one (KOTO_SCHEDULE_SECONDS
+   * shortens the period for local runs).
+   */
+  readonly everyMinutes: number;
+}
+
 export interface FunctionSpec {
   readonly description: string;
   /** Module that exports `handler`, relative to the repository root. */
@@ -45,6 +65,8 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly consumes?: BindingSpec;
+  /** Invoked on a schedule rather than by a queue: a function with a schedule has no `consumes`. */
+  readonly schedule?: ScheduleSpec;
   /** Queues the function sends to; its IAM role gets SendMessage on exactly these. */
   readonly sends: readonly QueueName[];
   /** Tables the function uses and how; its IAM role gets exactly these actions. */
@@ -67,10 +89,18 @@ export const tables = {
     partitionKey: 'correlationId',
     sortKey: 'hop',
     ttlAttribute: 'expiresAt',
+    // A person's hops by the keyed hash of their HETU (`koto-hub trace --person`); hops that
+    // concern no person carry no `subjectHash` and stay out of it.
+    indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' }],
   },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof tables;
+
+/** Queues of an outreach run's own steps. */
+function outreachQueue(description: string): QueueSpec {
+  return { description, visibilityTimeoutSeconds: 90, maxReceiveCount: 5, maxAgeSeconds: 900, retentionDays: 4 };
+}
 
 /** Queues feeding the adapters of national systems: long enough visibility for a slow register. */
 const adapterQueue = (description: string): QueueSpec => ({
@@ -96,24 +126,35 @@ export const queues = {
   'uma-lists': adapterQueue("uma.protection-list.requested.v1: one page of Migri's list of protection recipients"),
   'person-events': {
     description: 'person.moved-in / moved-out / changed events from the VTJ change poller',
-    visibilityTimeoutSeconds: 60,
+    visibilityTimeoutSeconds: 90,
     maxReceiveCount: 5,
     maxAgeSeconds: 3600,
     retentionDays: 14,
   },
   'outreach-candidates': {
     description: 'Pages of the Kelmu and UMA lists of an outreach run, to be split into candidates',
-    visibilityTimeoutSeconds: 60,
+    visibilityTimeoutSeconds: 90,
     maxReceiveCount: 5,
     maxAgeSeconds: 900,
     retentionDays: 4,
   },
   'outreach-decisions': {
-    description: 'lookup.completed.v1 of outreach candidates, to be decided by the outreach rules',
-    visibilityTimeoutSeconds: 60,
+    description: 'lookup.completed.v1 / lookup.failed.v1 of outreach candidates, to be decided by the outreach rules',
+    visibilityTimeoutSeconds: 90,
     maxReceiveCount: 5,
     maxAgeSeconds: 900,
     retentionDays: 4,
+  },
+  'outreach-runs': outreachQueue('outreach.run.requested.v1: a run for a municipality and a day (schedule, CLI or ingress)'),
+  'outreach-fanout': outreachQueue("outreach.run.fanout.v1: one page of a run's candidates to start the lookups of"),
+  'outreach-results': { ...outreachQueue('outreach.run.decided.v1: every candidate of a run has an outcome; assemble and deliver'), visibilityTimeoutSeconds: 360 },
+  'single-decisions': outreachQueue('lookup.completed.v1 / lookup.failed.v1 of single candidates (referrals, moves), to be decided at once'),
+  'municipality-outbox': {
+    description: "outreach.list.ready.v1 and single decisions for the municipalities' systems to collect",
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 10,
+    maxAgeSeconds: 86_400,
+    retentionDays: 14,
   },
 } as const satisfies Record<string, QueueSpec>;
 
@@ -143,7 +184,7 @@ export const lookupQueues = {
 } as const satisfies Record<string, QueueName>;
 
 /** A lookup adapter passes the slip on to any other lookup queue, or delivers it to a requester's queue. */
-const LOOKUP_SENDS = ['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'outreach-decisions'] as const satisfies readonly QueueName[];
+const LOOKUP_SENDS = ['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'outreach-decisions', 'single-decisions'] as const satisfies readonly QueueName[];
 
 function lookupAdapter(system: keyof typeof lookupQueues, description: string): FunctionSpec {
   return {
@@ -158,6 +199,22 @@ function lookupAdapter(system: keyof typeof lookupQueues, description: string): 
   };
 }
 
+/** A step of an outreach run: keeps the run's state in the correlation table. */
+function outreachFunction(
+  name: string,
+  description: string,
+  wiring: Pick<FunctionSpec, 'consumes' | 'sends'> & Partial<Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds'>>,
+): FunctionSpec {
+  return {
+    description,
+    entry: `functions/${name}/handler.ts`,
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    tables: { correlation: 'readwrite', audit: 'readwrite' },
+    ...wiring,
+  };
+}
+
 export const functions = {
   ingress: {
     description: 'Validates envelopes posted by municipal systems and authorities and enqueues them by type',
@@ -169,12 +226,12 @@ export const functions = {
     tables: { audit: 'write' },
   },
   'referral-intake': {
-    description: 'Records a referral as a pending outreach candidate of its municipality',
+    description: 'Records a referral as a pending outreach candidate of its municipality and starts its lookup',
     entry: 'functions/referral-intake/handler.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
     consumes: { queue: 'referral-intake', batchSize: 10, maxConcurrency: 2 },
-    sends: [],
+    sends: ['vtj-lookups'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
   'vtj-adapter': lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'),
@@ -200,6 +257,46 @@ export const functions = {
     tables: { audit: 'readwrite' },
     calls: ['uma'],
   },
+  'vtj-change-poller': {
+    description: "Reads VTJ's change interface (VTJmutpa) for each municipality the hub serves and emits person events",
+    entry: 'functions/vtj-change-poller/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    schedule: { everyMinutes: 15 },
+    sends: ['person-events'],
+    tables: { correlation: 'readwrite', audit: 'readwrite' },
+    calls: ['vtj'],
+  },
+  'outreach-run': outreachFunction('outreach-run', 'Starts an outreach run: records it once and asks for the first page of both source lists', {
+    consumes: { queue: 'outreach-runs', batchSize: 1, maxConcurrency: 2 },
+    sends: ['kelmu-lists', 'uma-lists'],
+  }),
+  'outreach-splitter': outreachFunction('outreach-splitter', "Splits the pages of a run's source lists into one candidate per distinct person", {
+    consumes: { queue: 'outreach-candidates', batchSize: 1, maxConcurrency: 2 },
+    sends: ['outreach-fanout'],
+  }),
+  'outreach-fanout': outreachFunction('outreach-fanout', "Starts the lookups of a run's candidates one page at a time and learns how many to expect", {
+    consumes: { queue: 'outreach-fanout', batchSize: 1, maxConcurrency: 2 },
+    sends: ['outreach-fanout', 'vtj-lookups', 'outreach-results'],
+  }),
+  'outreach-decide': outreachFunction('outreach-decide', 'Decides each candidate by the outreach rules and counts the run towards completion', {
+    consumes: { queue: 'outreach-decisions', batchSize: 10, maxConcurrency: 4 },
+    sends: ['outreach-results', 'vtj-lookups', 'uma-lookups', 'datastore-lookups'],
+  }),
+  'outreach-assemble': outreachFunction('outreach-assemble', "Assembles a decided run's target list and exclusion report and delivers it", {
+    consumes: { queue: 'outreach-results', batchSize: 1, maxConcurrency: 2 },
+    sends: ['municipality-outbox'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  }),
+  'person-event-intake': outreachFunction('person-event-intake', 'Makes a person who moved into a municipality its pending outreach candidate and starts the lookup', {
+    consumes: { queue: 'person-events', batchSize: 10, maxConcurrency: 2 },
+    sends: ['vtj-lookups'],
+  }),
+  'outreach-single-decide': outreachFunction('outreach-single-decide', 'Decides a single candidate as its lookup completes and delivers the decision to the municipality', {
+    consumes: { queue: 'single-decisions', batchSize: 10, maxConcurrency: 2 },
+    sends: ['municipality-outbox', 'vtj-lookups', 'uma-lookups', 'datastore-lookups'],
+  }),
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -208,6 +305,7 @@ export type FunctionName = keyof typeof functions;
 /** Which queue ingress puts an accepted envelope on, by message type. */
 export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'outreach.referral.v1': 'referral-intake',
+  'outreach.run.requested.v1': 'outreach-runs',
 };
 
 /** Name of the DLQ that belongs to a queue. */
@@ -227,6 +325,8 @@ export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
 export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
 export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
 export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
+/** The municipalities the hub serves, comma-separated three-digit codes (scheduled functions work per municipality). */
+export const MUNICIPALITIES_ENV = 'KOTO_MUNICIPALITIES';
 
 const envSuffix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
@@ -237,6 +337,9 @@ export const functionNames = Object.keys(functions) as FunctionName[];
 export const queueSpec = (name: QueueName): QueueSpec => queues[name];
 export const tableSpec = (name: TableName): TableSpec => tables[name];
 export const functionSpec = (name: FunctionName): FunctionSpec => functions[name];
+
+/** The functions invoked on a schedule. */
+export const scheduledFunctionNames: readonly FunctionName[] = functionNames.filter((name) => functionSpec(name).schedule);
 
 /** The function fed by a queue, if any. */
 export const consumerOf = (queue: QueueName): FunctionName | undefined =>

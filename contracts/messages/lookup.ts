@@ -43,3 +43,11 @@ export type LookupRequestedV1 = z.infer<typeof lookupRequestedV1>;
 
 export const lookupCompletedV1 = lookupRequestedV1.omit({ steps: true });
 export type LookupCompletedV1 = z.infer<typeof lookupCompletedV1>;
+
+/** A lookup that ended as a dead letter: the requester learns it will not be answered (until a redrive). */
+export const lookupFailedV1 = lookupRequestedV1.omit({ steps: true }).extend({
+  failedStep: z.enum(lookupSystems),
+  /** The failure's code and reason as recorded on the dead letter; never personal data. */
+  reason: z.string().max(600),
+});
+export type LookupFailedV1 = z.infer<typeof lookupFailedV1>;

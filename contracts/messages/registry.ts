@@ -6,8 +6,17 @@
 import { z } from 'zod';
 import { envelopeSchema, messageTypeName, type Envelope } from '#contracts/envelope';
 import { referralV1 } from '#contracts/messages/referral';
-import { lookupCompletedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
+import {
+  outreachDecisionV1,
+  outreachListReadyV1,
+  outreachRunDecidedV1,
+  outreachRunFanoutV1,
+  outreachRunRequestedV1,
+  outreachRunStalledV1,
+} from '#contracts/messages/outreach';
+import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
+import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
 
 export interface MessageTypeSpec<S extends z.ZodType = z.ZodType> {
   readonly description: string;
@@ -24,6 +33,30 @@ export const messageTypes = {
     payload: referralV1,
     subject: (p) => p.hetu,
   }),
+  'outreach.run.requested.v1': define({
+    description: 'Run the outreach of a municipality (the envelope names it) on a day: the correlation id is the run id',
+    payload: outreachRunRequestedV1,
+  }),
+  'outreach.run.fanout.v1': define({
+    description: "Start the lookups of the next page of a run's candidates",
+    payload: outreachRunFanoutV1,
+  }),
+  'outreach.run.decided.v1': define({
+    description: 'Every candidate of a run has an outcome: assemble and deliver the result',
+    payload: outreachRunDecidedV1,
+  }),
+  'outreach.run.stalled.v1': define({
+    description: 'A run made no progress for too long: how many candidates are outstanding and where',
+    payload: outreachRunStalledV1,
+  }),
+  'outreach.list.ready.v1': define({
+    description: "A run's target list and exclusion report are ready (counts only; the list is at its location)",
+    payload: outreachListReadyV1,
+  }),
+  'outreach.decision.v1': define({
+    description: 'The decision of one candidate from a referral or a move, delivered as it is made',
+    payload: outreachDecisionV1,
+  }),
   'lookup.requested.v1': define({
     description: 'A person lookup on its way through the national registers named in its steps (routing slip)',
     payload: lookupRequestedV1,
@@ -32,6 +65,11 @@ export const messageTypes = {
   'lookup.completed.v1': define({
     description: 'A person lookup with the canonical answers of every register it asked',
     payload: lookupCompletedV1,
+    subject: (p) => p.hetu,
+  }),
+  'lookup.failed.v1': define({
+    description: 'A person lookup that ended as a dead letter at one of its steps (answered after all if redriven)',
+    payload: lookupFailedV1,
     subject: (p) => p.hetu,
   }),
   'kelmu.list.requested.v1': define({
@@ -49,6 +87,21 @@ export const messageTypes = {
   'uma.protection-list.page.v1': define({
     description: "One page of Migri's list of protection recipients of a municipality",
     payload: umaProtectionListPageV1,
+  }),
+  'person.moved-in.v1': define({
+    description: "VTJ change interface: the person's home municipality (kotikunta) is now the municipality",
+    payload: personMovedInV1,
+    subject: (p) => p.hetu,
+  }),
+  'person.moved-out.v1': define({
+    description: 'VTJ change interface: the person moved away from the municipality (to another one, or abroad)',
+    payload: personMovedOutV1,
+    subject: (p) => p.hetu,
+  }),
+  'person.changed.v1': define({
+    description: 'VTJ change interface: address, turvakielto, death, corrected identity code or home municipality history changed',
+    payload: personChangedV1,
+    subject: (p) => p.hetu,
   }),
 } as const;
 

@@ -49,4 +49,10 @@ export const createLookupAdapter = <S extends LookupSystem>(system: S, name: Fun
         hop.emit(queue, 'lookup.requested.v1', payload, { target: payload.steps[0], key: 'next' });
       }
     },
+    onDeadLetter: (lookup, failure, emit) => {
+      const { steps: _left, ...rest } = lookup.payload;
+      const replyTo = lookup.payload.replyTo as QueueName;
+      if (!(functionSpec(name).sends as readonly string[]).includes(replyTo)) return;
+      emit(replyTo, 'lookup.failed.v1', { ...rest, failedStep: system, reason: `${failure.code}: ${failure.reason}`.slice(0, 600) }, { key: 'failed' });
+    },
   });

@@ -1,16 +1,16 @@
 /**
- * A referral becomes a pending outreach candidate of its municipality in the correlation table,
- * once per person: a second referral of someone already pending changes nothing (conditional put).
- * The outreach run decides pending candidates later; the HETU is kept here because that decision
- * needs it, encrypted at rest, and the item's key is its keyed hash, not the code.
+ * A single outreach candidate — a person referred by another authority, or one who moved into the
+ * municipality — waits in the correlation table as pending until its decision is made, once per
+ * person: a second referral of someone already pending changes nothing (conditional put). The
+ * HETU is kept because the lookups need it, encrypted at rest; the item's key is its keyed hash.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Envelope } from '#contracts/envelope';
-import type { ReferralV1 } from '#contracts/messages/referral';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-/** Days a pending candidate waits for an outreach decision before it expires. */
+/** Days a pending candidate waits for its decision before it expires. */
 export const PENDING_CANDIDATE_DAYS = 180;
+
+export type CandidateOrigin = 'referral' | 'moved-in';
 
 export const pendingCandidateKey = (municipality: string, hetuHash: string) => ({
   pk: `MUNICIPALITY#${municipality}#PENDING`,
@@ -24,35 +24,62 @@ export interface CandidateDeps {
   readonly now?: () => Date;
 }
 
+export interface PendingCandidate {
+  readonly municipality: string;
+  readonly hetu: string;
+  readonly origin: CandidateOrigin;
+  readonly correlationId: string;
+  readonly messageId: string;
+  /** What the origin says of the person (who referred and why; when they moved in). */
+  readonly details: Record<string, unknown>;
+}
+
 export type RecordOutcome = 'candidate-recorded' | 'candidate-already-pending';
 
-export const recordReferralCandidate = async (referral: Envelope<ReferralV1>, deps: CandidateDeps): Promise<RecordOutcome> => {
+export const recordPendingCandidate = async (candidate: PendingCandidate, deps: CandidateDeps): Promise<{ outcome: RecordOutcome; key: string }> => {
   const now = deps.now?.() ?? new Date();
-  const { payload } = referral;
+  const key = await deps.hashHetu(candidate.hetu);
   try {
     await deps.db.send(
       new PutCommand({
         TableName: deps.table,
         Item: {
-          ...pendingCandidateKey(referral.municipality, await deps.hashHetu(payload.hetu)),
-          origin: 'referral',
+          ...pendingCandidateKey(candidate.municipality, key),
+          origin: candidate.origin,
           status: 'pending',
-          hetu: payload.hetu,
-          municipality: referral.municipality,
-          referrer: payload.referrer,
-          reason: payload.reason,
-          referredOn: payload.referredOn,
-          correlationId: referral.correlationId,
-          messageId: referral.messageId,
+          hetu: candidate.hetu,
+          municipality: candidate.municipality,
+          ...candidate.details,
+          correlationId: candidate.correlationId,
+          messageId: candidate.messageId,
           recordedAt: now.toISOString(),
           expiresAt: Math.floor(now.getTime() / 1000) + PENDING_CANDIDATE_DAYS * 86_400,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    return 'candidate-recorded';
+    return { outcome: 'candidate-recorded', key };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'candidate-already-pending';
+    if (error instanceof ConditionalCheckFailedException) return { outcome: 'candidate-already-pending', key };
     throw error;
   }
+};
+
+/** Records the decision of a pending candidate (the last one made, if decided again after a redrive). */
+export const recordSingleDecision = async (
+  municipality: string,
+  key: string,
+  decision: { outcome: string },
+  deps: Pick<CandidateDeps, 'db' | 'table' | 'now'>,
+): Promise<void> => {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: pendingCandidateKey(municipality, key),
+      UpdateExpression: 'SET #status = :decided, #outcome = :outcome, decidedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome' },
+      ExpressionAttributeValues: { ':decided': 'decided', ':outcome': decision.outcome, ':at': (deps.now?.() ?? new Date()).toISOString() },
+    }),
+  );
 };

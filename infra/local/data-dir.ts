@@ -15,6 +15,8 @@ export interface DataDir {
   readonly auditKeyFile: string;
   readonly logFile: string;
   readonly runtimeFile: string;
+  /** Delivered outreach results, by municipality and run. */
+  readonly results: string;
 }
 
 export const dataDirPaths = (root: string): DataDir => ({
@@ -23,6 +25,7 @@ export const dataDirPaths = (root: string): DataDir => ({
   auditKeyFile: join(root, 'audit.key'),
   logFile: join(root, 'logs', 'hub.log'),
   runtimeFile: join(root, 'runtime.json'),
+  results: join(root, 'results'),
 });
 
 /** Creates the folder and, once, the audit HMAC key (readable by the owner only). */
@@ -43,6 +46,8 @@ export interface RuntimeInfo {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly mocks?: Readonly<Record<string, string>>;
+  /** The fixture population file the mocks hold, when they were seeded from a file. */
+  readonly population?: string;
 }
 
 export const writeRuntimeInfo = (dir: DataDir, info: RuntimeInfo): void =>

@@ -19,6 +19,7 @@ import {
   tableNameEnv,
   tableNames,
   type FunctionName,
+  MUNICIPALITIES_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
@@ -31,6 +32,7 @@ import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, typ
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
 import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
+import { Scheduler, type ScheduledHandler } from '#infra/local/scheduler';
 import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
 
@@ -42,7 +44,7 @@ export interface RuntimeOptions {
   /** Keep DynamoDB in memory instead of the data folder (tests that need no restart). */
   readonly inMemory?: boolean;
   readonly ingressPort?: number;
-  /** Functions to run; default all that are bound to a queue. */
+  /** Functions to run; default all that are bound to a queue or run on a schedule. */
   readonly functions?: readonly FunctionName[];
   /**
    * Fixture population (a file, or in memory) that seeds the mock external systems; the hub's
@@ -51,6 +53,19 @@ export interface RuntimeOptions {
   readonly population?: string | FixturePopulation;
   /** Seed of the mocks' fault injection. */
   readonly mockSeed?: number;
+  /**
+   * Mock external systems started by the caller (`startMocks`), used instead of starting them from
+   * `population`, and left running by `stop()`: a test can stop a runtime and start another
+   * against the same mocks.
+   */
+  readonly mocks?: Mocks;
+  /** The municipalities the hub serves (KOTO_MUNICIPALITIES); default those of the sample population. */
+  readonly municipalities?: readonly string[];
+  /**
+   * Seconds between invocations of every scheduled function, instead of each one's `everyMinutes`
+   * (default KOTO_SCHEDULE_SECONDS when set); 0 runs them only when triggered.
+   */
+  readonly scheduleSeconds?: number;
   /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
   readonly retryBaseSeconds?: number;
   readonly onEvent?: (line: string) => void;
@@ -65,15 +80,19 @@ export interface Runtime {
   readonly queues: QueueUrls;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
-  /** The mock external systems, when a population was given. */
+  /** The mock external systems, when a population (or mocks) was given. */
   readonly mocks: Mocks | undefined;
   status(): Promise<HubStatus>;
+  /** Invokes a scheduled function now (after its running invocation, if any); resolves with its result. */
+  trigger(name: FunctionName): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 const LOCAL_REGION = 'eu-north-1';
 /** The hub's X-Road client identity on the embedded runtime (the test instance). */
 const LOCAL_XROAD_CLIENT = 'FI-TEST/MUN/0000000-0/koto-hub';
+/** The municipalities of the sample population (mocks/population/sample.json). */
+const SAMPLE_MUNICIPALITIES = ['905', '091', '837'] as const;
 
 /** Points the AWS SDK and the handlers at the local services (what CDK sets in AWS). */
 const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoint: string, queues: QueueUrls, options: RuntimeOptions) => {
@@ -85,12 +104,14 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
     KOTO_LOG_FILE: dir.logFile,
+    KOTO_RESULTS_DIR: dir.results,
     KOTO_RETRY_BASE_SECONDS: String(options.retryBaseSeconds ?? 2),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'koto-hub',
     AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING: 'true',
     // Every invocation shares this process, so one limiter per system holds the whole rate.
     KOTO_RATE_LIMIT_SCOPE: 'process',
+    [MUNICIPALITIES_ENV]: (options.municipalities ?? SAMPLE_MUNICIPALITIES).join(','),
   });
   delete process.env.AWS_PROFILE;
   for (const queue of queueNames) {
@@ -103,9 +124,16 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   resetXRoadClients();
 };
 
-const loadHandler = async (name: FunctionName): Promise<SqsHandler> => {
-  const module = (await import(pathToFileURL(join(REPO_ROOT, functionSpec(name).entry)).href)) as { handler: SqsHandler };
+const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, functionSpec(name).entry)).href)) as { handler: H };
   return module.handler;
+};
+
+/** Milliseconds between a scheduled function's invocations on this runtime. */
+const schedulePeriodMs = (everyMinutes: number, options: RuntimeOptions): number => {
+  const override = options.scheduleSeconds ?? (process.env.KOTO_SCHEDULE_SECONDS ? Number(process.env.KOTO_SCHEDULE_SECONDS) : undefined);
+  if (override !== undefined && !(Number.isFinite(override) && override >= 0)) throw new Error('configuration: KOTO_SCHEDULE_SECONDS must be 0 or more');
+  return Math.round((override ?? everyMinutes * 60) * 1000);
 };
 
 export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
@@ -142,8 +170,9 @@ const assemble = async (
   });
   await createTables(dynamodb);
   const queues = await createQueues(sqs);
-  const mocks = options.population === undefined ? undefined : await startMocks(options.population, options.mockSeed);
-  if (mocks) started.push(() => mocks.close());
+  const ownMocks = options.mocks === undefined && options.population !== undefined ? await startMocks(options.population, options.mockSeed) : undefined;
+  if (ownMocks) started.push(() => ownMocks.close());
+  const mocks = options.mocks ?? ownMocks;
   configureEnvironment(dir, localSqs.endpoint, dynamo.endpoint, queues, options);
   if (mocks) {
     process.env[XROAD_SECURITY_SERVER_ENV] = mocks.securityServer.url;
@@ -168,6 +197,21 @@ const assemble = async (
     });
   }
 
+  const scheduler = new Scheduler(runner.stats, LOCAL_REGION, { onEvent: options.onEvent });
+  started.push(() => scheduler.stop());
+  const scheduled = (options.functions ?? functionNames).filter((name) => functionSpec(name).schedule);
+  for (const name of scheduled) {
+    const spec = functionSpec(name);
+    if (spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
+    scheduler.start({
+      functionName: name,
+      everyMs: schedulePeriodMs(spec.schedule!.everyMinutes, options),
+      timeoutSeconds: spec.timeoutSeconds,
+      memoryMb: spec.memoryMb,
+      handler: await loadHandler<ScheduledHandler>(name),
+    });
+  }
+
   const status = () => readStatus(sqs, queues, runner.stats);
   const ingress = await startIngressServer(
     { get: { '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }) } },
@@ -182,6 +226,7 @@ const assemble = async (
     sqsEndpoint: localSqs.endpoint,
     dynamodbEndpoint: dynamo.endpoint,
     ...(mocks ? { mocks: mocks.urls } : {}),
+    ...(typeof options.population === 'string' ? { population: resolve(options.population) } : {}),
   });
   started.push(async () => clearRuntimeInfo(dir));
 
@@ -197,6 +242,7 @@ const assemble = async (
     dynamodb,
     mocks,
     status,
+    trigger: (name) => scheduler.trigger(name),
     stop: () => (stopping ??= stopStarted()),
   };
 };

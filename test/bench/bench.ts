@@ -1,113 +1,105 @@
 /**
- * `npm run bench`: figures, not pass/fail. Drives N referrals (default 2,000, `--referrals N`)
- * through ingress and the referral-intake function on the embedded runtime, and prints one JSON
- * line with the throughput and what the hub cost in SQS and DynamoDB requests per message.
+ * `npm run bench`: figures, not pass/fail (DESIGN.md, issue "Outreach target lists": targets).
  *
- * The outreach benchmark of DESIGN.md (a whole run against a direct baseline) joins it once the
- * outreach flow exists.
+ * Part 1 generates a population of N people in one municipality (`--persons N`, default 10,000),
+ * runs the whole outreach through the embedded runtime with the mocks at zero latency, then, in the
+ * same process on the same population and mocks, the direct in-process baseline; it prints one JSON
+ * line with the ratio and what the hub sent to SQS and DynamoDB per candidate.
+ * Part 2 (skip with `--skip-bundles`) prints, per function, its esbuild bundle (the deployed
+ * options) and the time to import it in a fresh process, and a cost estimate per million candidates.
  */
 import '#infra/local/quiet-warnings';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { makeHetu } from '#contracts/hetu';
+import { generatePopulation } from '#mocks/population/generate';
+import { externalSystems } from '#infra/topology';
 import { startRuntime } from '#infra/local/runtime';
-import { documentClient } from '#lib/clients';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tableName } from '#lib/config';
+import { documentClient, sqsClient } from '#lib/clients';
+import { runDirect, runThroughHub } from './outreach-bench.ts';
+import { measureBundles } from './bundles.ts';
+import { estimateCost } from './cost.ts';
 
-const arg = (name: string, fallback: number): number => {
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number above zero`);
-  return value;
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
 };
+const persons = Number(arg('persons', '10000'));
+if (!Number.isInteger(persons) || persons < 1) throw new Error('--persons takes a whole number above zero');
+const municipality = arg('municipality', '905');
+const asOf = arg('as-of', '2026-11-01');
+const say = (line: string) => process.stderr.write(`${line}\n`);
 
-const referrals = arg('referrals', 2000);
-const dataDir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-'));
-const runtime = await startRuntime({ dataDir, inMemory: true });
+// Zero-latency mocks, and no rate limit in the way: the benchmark measures the hub, not the limits.
+for (const system of Object.keys(externalSystems)) process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] = '1000000';
 
-/** Counts the requests the hub's own clients send, by service. */
-const counts = { sqs: 0, dynamodbWrites: 0, dynamodbReads: 0 };
-const WRITES = new Set(['PutItemCommand', 'BatchWriteItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-'));
+const populationFile = join(dir, 'population.json');
+say(`generating ${persons} people in municipality ${municipality} ...`);
+writeFileSync(populationFile, JSON.stringify(generatePopulation({ persons, municipalities: [municipality], seed: 2026, asOf })));
+
+const runtime = await startRuntime({ dataDir: dir, inMemory: true, population: populationFile, scheduleSeconds: 0 });
+
+/** What the hub sent: its functions' SQS and DynamoDB requests, and the runner's receives and deletes. */
+const counts = { sqs: 0, runnerSqs: 0, dynamodbWriteRequests: 0, dynamodbWriteItems: 0 };
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 documentClient().middlewareStack.add(
   (next, context) => async (args) => {
-    if (WRITES.has(context.commandName ?? '')) counts.dynamodbWrites++;
-    else counts.dynamodbReads++;
+    if (WRITES.has(context.commandName ?? '')) {
+      counts.dynamodbWriteRequests++;
+      const items = (args.input as { RequestItems?: Record<string, unknown[]> }).RequestItems;
+      counts.dynamodbWriteItems += items ? Object.values(items).reduce((n, list) => n + list.length, 0) : 1;
+    }
     return next(args);
   },
-  { step: 'initialize', name: 'benchCounter' },
+  { step: 'initialize', name: 'benchWrites' },
 );
-const { sqsClient } = await import('#lib/clients');
-sqsClient().middlewareStack.add(
-  (next) => async (args) => {
-    counts.sqs++;
-    return next(args);
-  },
-  { step: 'initialize', name: 'benchCounter' },
-);
+sqsClient().middlewareStack.add((next) => async (args) => (counts.sqs++, next(args)), { step: 'initialize', name: 'benchSqs' });
+runtime.sqs.middlewareStack.add((next) => async (args) => (counts.runnerSqs++, next(args)), { step: 'initialize', name: 'benchRunner' });
 
-const envelope = (n: number) => ({
-  messageId: randomUUID(),
-  correlationId: randomUUID(),
-  causationId: null,
-  type: 'outreach.referral.v1',
-  source: 'authority:te-services',
-  target: 'hub',
-  municipality: '905',
-  occurredAt: new Date().toISOString(),
-  payload: {
-    referrer: { authority: 'te-services', businessId: '2296962-1' },
-    hetu: makeHetu(new Date(Date.UTC(1960, 0, 1) + (n % 9000) * 86_400_000).toISOString().slice(0, 10), 2 + Math.floor(n / 9000)),
-    reason: 'OTHER',
-    referredOn: '2026-11-01',
-  },
+let lastShown = 0;
+const hub = await runThroughHub(runtime, municipality, asOf, (run) => {
+  if (Date.now() - lastShown < 2000) return;
+  lastShown = Date.now();
+  say(`  hub: ${run.phase}, ${run.decided + run.unresolved}/${run.expected ?? '?'} decided`);
 });
-
-const started = performance.now();
-const posts: Promise<Response>[] = [];
-for (let i = 0; i < referrals; i += 10) {
-  const batch = Array.from({ length: Math.min(10, referrals - i) }, (_, k) => envelope(i + k));
-  posts.push(fetch(runtime.ingressUrl, { method: 'POST', body: JSON.stringify(batch) }));
-  if (posts.length >= 8) await Promise.all(posts.splice(0));
-}
-await Promise.all(posts);
-const ingressSeconds = (performance.now() - started) / 1000;
-
-const recorded = async (): Promise<number> => {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(new ScanCommand({ TableName: tableName('correlation'), Select: 'COUNT', ExclusiveStartKey: start }));
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-};
-const before = { ...counts };
-for (;;) {
-  const done = await recorded();
-  process.stderr.write(`\r  recorded ${done} / ${referrals}`);
-  if (done >= referrals) break;
-  await new Promise((resolve) => setTimeout(resolve, 250));
-}
-process.stderr.write('\n');
-const seconds = (performance.now() - started) / 1000;
-// The progress polling above is the benchmark's own reading, not the hub's work.
-const hub = { sqs: counts.sqs, dynamodbWrites: counts.dynamodbWrites, dynamodbReads: before.dynamodbReads };
+const hubCounts = { ...counts };
+const stats = (await runtime.status()).functions;
+say(`hub run: ${hub.candidates} candidates, ${hub.targets} targets in ${hub.seconds.toFixed(1)} s; direct baseline ...`);
+const direct = await runDirect(municipality, asOf, 16);
+say(`direct: ${direct.candidates} candidates, ${direct.targets} targets in ${direct.seconds.toFixed(1)} s`);
+if (direct.targets !== hub.targets || direct.candidates !== hub.candidates) say('WARNING: the hub and the baseline disagree; the figures below compare different work');
 await runtime.stop();
-rmSync(dataDir, { recursive: true, force: true });
 
+const perCandidate = (n: number) => Number((n / Math.max(1, hub.candidates)).toFixed(3));
 console.log(
   JSON.stringify({
-    benchmark: 'referral-intake',
-    referrals,
-    seconds: Number(seconds.toFixed(2)),
-    ingressSeconds: Number(ingressSeconds.toFixed(2)),
-    referralsPerSecond: Math.round(referrals / seconds),
-    sqsSendRequestsPerReferral: Number((hub.sqs / referrals).toFixed(3)),
-    dynamodbWritesPerReferral: Number((hub.dynamodbWrites / referrals).toFixed(3)),
+    persons,
+    candidates: hub.candidates,
+    hubSeconds: Number(hub.seconds.toFixed(2)),
+    directSeconds: Number(direct.seconds.toFixed(2)),
+    ratio: Number((hub.seconds / direct.seconds).toFixed(2)),
+    candidatesPerSecond: Math.round(hub.candidates / hub.seconds),
+    sqsRequestsPerCandidate: perCandidate(hubCounts.sqs + hubCounts.runnerSqs),
+    dynamodbWritesPerCandidate: perCandidate(hubCounts.dynamodbWriteRequests),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
+console.log(
+  JSON.stringify({
+    detail: 'requests per candidate',
+    sqsByFunctions: perCandidate(hubCounts.sqs),
+    sqsByEventSourcePolling: perCandidate(hubCounts.runnerSqs),
+    dynamodbWriteItems: perCandidate(hubCounts.dynamodbWriteItems),
+    targets: hub.targets,
+  }),
+);
+
+if (!flag('skip-bundles')) {
+  say('bundling every function with the deployed options ...');
+  const bundles = await measureBundles(dir);
+  for (const bundle of bundles) console.log(JSON.stringify(bundle));
+  console.log(JSON.stringify(estimateCost(hub.candidates, hubCounts, stats)));
+}
+rmSync(dir, { recursive: true, force: true });

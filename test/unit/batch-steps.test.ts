@@ -52,6 +52,7 @@ const hopState = (envelope: Envelope = referral(), overrides: Partial<HopState> 
   outcome: 'processed',
   failure: undefined,
   outputs: [],
+  deadLetterOutputs: [],
   audit: undefined,
   ...overrides,
 });

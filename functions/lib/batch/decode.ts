@@ -28,6 +28,7 @@ export const decodeRecord = (record: SQSRecord, stage: string): HopState => {
     duplicate: false,
     outcome: 'processed',
     outputs: [],
+    deadLetterOutputs: [],
     audit: undefined,
   } satisfies Partial<HopState>;
 

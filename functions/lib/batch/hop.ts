@@ -33,6 +33,8 @@ export interface HopState {
   outcome: HopOutcome;
   failure: Failure | undefined;
   outputs: Outgoing[];
+  /** Sent only if the message ends as a dead letter: telling its requester it will not be answered. */
+  deadLetterOutputs: Outgoing[];
   audit: AuditRecord | undefined;
 }
 

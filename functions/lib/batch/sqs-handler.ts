@@ -15,7 +15,7 @@ import { functionSpec, queueSpec, type FunctionName, type QueueName } from '#inf
 import { existingHops } from '#lib/audit/store';
 import { hopKey } from '#lib/audit/record';
 import { deterministicUuid } from '#lib/ids';
-import { PermanentError } from '#lib/errors';
+import { classifyError, PermanentError, type Failure } from '#lib/errors';
 import { logger } from '#lib/logger';
 import { metrics, MetricUnit } from '#lib/metrics';
 import { compose, type HopState } from '#lib/batch/hop';
@@ -44,12 +44,28 @@ export interface HopApi {
   setOutcome(outcome: string): void;
 }
 
-export type HopHandler<T extends MessageType> = (envelope: Envelope<PayloadOf<T>>, hop: HopApi) => Promise<void>;
+export type HopHandler<T extends MessageType, C> = (envelope: Envelope<PayloadOf<T>>, hop: HopApi, batch: C) => Promise<void>;
 
-export interface SqsHandlerSpec<T extends MessageType> {
+export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
   readonly name: FunctionName;
   readonly accepts: readonly T[];
-  readonly handle: HopHandler<T>;
+  /**
+   * Once per batch, before its records: what they share (one BatchGetItem for all of them, say).
+   * Its result is passed to `handle` and `complete`.
+   */
+  readonly prepare?: (envelopes: readonly Envelope<PayloadOf<T>>[]) => Promise<C>;
+  readonly handle: HopHandler<T, C>;
+  /**
+   * Once per batch, after its records succeeded, before it settles: one write for all of them (a
+   * counter, say). `emitFor(correlationId)` emits as the batch's last successful record of that
+   * correlation (undefined when it has none). If it throws, every record of the batch is retried.
+   */
+  readonly complete?: (batch: C, emitFor: (correlationId: string) => HopApi['emit'] | undefined) => Promise<void>;
+  /**
+   * For a message that will end as a dead letter (a permanent failure, or the last receive before
+   * SQS moves it): the outputs that tell whoever waits for it, sent beside the dead letter.
+   */
+  readonly onDeadLetter?: (envelope: Envelope<PayloadOf<T>>, failure: Failure, emit: HopApi['emit']) => void;
 }
 
 const hopApi = (hop: HopState, envelope: Envelope, deadline: number): HopApi => ({
@@ -96,8 +112,8 @@ const functionSpecTimeoutMs = (name: FunctionName): number => functionSpec(name)
 /** Time kept back from the invocation's remaining time to settle the batch (send, dead-letter, audit). */
 const SETTLE_MARGIN_MS = 1500;
 
-export const processBatch = async <T extends MessageType>(
-  spec: SqsHandlerSpec<T>,
+export const processBatch = async <T extends MessageType, C>(
+  spec: SqsHandlerSpec<T, C>,
   event: SQSEvent,
   remainingMs: number = functionSpecTimeoutMs(spec.name),
 ): Promise<SQSBatchResponse> => {
@@ -111,6 +127,13 @@ export const processBatch = async <T extends MessageType>(
     hops.flatMap((h) => (h.envelope ? [{ correlationId: h.envelope.correlationId, hop: hopKey(h.envelope.messageId, spec.name) }] : [])),
   );
   const seenInBatch = new Set<string>();
+  const fresh = hops.flatMap((h) =>
+    h.envelope && !h.failure && !alreadyHandled.has(dedupeKey(h.envelope.correlationId, hopKey(h.envelope.messageId, spec.name)))
+      ? [h.envelope as Envelope<PayloadOf<T>>]
+      : [],
+  );
+  const batch = (spec.prepare ? await spec.prepare(fresh) : undefined) as C;
+  const apis = new Map<HopState, HopApi>();
   const handleOne = compose(
     [correlationContext, auditHop(maxReceiveCount), classifyErrors, dedupe(alreadyHandled)],
     async (hop) => {
@@ -126,17 +149,51 @@ export const processBatch = async <T extends MessageType>(
       if (!(spec.accepts as readonly string[]).includes(envelope.type)) {
         throw new PermanentError('unexpected-type', `${spec.name} does not handle ${envelope.type}`);
       }
-      await spec.handle(envelope as Envelope<PayloadOf<T>>, hopApi(hop, envelope, deadline));
+      const api = hopApi(hop, envelope, deadline);
+      apis.set(hop, api);
+      await spec.handle(envelope as Envelope<PayloadOf<T>>, api, batch);
     },
   );
   await Promise.all(hops.map(handleOne));
+  if (spec.complete) await completeBatch(spec.complete, batch, hops, apis);
+  if (spec.onDeadLetter) stageDeadLetterOutputs(spec, hops, maxReceiveCount, deadline);
   const settled = await settleBatch(hops, binding.queue, spec.name);
   countOutcomes(hops);
   for (const hop of hops) logHop(hop);
   return settled;
 };
 
-export const createSqsHandler = <T extends MessageType>(spec: SqsHandlerSpec<T>) =>
+const stageDeadLetterOutputs = <T extends MessageType, C>(spec: SqsHandlerSpec<T, C>, hops: readonly HopState[], maxReceiveCount: number, deadline: number) => {
+  for (const hop of hops) {
+    const { envelope, failure } = hop;
+    if (!envelope || !failure || !(spec.accepts as readonly string[]).includes(envelope.type)) continue;
+    if (failure.kind === 'transient' && hop.receiveCount < maxReceiveCount) continue;
+    const api = hopApi(hop, envelope, deadline);
+    spec.onDeadLetter!(envelope as Envelope<PayloadOf<T>>, failure, (queue, type, payload, fields) => {
+      const staged = api.emit(queue, type, payload, { ...fields, key: `dead-letter-${fields?.key ?? hop.deadLetterOutputs.length}` });
+      hop.deadLetterOutputs.push(hop.outputs.pop()!);
+      return staged;
+    });
+  }
+};
+
+/** Runs the batch's `complete`; if it fails, the batch's successful records are retried. */
+const completeBatch = async <C>(complete: NonNullable<SqsHandlerSpec<MessageType, C>['complete']>, batch: C, hops: readonly HopState[], apis: ReadonlyMap<HopState, HopApi>) => {
+  const succeeded = hops.filter((h) => !h.failure && !h.duplicate && apis.has(h));
+  if (succeeded.length === 0) return;
+  const lastOf = new Map(succeeded.map((h) => [h.envelope!.correlationId, apis.get(h)!]));
+  try {
+    await complete(batch, (correlationId) => lastOf.get(correlationId)?.emit);
+  } catch (error) {
+    const failure = classifyError(error);
+    for (const hop of succeeded) {
+      hop.failure = { ...failure, kind: 'transient' };
+      hop.outputs = [];
+    }
+  }
+};
+
+export const createSqsHandler = <T extends MessageType, C = undefined>(spec: SqsHandlerSpec<T, C>) =>
   middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))

@@ -4,20 +4,15 @@
  * DLQ with their reason (SendMessageBatch), the audit records of every hop (BatchWriteItem), and a
  * growing visibility timeout for the transient failures so that retries back off.
  */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  SendMessageBatchCommand,
-  type MessageAttributeValue,
-  type SendMessageBatchRequestEntry,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure } from 'aws-lambda';
 import { queueSpec, type QueueName } from '#infra/topology';
 import { sqsClient } from '#lib/clients';
 import { dlqUrl, queueUrl } from '#lib/config';
 import { writeAuditRecords } from '#lib/audit/store';
-import { ATTR, forwardAttributes, stringAttribute } from '#lib/batch/attributes';
+import { ATTR, chainAttributes, forwardAttributes, stringAttribute } from '#lib/batch/attributes';
 import { hopRecord } from '#lib/batch/steps/audit-hop';
-import type { HopState } from '#lib/batch/hop';
+import type { HopState, Outgoing } from '#lib/batch/hop';
 
 interface Entry {
   readonly hop: HopState;
@@ -46,15 +41,13 @@ const markFailed = (hops: Iterable<HopState>, code: string, reason: string): voi
   }
 };
 
-const sendOutputs = async (hops: readonly HopState[]): Promise<void> => {
+/** Sends the outputs `pick` gives each hop, linked to the hop's audit record. */
+const sendOutputs = async (hops: readonly HopState[], pick: (hop: HopState) => readonly Outgoing[]): Promise<void> => {
   const byQueue = new Map<QueueName, Entry[]>();
   for (const hop of hops) {
-    if (hop.failure || hop.duplicate || !hop.audit) continue;
-    const link: Record<string, MessageAttributeValue> = {
-      [ATTR.parentHop]: stringAttribute(hop.audit.hop),
-      [ATTR.parentDigest]: stringAttribute(hop.audit.digest),
-    };
-    for (const { queue, envelope } of hop.outputs) {
+    if (!hop.audit) continue;
+    const link = chainAttributes(hop.audit);
+    for (const { queue, envelope } of pick(hop)) {
       const entries = byQueue.get(queue) ?? [];
       entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: link } });
       byQueue.set(queue, entries);
@@ -81,6 +74,7 @@ const deadLetter = async (hops: readonly HopState[], source: QueueName, stage: s
         [ATTR.failureReason]: stringAttribute(hop.failure!.reason),
         [ATTR.failedStage]: stringAttribute(stage),
         [ATTR.failedAt]: stringAttribute(failedAt),
+        [ATTR.failedReceiveCount]: stringAttribute(String(hop.receiveCount)),
       },
     },
   }));
@@ -121,10 +115,13 @@ export interface Settled {
 
 export const settleBatch = async (hops: readonly HopState[], source: QueueName, stage: string): Promise<Settled> => {
   const maxReceiveCount = queueSpec(source).maxReceiveCount;
-  await sendOutputs(hops);
+  await sendOutputs(hops, (hop) => (hop.failure || hop.duplicate ? [] : hop.outputs));
   await deadLetter(hops, source, stage);
   // Failures are recorded now that it is known where each one goes (a send may have failed too).
   for (const hop of hops) if (hop.failure) hop.audit = await hopRecord(hop, maxReceiveCount);
+  // A requester waiting for an answer that will not come is told so (best effort: the dead letter
+  // itself is the record, and a redrive answers it after all).
+  await sendOutputs(hops, (hop) => (hop.audit?.outcome === 'dead-letter' ? hop.deadLetterOutputs : [])).catch(() => undefined);
   const records = hops.flatMap((h) => (h.audit ? [h.audit] : []));
   try {
     await writeAuditRecords(records);

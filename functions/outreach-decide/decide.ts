@@ -1,0 +1,98 @@
+/**
+ * Decides the candidates of a batch: each completed lookup by the outreach rules (asking for more
+ * lookups when the rules still need them), each failed one as UNRESOLVED; then one counter write
+ * per run tells whether the run is complete.
+ */
+import type { Envelope } from '#contracts/envelope';
+import type { LookupCompletedV1, LookupFailedV1 } from '#contracts/messages/lookup';
+import { lookupQueues } from '#infra/topology';
+import type { HopApi } from '#lib/batch/sqs-handler';
+import { PermanentError } from '#lib/errors';
+import { decideCandidate, lookupsNeeded } from '#functions/outreach/rules';
+import type { CandidateItem, RunStore } from '#functions/outreach/run-store';
+import { runComplete } from '#functions/outreach/run-store';
+import { decidedEvent } from '#functions/outreach/completion';
+
+export interface DecideBatch {
+  readonly store: RunStore;
+  readonly candidates: ReadonlyMap<string, CandidateItem>;
+  /** Per run: how the batch moved its counters. */
+  readonly counts: Map<string, { decided: number; unresolved: number }>;
+}
+
+type LookupAnswer = Envelope<LookupCompletedV1> | Envelope<LookupFailedV1>;
+
+const candidateOf = (message: LookupAnswer): { runId: string; key: string } => {
+  const { runId, candidate } = message.payload.context;
+  if (typeof runId !== 'string' || typeof candidate !== 'string' || runId !== message.correlationId) {
+    throw new PermanentError('no-candidate', 'the lookup does not name a candidate of its run');
+  }
+  return { runId, key: candidate };
+};
+
+export const prepareDecisions = async (store: RunStore, messages: readonly LookupAnswer[]): Promise<DecideBatch> => {
+  const byRun = new Map<string, string[]>();
+  for (const message of messages) {
+    // A message that names no candidate fails alone, in `decideOne`; it must not fail the batch here.
+    const { runId, key } = (() => {
+      try {
+        return candidateOf(message);
+      } catch {
+        return { runId: undefined, key: undefined };
+      }
+    })();
+    if (runId && key) byRun.set(runId, [...(byRun.get(runId) ?? []), key]);
+  }
+  const candidates = new Map<string, CandidateItem>();
+  for (const [runId, keys] of byRun) for (const [key, item] of await store.candidates(runId, keys)) candidates.set(`${runId}|${key}`, item);
+  return { store, candidates, counts: new Map() };
+};
+
+const tally = (batch: DecideBatch, runId: string, delta: { decided?: number; unresolved?: number }) => {
+  const counts = batch.counts.get(runId) ?? { decided: 0, unresolved: 0 };
+  counts.decided += delta.decided ?? 0;
+  counts.unresolved += delta.unresolved ?? 0;
+  batch.counts.set(runId, counts);
+};
+
+export const decideOne = async (message: LookupAnswer, hop: HopApi, batch: DecideBatch): Promise<void> => {
+  const { runId, key } = candidateOf(message);
+  const candidate = batch.candidates.get(`${runId}|${key}`);
+  if (!candidate) throw new PermanentError('unknown-candidate', 'the lookup names a candidate its run does not have');
+  if (candidate.outcome && candidate.outcome !== 'UNRESOLVED') return hop.setOutcome('already-decided');
+
+  if (message.type === 'lookup.failed.v1') {
+    const { applied } = await batch.store.decide(runId, key, 'UNRESOLVED');
+    if (applied) tally(batch, runId, { unresolved: 1 });
+    return hop.setOutcome(applied ? 'unresolved' : 'already-decided');
+  }
+
+  const { payload } = message as Envelope<LookupCompletedV1>;
+  const facts = {
+    municipality: message.municipality,
+    asOf: payload.asOf,
+    hetu: candidate.hetu,
+    kelaRows: candidate.kelaRows,
+    vtj: payload.results.vtj,
+    residence: payload.results.uma,
+    integration: payload.results.datastore,
+  };
+  const needs = lookupsNeeded(facts);
+  if (needs.length > 0) {
+    hop.emit(lookupQueues[needs[0]!], 'lookup.requested.v1', { ...payload, steps: needs }, { target: needs[0], key: 'more' });
+    return hop.setOutcome(`needs-${needs.join('-')}`);
+  }
+  const decision = decideCandidate(facts);
+  const outcome = decision.kind === 'target' ? 'target' : decision.code;
+  const { applied, previous } = await batch.store.decide(runId, key, outcome, decision.kind === 'target' ? decision.target : undefined);
+  if (applied) tally(batch, runId, { decided: 1, unresolved: previous === 'UNRESOLVED' ? -1 : 0 });
+  hop.setOutcome(applied ? `decided-${outcome}` : 'already-decided');
+};
+
+export const completeDecisions = async (batch: DecideBatch, emitFor: (correlationId: string) => HopApi['emit'] | undefined): Promise<void> => {
+  for (const [runId, delta] of batch.counts) {
+    const run = await batch.store.count(runId, delta);
+    if (!runComplete(run)) continue;
+    emitFor(runId)?.('outreach-results', 'outreach.run.decided.v1', decidedEvent(run), { key: `decided-${run.decided}-${run.unresolved}` });
+  }
+};

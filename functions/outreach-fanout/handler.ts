@@ -1,0 +1,47 @@
+/**
+ * Walks a run's candidates one page at a time: each valid code gets its lookup (VTJ, then UMA, then
+ * the data store, delivered to the decision), each malformed one is quarantined as INVALID_HETU at
+ * once. After the last page the run knows how many candidates to expect.
+ */
+import { parseHetu } from '#contracts/hetu';
+import { createSqsHandler } from '#lib/batch/sqs-handler';
+import { runIdOf, runStore } from '#functions/outreach/deps';
+import { runComplete } from '#functions/outreach/run-store';
+import { decidedEvent } from '#functions/outreach/completion';
+
+/** Candidates per fan-out message: a hundred lookups go out in ten SendMessageBatch calls. */
+export const FANOUT_PAGE = 100;
+
+export const handler = createSqsHandler({
+  name: 'outreach-fanout',
+  accepts: ['outreach.run.fanout.v1'],
+  handle: async (fanout, hop) => {
+    const store = runStore();
+    const runId = runIdOf(fanout);
+    const { asOf, after, counted } = fanout.payload;
+    const { items, next } = await store.candidatesPage(runId, after, FANOUT_PAGE);
+    let quarantined = 0;
+    for (const candidate of items) {
+      if (candidate.outcome) continue;
+      const parsed = parseHetu(candidate.hetu);
+      if (!parsed.ok) {
+        if ((await store.decide(runId, candidate.key, 'INVALID_HETU')).applied) quarantined++;
+        continue;
+      }
+      hop.emit(
+        'vtj-lookups',
+        'lookup.requested.v1',
+        { hetu: parsed.hetu.code, asOf, steps: ['vtj', 'uma', 'datastore'], results: {}, replyTo: 'outreach-decisions', context: { runId, candidate: candidate.key } },
+        { target: 'vtj', key: candidate.key },
+      );
+    }
+    if (quarantined > 0) await store.count(runId, { decided: quarantined });
+    if (next) {
+      hop.emit('outreach-fanout', 'outreach.run.fanout.v1', { asOf, after: next, counted: counted + items.length }, { key: 'next-page' });
+      return hop.setOutcome('page-started');
+    }
+    const run = await store.advance(runId, 'deciding', { expected: counted + items.length });
+    hop.setOutcome('last-page-started');
+    if (runComplete(run)) hop.emit('outreach-results', 'outreach.run.decided.v1', decidedEvent(run), { key: 'decided' });
+  },
+});

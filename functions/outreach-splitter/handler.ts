@@ -1,0 +1,38 @@
+/**
+ * Pages of the run's source lists become candidates in the run's state. When the last page of the
+ * second list arrives, the run moves on to starting the lookups (once, whoever sees it first).
+ */
+import type { Envelope } from '#contracts/envelope';
+import type { KelmuListPageV1, UmaProtectionListPageV1 } from '#contracts/messages/lists';
+import { isValidHetu } from '#contracts/hetu';
+import { createSqsHandler } from '#lib/batch/sqs-handler';
+import { followListDeps, followPersons } from '#lib/follow-list';
+import { PermanentError } from '#lib/errors';
+import { candidateKeyOf, runIdOf, runStore } from '#functions/outreach/deps';
+import { listsComplete } from '#functions/outreach/run-store';
+import { splitKelmuPage, splitUmaPage } from '#functions/outreach-splitter/split-page';
+
+export const handler = createSqsHandler({
+  name: 'outreach-splitter',
+  accepts: ['kelmu.list.page.v1', 'uma.protection-list.page.v1'],
+  handle: async (message, hop) => {
+    const runId = runIdOf(message);
+    if (message.payload.context.runId !== runId) throw new PermanentError('wrong-run', 'the page names another run than its correlation id');
+    const split =
+      message.type === 'kelmu.list.page.v1'
+        ? splitKelmuPage((message as Envelope<KelmuListPageV1>).payload)
+        : splitUmaPage((message as Envelope<UmaProtectionListPageV1>).payload);
+    const store = runStore();
+    const people = new Map(
+      await Promise.all([...split.people].map(async ([hetu, kelaRows]) => [await candidateKeyOf(hetu), { hetu, kelaRows }] as const)),
+    );
+    await store.upsertCandidates(runId, split.source, people);
+    // The municipality follows its candidates in VTJ's change interface (a move in or out is news).
+    await followPersons(message.municipality, [...split.people.keys()].filter(isValidHetu), followListDeps());
+    const run = await store.recordPage(runId, split.source, split.page, split.totalPages);
+    hop.setOutcome(`${split.source}-page-${split.page}-split`);
+    if (!listsComplete(run)) return;
+    const started = await store.advanceFrom(runId, 'fetching-lists', 'starting-lookups');
+    if (started) hop.emit('outreach-fanout', 'outreach.run.fanout.v1', { asOf: run.asOf, after: null, counted: 0 }, { key: 'fanout' });
+  },
+});

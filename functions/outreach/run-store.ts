@@ -1,0 +1,275 @@
+/**
+ * The state of an outreach run in the correlation table (DESIGN.md: process managers keep state
+ * in DynamoDB, single-item conditional writes and atomic counters, no transactions).
+ *
+ *   pk RUN#<runId>  sk RUN            the run: municipality, day, phase, pages received, counters
+ *   pk RUN#<runId>  sk CAND#<key>     one candidate: the code as listed, its sources and Kela rows,
+ *                                     and once decided its outcome (and, for a target, the target)
+ *
+ * A candidate's key is the keyed hash of its code, so no key holds a HETU. Every write is
+ * idempotent: a page or a decision handled twice leaves the same items. The counters only
+ * show progress and tell when the run is complete; the result is read from the candidates.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KelmuRow } from '#contracts/kelmu/mapper';
+import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
+
+export type SourceList = 'kelmu' | 'uma';
+export type Phase = 'fetching-lists' | 'starting-lookups' | 'deciding' | 'decided' | 'delivered';
+
+export interface RunItem {
+  readonly runId: string;
+  readonly municipality: string;
+  readonly asOf: string;
+  readonly phase: Phase;
+  readonly pages: Record<SourceList, { total: number | null; received: Record<string, boolean> }>;
+  readonly expected: number | null;
+  readonly decided: number;
+  readonly unresolved: number;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly location?: string;
+}
+
+export type Outcome = 'target' | ExclusionCode | 'UNRESOLVED';
+
+export interface CandidateItem {
+  readonly key: string;
+  /** The code exactly as the source list gave it (may be malformed). */
+  readonly hetu: string;
+  readonly sources: SourceList[];
+  readonly kelaRows: KelmuRow[];
+  readonly outcome?: Outcome;
+  readonly target?: OutreachTarget;
+}
+
+/** Days run state is kept before the table's TTL removes it. */
+const RUN_STATE_DAYS = 90;
+const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+const candidateKey = (runId: string, key: string) => ({ pk: `RUN#${runId}`, sk: `CAND#${key}` });
+const KELA_PREFIX = 'kela#';
+
+export class RunStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private stamp = () => this.now().toISOString();
+  private expiry = () => Math.floor(this.now().getTime() / 1000) + RUN_STATE_DAYS * 86_400;
+
+  /** Creates the run once; false when it exists already (a re-run of the same id changes nothing). */
+  async createRun(runId: string, municipality: string, asOf: string): Promise<boolean> {
+    const at = this.stamp();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...runKey(runId),
+            runId,
+            municipality,
+            asOf,
+            phase: 'fetching-lists',
+            pages: { kelmu: { total: null, received: {} }, uma: { total: null, received: {} } },
+            expected: null,
+            decided: 0,
+            unresolved: 0,
+            startedAt: at,
+            updatedAt: at,
+            expiresAt: this.expiry(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getRun(runId: string): Promise<RunItem | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: runKey(runId), ConsistentRead: true }));
+    return Item as RunItem | undefined;
+  }
+
+  /** Adds (or merges into) the candidates of one list page: one UpdateItem per person. */
+  async upsertCandidates(runId: string, source: SourceList, people: ReadonlyMap<string, { hetu: string; kelaRows: KelmuRow[] }>): Promise<void> {
+    await Promise.all(
+      [...people].map(([key, person]) => {
+        const names: Record<string, string> = { '#sources': 'sources', '#hetu': 'hetu', '#key': 'key', '#exp': 'expiresAt' };
+        const values: Record<string, unknown> = { ':source': new Set([source]), ':hetu': person.hetu, ':key': key, ':exp': this.expiry() };
+        const sets = ['#hetu = :hetu', '#key = :key', '#exp = :exp'];
+        person.kelaRows.forEach((row, i) => {
+          names[`#k${i}`] = `${KELA_PREFIX}${row.benefit}#${row.from}`;
+          values[`:k${i}`] = row;
+          sets.push(`#k${i} = :k${i}`);
+        });
+        return this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: candidateKey(runId, key),
+            UpdateExpression: `SET ${sets.join(', ')} ADD #sources :source`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+      }),
+    );
+  }
+
+  /** Notes that a page of a list arrived; returns the run as it is now. */
+  async recordPage(runId: string, source: SourceList, page: number, totalPages: number): Promise<RunItem> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #pages.#src.#total = :total, #pages.#src.#received.#page = :yes, updatedAt = :at',
+        ExpressionAttributeNames: { '#pages': 'pages', '#src': source, '#total': 'total', '#received': 'received', '#page': String(page) },
+        ExpressionAttributeValues: { ':total': totalPages, ':yes': true, ':at': this.stamp() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes as RunItem;
+  }
+
+  /**
+   * Moves the run from one phase to the next, once: of two handlers that both see a phase end,
+   * only one moves it (and so only one starts what follows). Undefined when it was not in `from`.
+   */
+  async advanceFrom(runId: string, from: Phase, to: Phase, fields: Record<string, unknown> = {}): Promise<RunItem | undefined> {
+    try {
+      return await this.advance(runId, to, fields, from);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Sets the run's phase (and fields), when given only if it is in phase `from`. */
+  async advance(runId: string, phase: Phase, fields: Record<string, unknown> = {}, from?: Phase): Promise<RunItem> {
+    const names: Record<string, string> = { '#phase': 'phase', '#at': 'updatedAt' };
+    const values: Record<string, unknown> = { ':phase': phase, ':at': this.stamp() };
+    const sets = ['#phase = :phase', '#at = :at'];
+    Object.entries(fields).forEach(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(runId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...(from ? { ConditionExpression: '#phase = :from' } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: from ? { ...values, ':from': from } : values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes as RunItem;
+  }
+
+  /** One page of the run's candidates, in key order. */
+  async candidatesPage(runId: string, after: string | null, limit: number): Promise<{ items: CandidateItem[]; next: string | null }> {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cand)',
+        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':cand': 'CAND#' },
+        Limit: limit,
+        ExclusiveStartKey: after ? (JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined,
+        ConsistentRead: true,
+      }),
+    );
+    return {
+      items: Items.map(toCandidate),
+      next: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : null,
+    };
+  }
+
+  /** The candidates of the given keys (one BatchGetItem per 100). */
+  async candidates(runId: string, keys: readonly string[]): Promise<Map<string, CandidateItem>> {
+    const found = new Map<string, CandidateItem>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((key) => candidateKey(runId, key));
+      while (pending?.length) {
+        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of result.Responses?.[this.table] ?? []) found.set(String(item.key), toCandidate(item));
+        pending = result.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Records a candidate's outcome once: a decision over no outcome or over UNRESOLVED (a dead
+   * letter redriven and decided after all). Returns the outcome it replaced, or `applied: false`.
+   */
+  async decide(runId: string, key: string, outcome: Outcome, target?: OutreachTarget): Promise<{ applied: boolean; previous?: Outcome }> {
+    const replaceable = outcome === 'UNRESOLVED' ? 'attribute_not_exists(#outcome)' : 'attribute_not_exists(#outcome) OR #outcome = :unresolved';
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: candidateKey(runId, key),
+          UpdateExpression: target ? 'SET #outcome = :outcome, decidedAt = :at, #target = :target' : 'SET #outcome = :outcome, decidedAt = :at',
+          ConditionExpression: `attribute_exists(pk) AND (${replaceable})`,
+          ExpressionAttributeNames: { '#outcome': 'outcome', ...(target ? { '#target': 'target' } : {}) },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':at': this.stamp(),
+            ...(target ? { ':target': target } : {}),
+            ...(outcome === 'UNRESOLVED' ? {} : { ':unresolved': 'UNRESOLVED' }),
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return { applied: true, previous: Attributes?.outcome as Outcome | undefined };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { applied: false };
+      throw error;
+    }
+  }
+
+  /** Adds to the run's counters in one write; returns the run as it is now. */
+  async count(runId: string, delta: { decided?: number; unresolved?: number }): Promise<RunItem> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(runId),
+        UpdateExpression: 'ADD #decided :d, #unresolved :u SET updatedAt = :at',
+        ExpressionAttributeNames: { '#decided': 'decided', '#unresolved': 'unresolved' },
+        ExpressionAttributeValues: { ':d': delta.decided ?? 0, ':u': delta.unresolved ?? 0, ':at': this.stamp() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes as RunItem;
+  }
+}
+
+const toCandidate = (item: Record<string, unknown>): CandidateItem => ({
+  key: String(item.key),
+  hetu: String(item.hetu),
+  sources: [...((item.sources as Set<SourceList> | undefined) ?? [])].sort(),
+  kelaRows: Object.entries(item)
+    .filter(([name]) => name.startsWith(KELA_PREFIX))
+    .map(([, row]) => row as KelmuRow),
+  ...(item.outcome ? { outcome: item.outcome as Outcome } : {}),
+  ...(item.target ? { target: item.target as OutreachTarget } : {}),
+});
+
+/** Whether both source lists arrived whole. */
+export const listsComplete = (run: RunItem): boolean =>
+  (['kelmu', 'uma'] as const).every((source) => {
+    const { total, received } = run.pages[source];
+    // An empty list still sends its page 1 (with zero pages in all).
+    return total !== null && Object.keys(received).length >= Math.max(1, total);
+  });
+
+/** Whether every candidate has an outcome. */
+export const runComplete = (run: RunItem): boolean => run.expected !== null && run.decided + run.unresolved >= run.expected;

@@ -1,0 +1,90 @@
+/**
+ * The outreach benchmark's two measurements on one population and one set of mocks:
+ * - the hub: the whole run through the embedded runtime (queues, tables, every function);
+ * - the direct baseline: the same adapters' calls and mappers and the same rules in a loop over
+ *   the lists, with no queue and no table — the least a run can cost.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseHetu } from '#contracts/hetu';
+import type { KelmuRow } from '#contracts/kelmu/mapper';
+import type { FixturePopulation } from '#contracts/population';
+import { localTableName } from '#infra/local/dynamodb';
+import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
+import type { Runtime } from '#infra/local/runtime';
+import { RateLimiter } from '#lib/rate-limit';
+import { xroadConfigFromEnv, XRoadHttpClient } from '#lib/xroad-client';
+import { RunStore, type RunItem } from '#functions/outreach/run-store';
+import { decideCandidate } from '#functions/outreach/rules';
+import { fetchKelmuPage } from '#functions/kelmu-adapter/fetch-page';
+import { fetchProtectionListPage } from '#functions/uma-list-adapter/fetch-page';
+import { queryPerson, vtjCredentialsFromEnv } from '#functions/vtj-adapter/query-person';
+import { queryResidence } from '#functions/uma-adapter/query-residence';
+import { queryStatus } from '#functions/datastore-adapter/query-status';
+
+export interface RunFigures {
+  readonly seconds: number;
+  readonly candidates: number;
+  readonly targets: number;
+}
+
+export const runThroughHub = async (runtime: Runtime, municipality: string, asOf: string, onProgress: (run: RunItem) => void): Promise<RunFigures> => {
+  const store = new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation'));
+  const runId = randomUUID();
+  const started = performance.now();
+  await requestOutreachRun(runtime.ingressUrl, { runId, municipality, asOf, pageSize: 500, requestedBy: 'cli' });
+  const run = await awaitRunDelivery(store, runId, 3_600_000, onProgress);
+  if (!run) throw new Error('the hub run did not complete');
+  const delivered = (run as { delivered?: { targets: number } }).delivered;
+  return { seconds: (performance.now() - started) / 1000, candidates: run.expected ?? 0, targets: delivered?.targets ?? 0 };
+};
+
+/** Runs `work` over `items` with at most `limit` at once. */
+const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+};
+
+export const runDirect = async (municipality: string, asOf: string, concurrency: number): Promise<RunFigures> => {
+  const client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(1_000_000));
+  const credentials = vtjCredentialsFromEnv();
+  const started = performance.now();
+  const deadline = () => Date.now() + 30_000;
+  const people = new Map<string, KelmuRow[]>();
+  const add = (hetu: string, rows: KelmuRow[]) => {
+    const code = hetu.trim().toUpperCase();
+    people.set(code, [...(people.get(code) ?? []), ...rows]);
+  };
+  for (let page = 1, more = true; more; page++) {
+    const got = await fetchKelmuPage(client, { municipality, date: asOf, page, pageSize: 500, replyTo: 'x', context: {} }, { deadline: deadline() });
+    for (const row of got.page.rows) add(row.hetu, [row]);
+    more = got.hasMore;
+  }
+  for (let page = 1, more = true; more; page++) {
+    const got = await fetchProtectionListPage(client, { municipality, page, pageSize: 500, replyTo: 'x', context: {} }, { deadline: deadline() });
+    for (const r of got.page.recipients) add(r.hetu, []);
+    more = got.hasMore;
+  }
+  let targets = 0;
+  await pool([...people], concurrency, async ([hetu, kelaRows]) => {
+    const parsed = parseHetu(hetu);
+    const facts = { municipality, asOf, hetu, kelaRows };
+    if (!parsed.ok) return void decideCandidate(facts);
+    const options = { deadline: deadline() };
+    const [vtj, residence, integration] = await Promise.all([
+      queryPerson(client, credentials, parsed.hetu.code, options),
+      queryResidence(client, parsed.hetu.code, asOf, options),
+      queryStatus(client, parsed.hetu.code, options),
+    ]);
+    if (decideCandidate({ ...facts, vtj, residence, integration }).kind === 'target') targets++;
+  });
+  return { seconds: (performance.now() - started) / 1000, candidates: people.size, targets };
+};
+
+/** The population's size in candidates of one municipality (for the progress line). */
+export const personsIn = (population: FixturePopulation, municipality: string): number =>
+  population.persons.filter((p) => p.homeMunicipality === municipality).length;
