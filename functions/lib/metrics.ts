@@ -1,9 +1,72 @@
-/** Powertools metrics (CloudWatch EMF). Dimensions never carry personal data: function and type only. */
-import { Metrics } from '@aws-lambda-powertools/metrics';
+/**
+ * Powertools metrics (CloudWatch EMF), named in the topology (`hubMetrics`) so that the dashboard
+ * and the alarms read what the handlers write. Dimensions never carry personal data: the service,
+ * the function, an external system and a failure's kind only.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { hubMetrics, type ExternalSystem } from '#infra/topology';
 
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KotoHub',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'koto-hub',
-});
+/**
+ * A function's metrics: dimensions `service` and, where the runtime names the function
+ * (KOTO_FUNCTION_NAME, which the stack sets to its topology name), `function`.
+ */
+export const createHubMetrics = (env: NodeJS.ProcessEnv = process.env): Metrics => {
+  const functionName = env.KOTO_FUNCTION_NAME;
+  return new Metrics({
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
+    serviceName: env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
+    ...(functionName ? { defaultDimensions: { [hubMetrics.dimensions.function]: functionName } } : {}),
+  });
+};
 
-export { MetricUnit } from '@aws-lambda-powertools/metrics';
+/**
+ * The function's instance. Powertools reads its environment (POWERTOOLS_METRICS_DISABLED, say)
+ * when an instance is made, so a runtime that sets the environment after importing this module
+ * (infra/local) makes a new one with `resetMetrics` before it loads the handlers.
+ */
+export let metrics = createHubMetrics();
+
+export type FailureKind = 'transient' | 'permanent';
+
+/**
+ * The metrics of the calls to external systems have dimensions of their own (the system, not the
+ * function, so that the dashboard shows one line per system whoever called it). EMF gives every
+ * metric of a document the same dimensions, so each is written at once in its own document by a
+ * single-metric instance per dimension set, made on first use (after the runtime's environment).
+ */
+const externalInstances = new Map<string, Metrics>();
+
+const externalMetrics = (dimensions: Readonly<Record<string, string>>): Metrics => {
+  const key = JSON.stringify(dimensions);
+  let instance = externalInstances.get(key);
+  if (!instance) {
+    instance = new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
+      singleMetric: true,
+      defaultDimensions: dimensions,
+    });
+    externalInstances.set(key, instance);
+  }
+  return instance;
+};
+
+/** One call to an external system: its duration, and if it failed, how (`externalLatency`, `externalFailures`). */
+export const recordExternalCall = (system: ExternalSystem, durationMs: number, failure?: FailureKind): void => {
+  const { dimensions } = hubMetrics;
+  externalMetrics({ [dimensions.system]: system }).addMetric(hubMetrics.externalLatency, MetricUnit.Milliseconds, Math.max(0, durationMs));
+  if (failure) {
+    externalMetrics({ [dimensions.system]: system, [dimensions.kind]: failure }).addMetric(hubMetrics.externalFailures, MetricUnit.Count, 1);
+  }
+};
+
+/** Forget the external-call instances, so the next ones read the environment again (tests). */
+export const resetExternalMetrics = (): void => externalInstances.clear();
+
+/** Makes every instance anew from the environment as it is now. */
+export const resetMetrics = (): void => {
+  metrics = createHubMetrics();
+  resetExternalMetrics();
+};
+
+export { MetricUnit };

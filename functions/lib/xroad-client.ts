@@ -11,7 +11,8 @@ import { buildSoapRequest, parseSoapEnvelope, verifyEcho, type SoapEnvelope, typ
 import { formatXRoadClientHeader, parseXRoadRestError } from '#contracts/xroad/rest';
 import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout } from '#contracts/xroad/errors';
 import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
-import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
+import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV, type ExternalSystem } from '#infra/topology';
+import { recordExternalCall, type FailureKind } from '#lib/metrics';
 import type { RateLimiter } from '#lib/rate-limit';
 
 export interface XRoadClientConfig {
@@ -70,14 +71,50 @@ const readLimited = async (response: Response, limit: number): Promise<Buffer> =
   return Buffer.concat(chunks);
 };
 
+/**
+ * One call as the metrics see it: sent once the request left (a call refused before, for want of
+ * time or a rate-limit slot, says nothing about the system), with its duration until the answer
+ * was read or the call failed.
+ */
+interface Attempt {
+  startedAt?: number;
+  durationMs?: number;
+}
+
+/** Every error the client throws says whether a retry can help; what does not, counts as permanent. */
+const failureKind = (error: unknown): FailureKind =>
+  (error as { transient?: unknown } | null)?.transient === true ? 'transient' : 'permanent';
+
 export class XRoadHttpClient {
   constructor(
     readonly config: XRoadClientConfig,
     private readonly limiter?: RateLimiter,
+    /** The system called, for its metrics (`externalLatency`, `externalFailures`); none without it. */
+    readonly system?: ExternalSystem,
   ) {}
 
+  /** Runs one call and records its latency and, if it failed once sent, its failure. */
+  private async observed<T>(call: (attempt: Attempt) => Promise<T>): Promise<T> {
+    const attempt: Attempt = {};
+    let failure: FailureKind | undefined;
+    try {
+      return await call(attempt);
+    } catch (error) {
+      failure = failureKind(error);
+      throw error;
+    } finally {
+      if (this.system && attempt.startedAt !== undefined) {
+        recordExternalCall(this.system, attempt.durationMs ?? Date.now() - attempt.startedAt, failure);
+      }
+    }
+  }
+
   /** One SOAP call: the answer's envelope, after its headers were checked against the request. */
-  async soap(service: XRoadServiceId, bodyXml: string, options: CallOptions = {}): Promise<SoapEnvelope> {
+  soap(service: XRoadServiceId, bodyXml: string, options: CallOptions = {}): Promise<SoapEnvelope> {
+    return this.observed((attempt) => this.soapCall(service, bodyXml, options, attempt));
+  }
+
+  private async soapCall(service: XRoadServiceId, bodyXml: string, options: CallOptions, attempt: Attempt): Promise<SoapEnvelope> {
     const headers = {
       client: this.config.client,
       service,
@@ -87,7 +124,7 @@ export class XRoadHttpClient {
       ...(options.issue ? { issue: options.issue } : {}),
     };
     const request = buildSoapRequest(headers, bodyXml);
-    const { status, body } = await this.exchange(`${this.config.securityServerUrl}/`, service.serviceCode, options, {
+    const { status, body } = await this.exchange(`${this.config.securityServerUrl}/`, service.serviceCode, options, attempt, {
       method: 'POST',
       headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
       body: request,
@@ -111,9 +148,13 @@ export class XRoadHttpClient {
    * One REST call to `path` (`/r1/{instance}/{class}/{member}/{subsystem}/{service}/…`, as the
    * system's contract builds it): the parsed JSON answer. `serviceCode` names it in errors.
    */
-  async rest(serviceCode: string, method: 'GET' | 'POST', path: string, json?: unknown, options: CallOptions = {}): Promise<unknown> {
+  rest(serviceCode: string, method: 'GET' | 'POST', path: string, json?: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.observed((attempt) => this.restCall(serviceCode, method, path, json, options, attempt));
+  }
+
+  private async restCall(serviceCode: string, method: 'GET' | 'POST', path: string, json: unknown, options: CallOptions, attempt: Attempt): Promise<unknown> {
     const url = `${this.config.securityServerUrl}${path}`;
-    const { status, body } = await this.exchange(url, serviceCode, options, {
+    const { status, body } = await this.exchange(url, serviceCode, options, attempt, {
       method,
       headers: {
         'x-road-client': formatXRoadClientHeader(this.config.client),
@@ -136,7 +177,7 @@ export class XRoadHttpClient {
     }
   }
 
-  private async exchange(url: string, serviceCode: string, options: CallOptions, init: RequestInit): Promise<{ status: number; body: Buffer }> {
+  private async exchange(url: string, serviceCode: string, options: CallOptions, attempt: Attempt, init: RequestInit): Promise<{ status: number; body: Buffer }> {
     const budget = Math.min(this.config.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
     if (budget <= 0) throw faultFromTimeout(serviceCode);
     if (this.limiter) {
@@ -145,6 +186,7 @@ export class XRoadHttpClient {
       if (!granted) throw faultFromTimeout(serviceCode);
     }
     const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
+    attempt.startedAt = Date.now();
     try {
       const response = await fetch(url, { ...init, signal });
       return { status: response.status, body: await readLimited(response, this.config.maxResponseBytes) };
@@ -152,6 +194,9 @@ export class XRoadHttpClient {
       if (error instanceof XmlRejected) throw error;
       if (signal.aborted) throw faultFromTimeout(serviceCode);
       throw faultFromNetwork(serviceCode);
+    } finally {
+      // The system's latency: the request and the answer, not what the hub does with it afterwards.
+      attempt.durationMs = Date.now() - attempt.startedAt;
     }
   }
 }

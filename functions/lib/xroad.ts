@@ -25,7 +25,7 @@ export const xroadClient = (system: ExternalSystem): XRoadHttpClient => {
   if (!client) {
     const rate = systemRate(system);
     const share = process.env.KOTO_RATE_LIMIT_SCOPE === 'process' ? rate : instanceShare(rate, concurrentCallers(system));
-    client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(share));
+    client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(share), system);
     clients.set(system, client);
   }
   return client;

@@ -19,18 +19,29 @@ export const folderStore = (root: string): ResultStore => ({
   },
 });
 
-export const bucketStore = (bucket: string): ResultStore => ({
+/**
+ * `keyArn` names the stack's key: with `aws:kms` and no key id S3 would use the AWS-managed
+ * `aws/s3` key rather than the bucket's default one.
+ */
+export const bucketStore = (bucket: string, keyArn?: string): ResultStore => ({
   async put(key, body, contentType) {
     const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
     await new S3Client({}).send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: 'aws:kms' }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ServerSideEncryption: 'aws:kms',
+        ...(keyArn ? { SSEKMSKeyId: keyArn } : {}),
+      }),
     );
     return `s3://${bucket}/${key}`;
   },
 });
 
 export const resultStoreFromEnv = (env: NodeJS.ProcessEnv = process.env): ResultStore => {
-  if (env.KOTO_RESULTS_BUCKET) return bucketStore(env.KOTO_RESULTS_BUCKET);
+  if (env.KOTO_RESULTS_BUCKET) return bucketStore(env.KOTO_RESULTS_BUCKET, env.KOTO_RESULTS_BUCKET_KEY_ARN);
   if (env.KOTO_RESULTS_DIR) return folderStore(env.KOTO_RESULTS_DIR);
   throw new Error('configuration: neither KOTO_RESULTS_BUCKET nor KOTO_RESULTS_DIR is set');
 };

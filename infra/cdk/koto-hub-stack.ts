@@ -7,8 +7,11 @@ import { CfnOutput, CfnParameter, RemovalPolicy, Stack, Validations, type StackP
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
+  bucketNames,
+  buckets,
   dlqName,
   functionNames,
   functionSpec,
@@ -16,12 +19,15 @@ import {
   queueSpec,
   tableNames,
   tableSpec,
+  type BucketName,
   type FunctionName,
   type QueueName,
   type TableName,
 } from '#infra/topology';
+import { AccessLogBucket, HubBucket } from '#infra/cdk/constructs/bucket';
 import { HubFunction } from '#infra/cdk/constructs/hub-function';
 import { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
+import { Observability } from '#infra/cdk/constructs/observability';
 import { HubTable } from '#infra/cdk/constructs/table';
 
 /** `referral-intake` → `ReferralIntake`, for construct ids and output names. */
@@ -42,6 +48,11 @@ export class KotoHubStack extends Stack {
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
   readonly tables: Readonly<Record<TableName, HubTable>>;
   readonly functions: Readonly<Record<FunctionName, HubFunction>>;
+  readonly buckets: Readonly<Record<BucketName, HubBucket>>;
+  /** Where S3 writes the access logs of the buckets. */
+  readonly accessLogs: AccessLogBucket;
+  /** The dashboard and the alarms. */
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -123,6 +134,13 @@ export class KotoHubStack extends Stack {
       return table;
     });
 
+    this.accessLogs = new AccessLogBucket(this, 'AccessLogs');
+    this.buckets = byName(bucketNames, (name) => {
+      const bucket = new HubBucket(this, `${pascal(name)}Bucket`, { name, spec: buckets[name], key: this.key, accessLogs: this.accessLogs });
+      new CfnOutput(this, `${pascal(name)}BucketName`, { value: bucket.bucket.bucketName, description: `Name of bucket ${name}` });
+      return bucket;
+    });
+
     this.functions = byName(functionNames, (name) => {
       const spec = functionSpec(name);
       const fn = new HubFunction(this, `${pascal(name)}Function`, {
@@ -131,6 +149,7 @@ export class KotoHubStack extends Stack {
         key: this.key,
         queues: this.queues,
         tables: this.tables,
+        buckets: this.buckets,
         auditKeySecret: spec.tables.audit ? this.auditKeySecret : undefined,
         xroad: spec.calls?.length ? xroad : undefined,
         municipalities: spec.schedule ? municipalities : undefined,
@@ -140,5 +159,20 @@ export class KotoHubStack extends Stack {
       }
       return fn;
     });
+
+    const alarmTopicArn = new CfnParameter(this, 'AlarmTopicArn', {
+      type: 'String',
+      description:
+        'ARN of the SNS topic every alarm (and its return to OK) is sent to, e.g. arn:aws:sns:eu-north-1:123456789012:koto-hub-alarms. ' +
+        'A topic encrypted with a customer-managed key must let cloudwatch.amazonaws.com use that key.',
+      allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$',
+      constraintDescription: 'the ARN of a standard SNS topic',
+    }).valueAsString;
+    this.observability = new Observability(this, 'Observability', {
+      queues: this.queues,
+      functions: this.functions,
+      alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn),
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'Name of the CloudWatch dashboard' });
   }
 }

@@ -16,6 +16,9 @@ import {
   tableNameEnv,
   tableNames,
   tableSpec,
+  bucketKeyEnv,
+  bucketNameEnv,
+  type BucketName,
   type FunctionName,
   type QueueName,
   type TableAccess,
@@ -203,6 +206,10 @@ describe('functions', () => {
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
     }
     if (spec.schedule) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
+    for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
+      expected[bucketNameEnv(bucket)] = { Ref: logicalId(stack.buckets[bucket].bucket) };
+      expected[bucketKeyEnv(bucket)] = keyArn;
+    }
     expect(variables).toEqual(expected);
   });
 
@@ -224,7 +231,7 @@ describe('functions', () => {
     });
   });
 
-  it.each(functionNames)('function %s is invoked by an EventBridge rule at its schedule rate, or by none', (name) => {
+  it.each(functionNames)('function %s is invoked by an EventBridge rule at its schedule rate or cron, or by none', (name) => {
     const schedule = functionSpec(name).schedule;
     const rules = ofType('AWS::Events::Rule').filter(([, rule]) =>
       list(rule.Properties?.Targets as unknown[]).some((target) => same((target as { Arn: unknown }).Arn, arnOf(functionId(name)))),
@@ -236,11 +243,20 @@ describe('functions', () => {
     expect(functionSpec(name).consumes).toBeUndefined();
     expect(rules).toHaveLength(1);
     const [ruleId, rule] = rules[0]!;
-    const minutes = schedule.everyMinutes;
-    expect(rule.Properties).toMatchObject({ ScheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, State: 'ENABLED' });
-    expect(rule.Properties?.Targets).toEqual([
-      expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: minutes * 60, MaximumRetryAttempts: 2 } }),
-    ]);
+    if ('everyMinutes' in schedule) {
+      const minutes = schedule.everyMinutes;
+      expect(rule.Properties).toMatchObject({ ScheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, State: 'ENABLED' });
+      expect(rule.Properties?.Targets).toEqual([
+        expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: minutes * 60, MaximumRetryAttempts: 2 } }),
+      ]);
+    } else {
+      const { minute = '*', hour = '*', day, month = '*', weekDay } = schedule.cron;
+      const expression = `cron(${minute} ${hour} ${day ?? (weekDay ? '?' : '*')} ${month} ${weekDay ?? '?'} *)`;
+      expect(rule.Properties).toMatchObject({ ScheduleExpression: expression, State: 'ENABLED' });
+      expect(rule.Properties?.Targets).toEqual([
+        expect.objectContaining({ RetryPolicy: { MaximumEventAgeInSeconds: 24 * 3600, MaximumRetryAttempts: 10 } }),
+      ]);
+    }
     // EventBridge may invoke the function only from this rule.
     const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => same(p.Properties?.FunctionName, arnOf(functionId(name))));
     expect(permissions.map(([, p]) => p.Properties)).toContainEqual(

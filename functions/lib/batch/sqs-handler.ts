@@ -11,7 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Envelope } from '#contracts/envelope';
 import { buildEnvelope, type MessageType, type PayloadOf } from '#contracts/messages/registry';
-import { functionSpec, queueSpec, type FunctionName, type QueueName } from '#infra/topology';
+import { functionSpec, hubMetrics, queueSpec, type FunctionName, type QueueName } from '#infra/topology';
 import { existingHops } from '#lib/audit/store';
 import { hopKey } from '#lib/audit/record';
 import { deterministicUuid } from '#lib/ids';
@@ -99,12 +99,18 @@ const logHop = (hop: HopState): void => {
   else line();
 };
 
-const countOutcomes = (hops: readonly HopState[]): void => {
-  const count = (name: string, n: number) => n > 0 && metrics.addMetric(name, MetricUnit.Count, n);
-  count('processed', hops.filter((h) => !h.failure && !h.duplicate).length);
-  count('duplicates', hops.filter((h) => h.duplicate).length);
-  count('retried', hops.filter((h) => h.failure?.kind === 'transient').length);
-  count('deadLettered', hops.filter((h) => h.audit?.outcome === 'dead-letter').length);
+/**
+ * The batch's records by how they ended (`hubMetrics.records`): processed, duplicates, failed, and
+ * of the failed those coming back for another try and those ending as dead letters.
+ */
+export const countOutcomes = (hops: readonly HopState[], target = metrics): void => {
+  const names = hubMetrics.records;
+  const count = (name: string, n: number) => n > 0 && target.addMetric(name, MetricUnit.Count, n);
+  count(names.processed, hops.filter((h) => !h.failure && !h.duplicate).length);
+  count(names.duplicates, hops.filter((h) => h.duplicate).length);
+  count(names.failed, hops.filter((h) => h.failure).length);
+  count(names.retried, hops.filter((h) => h.failure && h.audit?.outcome !== 'dead-letter').length);
+  count(names.deadLettered, hops.filter((h) => h.audit?.outcome === 'dead-letter').length);
 };
 
 const functionSpecTimeoutMs = (name: FunctionName): number => functionSpec(name).timeoutSeconds * 1000;

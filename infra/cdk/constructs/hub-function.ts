@@ -10,9 +10,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
+  bucketKeyEnv,
+  bucketNameEnv,
   dlqUrlEnv,
   queueUrlEnv,
   tableNameEnv,
+  type BucketAccess,
+  type BucketName,
   type FunctionName,
   type FunctionSpec,
   type QueueName,
@@ -24,8 +28,13 @@ import {
   XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
 import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '#infra/cdk/bundling';
+import type { HubBucket } from '#infra/cdk/constructs/bucket';
 import type { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
 import type { HubTable } from '#infra/cdk/constructs/table';
+
+/** How long EventBridge keeps trying to invoke a function on a `cron` schedule (its maximum), and how often. */
+export const CRON_MAX_EVENT_AGE = Duration.hours(24);
+export const CRON_RETRY_ATTEMPTS = 10;
 
 /** Node.js 22 is the runtime the design fixes (DESIGN.md "In AWS"). */
 export const HUB_RUNTIME = lambda.Runtime.NODEJS_22_X;
@@ -44,6 +53,8 @@ export interface HubFunctionProps {
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
   /** Every topology table, to look up the ones the spec uses. */
   readonly tables: Readonly<Record<TableName, HubTable>>;
+  /** Every topology bucket, to look up the ones the spec uses. */
+  readonly buckets?: Readonly<Record<BucketName, HubBucket>>;
   /** Given to functions that write the audit log: the HMAC key for hashing HETUs. */
   readonly auditKeySecret?: secretsmanager.ISecret;
   /** Given to functions that call external systems through X-Road. */
@@ -69,7 +80,7 @@ export class HubFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
-    const { name, spec, key, queues, tables, auditKeySecret, xroad, municipalities } = props;
+    const { name, spec, key, queues, tables, buckets, auditKeySecret, xroad, municipalities } = props;
     this.name = name;
     if (spec.schedule && spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
 
@@ -110,6 +121,14 @@ export class HubFunction extends Construct {
       const table = tables[tableName];
       environment[tableNameEnv(tableName)] = table.table.tableName;
       table.grant(this.role, access);
+    }
+
+    for (const [bucketName, access] of Object.entries(spec.buckets ?? {}) as [BucketName, BucketAccess][]) {
+      const bucket = buckets?.[bucketName];
+      if (!bucket) throw new Error(`topology: function ${name} uses bucket ${bucketName}, which the stack was not given`);
+      environment[bucketNameEnv(bucketName)] = bucket.bucket.bucketName;
+      environment[bucketKeyEnv(bucketName)] = bucket.key.keyArn;
+      bucket.grant(this.role, access);
     }
 
     if (auditKeySecret) {
@@ -171,7 +190,7 @@ export class HubFunction extends Construct {
       );
     }
 
-    if (spec.schedule) {
+    if (spec.schedule && 'everyMinutes' in spec.schedule) {
       const period = Duration.minutes(spec.schedule.everyMinutes);
       this.schedule = new events.Rule(this, 'Schedule', {
         description: `koto-hub ${name}: every ${spec.schedule.everyMinutes} minutes`,
@@ -179,6 +198,16 @@ export class HubFunction extends Construct {
         targets: [
           // An invocation that could not start within one period is superseded by the next one.
           new targets.LambdaFunction(this.function, { maxEventAge: period, retryAttempts: 2 }),
+        ],
+      });
+    } else if (spec.schedule) {
+      const schedule = events.Schedule.cron(spec.schedule.cron);
+      this.schedule = new events.Rule(this, 'Schedule', {
+        description: `koto-hub ${name}: ${schedule.expressionString} (UTC)`,
+        schedule,
+        targets: [
+          // A calendar invocation is rare and idempotent: keep trying for the day EventBridge allows.
+          new targets.LambdaFunction(this.function, { maxEventAge: CRON_MAX_EVENT_AGE, retryAttempts: CRON_RETRY_ATTEMPTS }),
         ],
       });
     }
