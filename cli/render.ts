@@ -1,5 +1,5 @@
 /** How the operations commands print (pure): traces, dead letters and the hub's status as text. */
-import type { HubStatus } from '#infra/local/status';
+import type { HubStatus, RunStatus } from '#infra/local/status';
 import type { CorrelationHits, Trace, TraceNode } from '#lib/audit/trace';
 import type { DeadLetterSummary } from '#cli/dead-letters';
 
@@ -124,13 +124,20 @@ export const renderDeadLetters = (dlq: string, queue: string, depth: number, sho
   return lines;
 };
 
-/** The running hub's status: queues, then functions, then what needs an operator's eye. */
+/** `123/200 (61%)`: candidates with an outcome (decided or unresolved) of those expected. */
+export const runProgress = (run: Pick<RunStatus, 'decided' | 'unresolved' | 'expected'>): string => {
+  const done = run.decided + run.unresolved;
+  if (run.expected === null) return `${done}/? (lists arriving)`;
+  return `${done}/${run.expected} (${Math.floor((100 * done) / Math.max(1, run.expected))}%)`;
+};
+
+/** The running hub's status: queues, then functions, then open outreach runs and what needs an operator's eye. */
 export const renderStatus = (status: HubStatus, where: string): string[] => {
   const lines = [`koto-hub status at ${status.at} (${where})`, ''];
   lines.push(
     ...table(
-      ['QUEUE', 'DEPTH', 'IN FLIGHT', 'DLQ DEPTH', 'CONSUMER'],
-      status.queues.map((q) => [q.name, q.depth, q.inFlight, q.dlqDepth, q.consumer ?? '-']),
+      ['QUEUE', 'DEPTH', 'IN FLIGHT', 'OLDEST', 'DLQ DEPTH', 'DLQ OLDEST', 'CONSUMER'],
+      status.queues.map((q) => [q.name, q.depth, q.inFlight, formatAge(q.oldestAgeSeconds), q.dlqDepth, formatAge(q.dlqOldestAgeSeconds), q.consumer ?? '-']),
     ),
     '',
   );
@@ -149,6 +156,17 @@ export const renderStatus = (status: HubStatus, where: string): string[] => {
         (f.recentRecords / 5).toFixed(1),
       ]),
     ),
+  );
+  // A hub started before runs were part of the status answers without them.
+  const runs = status.runs ?? [];
+  lines.push(
+    '',
+    ...(runs.length === 0
+      ? ['no open outreach runs']
+      : table(
+          ['OUTREACH RUN', 'MUNICIPALITY', 'AS OF', 'PHASE', 'PROGRESS', 'UNRESOLVED', 'UPDATED'],
+          runs.map((r) => [r.runId, r.municipality, r.asOf, r.phase, runProgress(r), r.unresolved, r.updatedAt]),
+        )),
   );
   const dead = status.queues.filter((q) => q.dlqDepth > 0);
   lines.push('', dead.length ? `dead letters: ${dead.map((q) => `${q.dlqDepth} in ${q.dlq}`).join(', ')} (koto-hub dlq show <queue>)` : 'no dead letters');

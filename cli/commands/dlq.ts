@@ -3,7 +3,7 @@ import { dlqName, queueNames, type QueueName } from '#infra/topology';
 import { connectToHub, UsageError } from '#cli/connection';
 import { integerOption, noMorePositionals, parseCommandArgs } from '#cli/args';
 import { connectToQueues, type HubQueues } from '#cli/running-hub';
-import { describeAll, holdMessages, PEEK_CAP, type Held, queueDepth, queueOfArgument, redriveAll, redriveMessage } from '#cli/dead-letters';
+import { describeAll, holdMessages, oldestSentAt, PEEK_CAP, type Held, queueDepth, queueOfArgument, redriveAll, redriveMessage } from '#cli/dead-letters';
 import { renderDeadLetters, renderDlqList, type DlqRow } from '#cli/render';
 
 export const DLQ_HELP = `koto-hub dlq list [--json]
@@ -39,12 +39,7 @@ const dlqList = async (queues: HubQueues, json: boolean, out: (line: string) => 
   for (const queue of queueNames) {
     const url = queues.url(queue, true);
     const depth = await queueDepth(url);
-    let oldest: number | undefined;
-    if (depth > 0) {
-      const held = await holdMessages(url, PEEK_CAP);
-      await held.release();
-      oldest = held.messages[0]?.sentAt;
-    }
+    const oldest = depth > 0 ? await oldestSentAt(url) : undefined;
     rows.push({
       dlq: dlqName(queue),
       queue,

@@ -7,15 +7,23 @@ import { renderStatus } from '#cli/render';
 
 export const STATUS_HELP = `koto-hub status [--watch [--count N]] [--json]
 
-The running hub's status (its GET /status): per queue the depth, messages in flight, DLQ depth
-and consuming function; per function invocations, records, failed records, errors (crashed
-invocations), timeouts, invocations in flight, average duration and throughput (records a
-minute over the last five minutes).
+The running hub's status (its GET /status): per queue the depth, messages in flight, age of the
+oldest message, DLQ depth, age of the oldest dead letter and consuming function; per function
+invocations, records, failed records, errors (crashed invocations), timeouts, invocations in
+flight, average duration and throughput (records a minute over the last five minutes); the
+outreach runs not yet delivered with their phase and progress (candidates decided or
+unresolved of those expected) and when they last moved.
+
+The age of a queue's oldest message is that of the oldest message its function has received
+and not finished with (being handled, or waiting for a retry): a live queue is not peeked, as
+a receive would count towards the message's maxReceiveCount. '-' when there is none, or no
+function consumes the queue on this hub. A DLQ is peeked (its first 100 messages).
+The same status is on the ops page: open the URL npm start prints (ops page).
 
   --watch    refresh every 2 s until Ctrl-C: redrawn in place on a terminal, successive
              snapshots (a blank line between) when the output is not a terminal
   --count N  with --watch: stop after N snapshots
-  --json     the status as JSON ({ at, queues: [...], functions: [...] }); with --watch one
+  --json     the status as JSON ({ at, queues: [...], functions: [...], runs: [...] }); with --watch one
              JSON document per line
 
 Needs a running hub (npm start) of the data folder (KOTO_DATA_DIR, default .koto-hub). Exits 0,

@@ -5,10 +5,44 @@ import { acceptEnvelopes } from '#functions/ingress/accept';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
 
-export interface HttpRoutes {
-  /** Extra GET routes by path (status, later the ops page). */
-  readonly get: Readonly<Record<string, () => Promise<{ status: number; type: string; body: string }>>>;
+export interface HttpResponse {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** A GET route; `params` holds the path's `:name` segments, decoded. */
+export type GetRoute = (params: Readonly<Record<string, string>>) => Promise<HttpResponse>;
+
+export interface HttpRoutes {
+  /** Extra GET routes by path (status, the ops page); a `:name` segment (`/api/trace/:id`) matches any one segment. */
+  readonly get: Readonly<Record<string, GetRoute>>;
+}
+
+/** The route of a path: an exact one first, else the first pattern whose segments match. */
+export const matchRoute = (routes: HttpRoutes['get'], path: string): { route: GetRoute; params: Record<string, string> } | undefined => {
+  const exact = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  if (exact) return { route: exact, params: {} };
+  const segments = path.split('/');
+  for (const [pattern, route] of Object.entries(routes)) {
+    const parts = pattern.split('/');
+    if (!pattern.includes('/:') || parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = parts.every((part, i) => {
+      const segment = segments[i]!;
+      if (!part.startsWith(':')) return part === segment;
+      try {
+        params[part.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        return false;
+      }
+      return segment.length > 0;
+    });
+    if (matches) return { route, params };
+  }
+  return undefined;
+};
 
 const readBody = (req: IncomingMessage, limit: number): Promise<string | undefined> =>
   new Promise((resolve, reject) => {
@@ -42,13 +76,13 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
         const { status, body: response } = await acceptEnvelopes(body);
         return json(res, status, response);
       }
-      const route = req.method === 'GET' ? routes.get[path] : undefined;
-      if (route) {
-        const { status, type, body } = await route();
-        res.writeHead(status, { 'content-type': type });
+      const found = req.method === 'GET' ? matchRoute(routes.get, path) : undefined;
+      if (found) {
+        const { status, type, body, headers } = await found.route(found.params);
+        res.writeHead(status, { ...headers, 'content-type': type });
         return res.end(body);
       }
-      return json(res, 404, { error: 'not-found', message: 'POST /envelopes, or GET /status' });
+      return json(res, 404, { error: 'not-found', message: 'POST /envelopes, or GET / (the ops page), /status, /api/...' });
     } catch {
       return json(res, 500, { error: 'internal', message: 'the hub failed to handle the request; see its log' });
     }

@@ -29,6 +29,8 @@ export interface BindingRun {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly handler: SqsHandler;
+  /** The queue's maxReceiveCount: a record that fails its last receive is SQS's to move to the DLQ. */
+  readonly maxReceiveCount?: number;
 }
 
 export interface FunctionStats {
@@ -128,6 +130,8 @@ export const recordInvocation = (stats: FunctionStats, records: number, failed: 
 
 export class EventSourceRunner {
   readonly stats = new Map<string, FunctionStats>();
+  /** Per queue URL, the SentTimestamp of each message received and not finished with, by message id. */
+  private readonly unfinished = new Map<string, Map<string, number>>();
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
 
@@ -151,6 +155,17 @@ export class EventSourceRunner {
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * SentTimestamp of the oldest message the runner has received from the queue and not finished
+   * with (it is being handled, or waits for a retry); undefined when there is none. A live queue
+   * cannot be peeked for it: a receive counts towards maxReceiveCount. What the runner has not
+   * received yet was sent later, give or take one poll.
+   */
+  oldestUnfinished(queueUrl: string): number | undefined {
+    const sent = this.unfinished.get(queueUrl);
+    return sent?.size ? Math.min(...sent.values()) : undefined;
   }
 
   private async poll(binding: BindingRun, index: number, pollers: { active: number }): Promise<void> {
@@ -197,6 +212,9 @@ export class EventSourceRunner {
     const started = Date.now();
     const deadline = started + binding.timeoutSeconds * 1000;
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, binding, this.region)) };
+    const unfinished = this.unfinished.get(binding.queueUrl) ?? new Map<string, number>();
+    this.unfinished.set(binding.queueUrl, unfinished);
+    for (const m of event.Records) unfinished.set(m.messageId, Number(m.attributes.SentTimestamp));
     stats.inFlight++;
     let failed: Set<string>;
     let timer: NodeJS.Timeout | undefined;
@@ -224,14 +242,29 @@ export class EventSourceRunner {
     }
     const succeeded = messages.filter((m) => !failed.has(m.MessageId!));
     if (succeeded.length > 0) {
-      await this.sqs
+      const notDeleted = await this.sqs
         .send(
           new DeleteMessageBatchCommand({
             QueueUrl: binding.queueUrl,
             Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
           }),
         )
-        .catch(() => this.options.onEvent?.(`${binding.functionName}: could not delete ${succeeded.length} processed messages; they will be delivered again`));
+        .then(
+          ({ Failed = [] }) => new Set(Failed.map((f) => Number(f.Id))),
+          () => {
+            this.options.onEvent?.(`${binding.functionName}: could not delete ${succeeded.length} processed messages; they will be delivered again`);
+            return new Set(succeeded.map((_, i) => i));
+          },
+        );
+      succeeded.forEach((m, i) => {
+        if (!notDeleted.has(i)) unfinished.delete(m.MessageId!);
+      });
+    }
+    // A record that failed its last receive goes to the DLQ at its next one: it counts there.
+    for (const record of event.Records) {
+      if (failed.has(record.messageId) && Number(record.attributes.ApproximateReceiveCount) >= (binding.maxReceiveCount ?? Number.POSITIVE_INFINITY)) {
+        unfinished.delete(record.messageId);
+      }
     }
     recordInvocation(stats, messages.length, failed.size, Date.now() - started);
   }

@@ -244,10 +244,18 @@ describe('koto-hub status', () => {
     const run = await cli(['status', '--json']);
     expect(run.code).toBe(0);
     const status = JSON.parse(run.out) as HubStatus;
-    expect(status.queues.find((q) => q.name === 'referral-intake')).toMatchObject({ depth: 0, dlqDepth: 1, consumer: 'referral-intake' });
+    expect(status.queues.find((q) => q.name === 'referral-intake')).toMatchObject({
+      depth: 0,
+      dlqDepth: 1,
+      consumer: 'referral-intake',
+      oldestAgeSeconds: null,
+      dlqOldestAgeSeconds: expect.any(Number),
+    });
     expect(status.functions.find((f) => f.name === 'referral-intake')!.invocations).toBeGreaterThan(0);
+    expect(status.runs).toEqual([]);
     const text = await cli(['status']);
-    expect(text.out).toMatch(/^referral-intake +0 +0 +1 {2}referral-intake$/m);
+    expect(text.out).toMatch(/^referral-intake +0 +0 +- +1 +(\d+s|\d+m \d\ds) +referral-intake$/m);
+    expect(text.out).toContain('no open outreach runs');
     expect(text.out).toContain('dead letters: 1 in referral-intake-dlq');
   });
 

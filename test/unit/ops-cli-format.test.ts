@@ -7,12 +7,13 @@ import type { HubStatus } from '#infra/local/status';
 import { UsageError } from '#cli/connection';
 import { integerOption, parseCommandArgs } from '#cli/args';
 import { describeDeadLetter, lastFailureOf, queueOfArgument, type HeldMessage } from '#cli/dead-letters';
-import { formatAge, renderDeadLetters, renderDlqList, renderStatus, table } from '#cli/render';
+import { formatAge, renderDeadLetters, renderDlqList, renderStatus, runProgress, table } from '#cli/render';
 import { exportLine, sinceInstant } from '#cli/commands/audit';
 import { referral } from '../support/envelopes.ts';
 
 const KEY = randomBytes(32);
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
+const RUN_ID = '5b0f7d2e-3c1a-4e8b-9f6d-2a7c4e1b8d30';
 
 const held = (body: string, attributes: Record<string, string> = {}, system: Record<string, string> = {}): HeldMessage => ({
   sqsMessageId: randomUUID(),
@@ -80,23 +81,40 @@ describe('formatting', () => {
     expect(renderDlqList([])).toContain('no dead letters');
   });
 
-  it('renders the status with queues, functions and what is dead-lettered', () => {
+  it('renders the status with queues and their oldest ages, functions, open runs and what is dead-lettered', () => {
     const status: HubStatus = {
       at: '2026-11-01T09:00:00.000Z',
-      queues: [{ name: 'referral-intake', consumer: 'referral-intake', depth: 3, inFlight: 1, dlq: 'referral-intake-dlq', dlqDepth: 2 }],
+      queues: [
+        { name: 'referral-intake', consumer: 'referral-intake', depth: 3, inFlight: 1, dlq: 'referral-intake-dlq', dlqDepth: 2, oldestAgeSeconds: 42, dlqOldestAgeSeconds: 125 },
+        { name: 'municipality-outbox', consumer: null, depth: 0, inFlight: 0, dlq: 'municipality-outbox-dlq', dlqDepth: 0, oldestAgeSeconds: null, dlqOldestAgeSeconds: null },
+      ],
       functions: [{ name: 'referral-intake', invocations: 7, records: 20, failedRecords: 2, errors: 1, timeouts: 0, inFlight: 1, averageMs: 14, recentRecords: 12 }],
+      runs: [
+        { runId: RUN_ID, municipality: '905', asOf: '2026-11-01', phase: 'deciding', expected: 200, decided: 120, unresolved: 3, startedAt: '2026-11-01T08:58:00.000Z', updatedAt: '2026-11-01T08:59:58.000Z' },
+      ],
     };
     expect(renderStatus(status, 'the running hub, pid 1')).toEqual([
       'koto-hub status at 2026-11-01T09:00:00.000Z (the running hub, pid 1)',
       '',
-      'QUEUE            DEPTH  IN FLIGHT  DLQ DEPTH  CONSUMER',
-      'referral-intake      3          1          2  referral-intake',
+      'QUEUE                DEPTH  IN FLIGHT  OLDEST  DLQ DEPTH  DLQ OLDEST  CONSUMER',
+      'referral-intake          3          1  42s             2  2m 05s      referral-intake',
+      'municipality-outbox      0          0  -               0  -           -',
       '',
       'FUNCTION         INVOCATIONS  RECORDS  FAILED  ERRORS  TIMEOUTS  IN FLIGHT  AVG MS  RECORDS/MIN (5 MIN)',
       'referral-intake            7       20       2       1         0          1      14                  2.4',
       '',
+      'OUTREACH RUN                          MUNICIPALITY  AS OF       PHASE     PROGRESS       UNRESOLVED  UPDATED',
+      `${RUN_ID}           905  2026-11-01  deciding  123/200 (61%)           3  2026-11-01T08:59:58.000Z`,
+      '',
       'dead letters: 2 in referral-intake-dlq (koto-hub dlq show <queue>)',
     ]);
+  });
+
+  it('says when no outreach run is open, and shows the progress of a run whose lists are still arriving', () => {
+    const status: HubStatus = { at: '2026-11-01T09:00:00.000Z', queues: [], functions: [], runs: [] };
+    expect(renderStatus(status, 'x')).toContain('no open outreach runs');
+    expect(runProgress({ decided: 0, unresolved: 0, expected: null })).toBe('0/? (lists arriving)');
+    expect(runProgress({ decided: 200, unresolved: 0, expected: 200 })).toBe('200/200 (100%)');
   });
 });
 

@@ -1,0 +1,55 @@
+/**
+ * The outreach runs not yet delivered, with their progress, for the hub's status. Run items live in
+ * the correlation table (`functions/outreach/run-store.ts`: pk `RUN#<id>`, sk `RUN`); locally a
+ * scan filtered on the sort key finds them, reading only the run's own fields (never a candidate,
+ * which holds a code as listed).
+ */
+import { ScanCommand, type DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+
+export interface OpenRun {
+  readonly runId: string;
+  readonly municipality: string;
+  readonly asOf: string;
+  /** Any phase before `delivered`. */
+  readonly phase: string;
+  /** Candidates the run will decide, once both lists arrived; null before. */
+  readonly expected: number | null;
+  readonly decided: number;
+  readonly unresolved: number;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+}
+
+const FIELDS = ['runId', 'municipality', 'asOf', 'phase', 'expected', 'decided', 'unresolved', 'startedAt', 'updatedAt'] as const;
+
+export const readOpenRuns = async (db: DynamoDBDocumentClient, table: string): Promise<OpenRun[]> => {
+  const runs: OpenRun[] = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: ScanCommandOutput = await db.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: '#sk = :run AND #phase <> :delivered',
+        ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
+        ExpressionAttributeNames: { '#sk': 'sk', '#phase': 'phase', ...Object.fromEntries(FIELDS.map((name, i) => [`#f${i}`, name])) },
+        ExpressionAttributeValues: { ':run': 'RUN', ':delivered': 'delivered' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      runs.push({
+        runId: String(item.runId),
+        municipality: String(item.municipality),
+        asOf: String(item.asOf),
+        phase: String(item.phase),
+        expected: typeof item.expected === 'number' ? item.expected : null,
+        decided: Number(item.decided ?? 0),
+        unresolved: Number(item.unresolved ?? 0),
+        startedAt: String(item.startedAt),
+        updatedAt: String(item.updatedAt),
+      });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+};
