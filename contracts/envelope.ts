@@ -2,7 +2,7 @@
  * The envelope (DESIGN.md "The envelope"): every message on every queue is one of these, and its
  * payload is validated against the schema registered for its `type` on send and on receive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { municipalityCodeSchema } from '#contracts/municipalities';
 
 /** Logical system names: the external systems, a county's system, a municipality's, or the hub. */

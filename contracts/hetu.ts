@@ -12,7 +12,7 @@
  * A code is personal data. Nothing in this module puts an input code, or any part of it, into an
  * error message, an exception or a zod issue: errors say what is wrong, never what the value was.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The 31 check characters; G, I, O, Q and Z are left out so they cannot be misread. */
 export const CHECK_CHARACTERS = '0123456789ABCDEFHJKLMNPRSTUVWXY';

@@ -11,7 +11,7 @@
  * They are kept apart (`HOME_MUNICIPALITY_SPECIAL_CODES`) so that a message about a municipality can
  * never be addressed to "abroad". A municipality code is not personal data, so errors may quote it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface Municipality {
   /** Three digits, leading zeros kept. */

@@ -3,7 +3,7 @@
  * for a run, and the codes it uses. The CSV form has the target fields in the same order, reasons
  * joined by `;`, and the exclusion counts beside it in `RESULT.exclusions.json`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const targetReasons = ['INTERNATIONAL_PROTECTION', 'KELA_HOME_CARE_ALLOWANCE', 'KELA_SOCIAL_ASSISTANCE', 'TRAFFICKING_VICTIM'] as const;
 export type TargetReason = (typeof targetReasons)[number];

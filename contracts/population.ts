@@ -4,7 +4,7 @@
  *
  * `hetu` is deliberately a plain string here: a source list may carry a malformed code on purpose.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isoDate = z.iso.date();
 const nullableDate = isoDate.nullable();

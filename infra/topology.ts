@@ -17,6 +17,8 @@ export interface QueueSpec {
   readonly maxAgeSeconds: number;
   /** Days a message is kept on the queue (its DLQ keeps messages 14 days, the SQS maximum). */
   readonly retentionDays: number;
+  /** The flow whose row of the dashboard shows the queue (see `flows`). */
+  readonly flow?: FlowName;
 }
 
 export interface TableSpec {
@@ -49,7 +51,7 @@ export interface BindingSpec {
   readonly maxConcurrency: number;
 }
 
-export interface ScheduleSpec {
+export interface RateScheduleSpec {
   /**
    * Minutes between invocations: an EventBridge `rate` rule in AWS; on the embedded runtime a
    * scheduler that never overlaps an invocation with the previous one (KOTO_SCHEDULE_SECONDS
@@ -57,6 +59,26 @@ export interface ScheduleSpec {
    */
   readonly everyMinutes: number;
 }
+
+/** Fields of an EventBridge cron expression (UTC); a field left out is `*` (day and weekDay: `?`). */
+export interface CronFields {
+  readonly minute?: string;
+  readonly hour?: string;
+  readonly day?: string;
+  readonly month?: string;
+  readonly weekDay?: string;
+}
+
+export interface CronScheduleSpec {
+  /**
+   * Calendar times (UTC): an EventBridge `cron` rule in AWS. The embedded runtime keeps no
+   * calendar: such a function runs when triggered (`runtime.trigger`), or every
+   * KOTO_SCHEDULE_SECONDS when that is set.
+   */
+  readonly cron: CronFields;
+}
+
+export type ScheduleSpec = RateScheduleSpec | CronScheduleSpec;
 
 export interface FunctionSpec {
   readonly description: string;
@@ -75,7 +97,66 @@ export interface FunctionSpec {
   readonly calls?: readonly ExternalSystem[];
   /** Invoked over HTTPS (a Lambda function URL with AWS_IAM auth) rather than by a queue. */
   readonly http?: 'iam';
+  /** Buckets the function uses and how; its IAM role gets exactly these actions. */
+  readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
+  /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
+  readonly flow?: FlowName;
 }
+
+/**
+ * The business flows, one row each on the operators' dashboard. A queue names its flow; a function
+ * is in the flow of the queue it consumes (or, if none, the first it sends to) unless it names one.
+ */
+export interface FlowSpec {
+  readonly title: string;
+  readonly description: string;
+}
+
+export const flows = {
+  'referral-intake': {
+    title: 'Referral intake',
+    description: 'outreach.referral.v1 posted to ingress by other authorities, recorded as pending candidates',
+  },
+  'outreach-run': {
+    title: 'Outreach run',
+    description: "A municipality's monthly run: source lists, candidates, fan-out, decisions, assembly; the schedule and the watchdog",
+  },
+  'single-decisions': {
+    title: 'Single decisions',
+    description: 'People who moved in (VTJ change poller) and referrals, each decided as its lookup completes',
+  },
+  lookups: {
+    title: 'Register lookups',
+    description: 'Person lookups through VTJ, UMA and the data store, shared by runs and single decisions',
+  },
+  delivery: {
+    title: 'Delivery to municipalities',
+    description: "Target lists ready and single decisions waiting for the municipalities' systems to collect them",
+  },
+} as const satisfies Record<string, FlowSpec>;
+
+export type FlowName = keyof typeof flows;
+
+export type BucketAccess = 'write';
+
+export interface BucketSpec {
+  readonly description: string;
+  /** Days an object is kept before S3 removes it (older versions: `noncurrentDays`). */
+  readonly expireAfterDays: number;
+  /** Days a replaced or deleted object's previous version is kept. */
+  readonly noncurrentDays: number;
+}
+
+/** S3 buckets (AWS only: on the embedded runtime results go to the data folder, KOTO_RESULTS_DIR). */
+export const buckets = {
+  results: {
+    description: "Delivered outreach results: each run's target list (personal data) and exclusion report",
+    expireAfterDays: 400,
+    noncurrentDays: 30,
+  },
+} as const satisfies Record<string, BucketSpec>;
+
+export type BucketName = keyof typeof buckets;
 
 export const tables = {
   correlation: {
@@ -98,17 +179,18 @@ export const tables = {
 export type TableName = keyof typeof tables;
 
 /** Queues of an outreach run's own steps. */
-function outreachQueue(description: string): QueueSpec {
-  return { description, visibilityTimeoutSeconds: 90, maxReceiveCount: 5, maxAgeSeconds: 900, retentionDays: 4 };
+function outreachQueue(description: string, flow: FlowName = 'outreach-run'): QueueSpec {
+  return { description, visibilityTimeoutSeconds: 90, maxReceiveCount: 5, maxAgeSeconds: 900, retentionDays: 4, flow };
 }
 
 /** Queues feeding the adapters of national systems: long enough visibility for a slow register. */
-const adapterQueue = (description: string): QueueSpec => ({
+const adapterQueue = (description: string, flow: FlowName): QueueSpec => ({
   description,
   visibilityTimeoutSeconds: 120,
   maxReceiveCount: 5,
   maxAgeSeconds: 1800,
   retentionDays: 4,
+  flow,
 });
 
 export const queues = {
@@ -118,18 +200,20 @@ export const queues = {
     maxReceiveCount: 5,
     maxAgeSeconds: 900,
     retentionDays: 14,
+    flow: 'referral-intake',
   },
-  'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)'),
-  'uma-lookups': adapterQueue('lookup.requested.v1 whose next step is UMA (Migri register of aliens)'),
-  'datastore-lookups': adapterQueue('lookup.requested.v1 whose next step is the national integration data store'),
-  'kelmu-lists': adapterQueue("kelmu.list.requested.v1: one page of Kela's Kelmu list per message"),
-  'uma-lists': adapterQueue("uma.protection-list.requested.v1: one page of Migri's list of protection recipients"),
+  'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
+  'uma-lookups': adapterQueue('lookup.requested.v1 whose next step is UMA (Migri register of aliens)', 'lookups'),
+  'datastore-lookups': adapterQueue('lookup.requested.v1 whose next step is the national integration data store', 'lookups'),
+  'kelmu-lists': adapterQueue("kelmu.list.requested.v1: one page of Kela's Kelmu list per message", 'outreach-run'),
+  'uma-lists': adapterQueue("uma.protection-list.requested.v1: one page of Migri's list of protection recipients", 'outreach-run'),
   'person-events': {
     description: 'person.moved-in / moved-out / changed events from the VTJ change poller',
     visibilityTimeoutSeconds: 90,
     maxReceiveCount: 5,
     maxAgeSeconds: 3600,
     retentionDays: 14,
+    flow: 'single-decisions',
   },
   'outreach-candidates': {
     description: 'Pages of the Kelmu and UMA lists of an outreach run, to be split into candidates',
@@ -137,6 +221,7 @@ export const queues = {
     maxReceiveCount: 5,
     maxAgeSeconds: 900,
     retentionDays: 4,
+    flow: 'outreach-run',
   },
   'outreach-decisions': {
     description: 'lookup.completed.v1 / lookup.failed.v1 of outreach candidates, to be decided by the outreach rules',
@@ -144,17 +229,27 @@ export const queues = {
     maxReceiveCount: 5,
     maxAgeSeconds: 900,
     retentionDays: 4,
+    flow: 'outreach-run',
   },
   'outreach-runs': outreachQueue('outreach.run.requested.v1: a run for a municipality and a day (schedule, CLI or ingress)'),
   'outreach-fanout': outreachQueue("outreach.run.fanout.v1: one page of a run's candidates to start the lookups of"),
   'outreach-results': { ...outreachQueue('outreach.run.decided.v1: every candidate of a run has an outcome; assemble and deliver'), visibilityTimeoutSeconds: 360 },
-  'single-decisions': outreachQueue('lookup.completed.v1 / lookup.failed.v1 of single candidates (referrals, moves), to be decided at once'),
+  'single-decisions': outreachQueue('lookup.completed.v1 / lookup.failed.v1 of single candidates (referrals, moves), to be decided at once', 'single-decisions'),
+  'ops-events': {
+    description: 'outreach.run.stalled.v1 and other events for IT operations (read with koto-hub dlq-style tools or the alarms)',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 10,
+    maxAgeSeconds: 86_400,
+    retentionDays: 14,
+    flow: 'outreach-run',
+  },
   'municipality-outbox': {
     description: "outreach.list.ready.v1 and single decisions for the municipalities' systems to collect",
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 10,
     maxAgeSeconds: 86_400,
     retentionDays: 14,
+    flow: 'delivery',
   },
 } as const satisfies Record<string, QueueSpec>;
 
@@ -203,7 +298,7 @@ function lookupAdapter(system: keyof typeof lookupQueues, description: string): 
 function outreachFunction(
   name: string,
   description: string,
-  wiring: Pick<FunctionSpec, 'consumes' | 'sends'> & Partial<Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds'>>,
+  wiring: Pick<FunctionSpec, 'consumes' | 'sends'> & Partial<Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds' | 'buckets'>>,
 ): FunctionSpec {
   return {
     description,
@@ -222,7 +317,8 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     http: 'iam',
-    sends: ['referral-intake'],
+    // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
+    sends: ['referral-intake', 'outreach-runs'],
     tables: { audit: 'write' },
   },
   'referral-intake': {
@@ -267,6 +363,16 @@ export const functions = {
     tables: { correlation: 'readwrite', audit: 'readwrite' },
     calls: ['vtj'],
   },
+  'outreach-scheduler': {
+    description: 'Requests the monthly outreach run of each municipality the hub serves: one run per municipality and month',
+    entry: 'functions/outreach-scheduler/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    // 05:00 UTC on the first of the month (07:00 or 08:00 in Finland), the run's day D.
+    schedule: { cron: { minute: '0', hour: '5', day: '1' } },
+    sends: ['outreach-runs'],
+    tables: { correlation: 'read', audit: 'write' },
+  },
   'outreach-run': outreachFunction('outreach-run', 'Starts an outreach run: records it once and asks for the first page of both source lists', {
     consumes: { queue: 'outreach-runs', batchSize: 1, maxConcurrency: 2 },
     sends: ['kelmu-lists', 'uma-lists'],
@@ -288,7 +394,17 @@ export const functions = {
     sends: ['municipality-outbox'],
     memoryMb: 1024,
     timeoutSeconds: 60,
+    buckets: { results: 'write' },
   }),
+  'outreach-watchdog': {
+    description: 'Finds outreach runs with no progress: reconciles their counters, closes the complete, raises the stalled',
+    entry: 'functions/outreach-watchdog/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    schedule: { everyMinutes: 5 },
+    sends: ['outreach-results', 'ops-events'],
+    tables: { correlation: 'readwrite', audit: 'readwrite' },
+  },
   'person-event-intake': outreachFunction('person-event-intake', 'Makes a person who moved into a municipality its pending outreach candidate and starts the lookup', {
     consumes: { queue: 'person-events', batchSize: 10, maxConcurrency: 2 },
     sends: ['vtj-lookups'],
@@ -320,6 +436,12 @@ export const dlqUrlEnv = (queue: QueueName): string => `KOTO_DLQ_${envSuffix(que
 /** Environment variable through which a function finds a table's name. */
 export const tableNameEnv = (table: TableName): string => `KOTO_TABLE_${envSuffix(table)}`;
 
+/** Environment variable through which a function finds a bucket's name (`results`: KOTO_RESULTS_BUCKET). */
+export const bucketNameEnv = (bucket: BucketName): string => `KOTO_${envSuffix(bucket)}_BUCKET`;
+
+/** Environment variable with the ARN of the KMS key a bucket's objects are written with (SSE-KMS). */
+export const bucketKeyEnv = (bucket: BucketName): string => `KOTO_${envSuffix(bucket)}_BUCKET_KEY_ARN`;
+
 /** Environment variables every runtime sets the same way (CDK in AWS, infra/local on one machine). */
 export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
 export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
@@ -331,6 +453,8 @@ export const MUNICIPALITIES_ENV = 'KOTO_MUNICIPALITIES';
 const envSuffix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
 export const queueNames = Object.keys(queues) as QueueName[];
+export const bucketNames = Object.keys(buckets) as BucketName[];
+export const flowNames = Object.keys(flows) as FlowName[];
 export const tableNames = Object.keys(tables) as TableName[];
 export const functionNames = Object.keys(functions) as FunctionName[];
 
@@ -344,3 +468,50 @@ export const scheduledFunctionNames: readonly FunctionName[] = functionNames.fil
 /** The function fed by a queue, if any. */
 export const consumerOf = (queue: QueueName): FunctionName | undefined =>
   functionNames.find((name) => functionSpec(name).consumes?.queue === queue);
+
+/** The flow of a queue: its own, else that of the function consuming it. */
+export const flowOfQueue = (queue: QueueName): FlowName | undefined => {
+  const consumer = consumerOf(queue);
+  return queueSpec(queue).flow ?? (consumer ? functionSpec(consumer).flow : undefined);
+};
+
+/** The flow of a function: its own, else that of the queue it consumes, else that of the first queue it sends to. */
+export const flowOfFunction = (name: FunctionName): FlowName | undefined => {
+  const spec = functionSpec(name);
+  const queue = spec.consumes?.queue ?? spec.sends[0];
+  return spec.flow ?? (queue ? queueSpec(queue).flow : undefined);
+};
+
+/**
+ * The hub's own CloudWatch metrics (Powertools EMF), named once for the handlers that emit them
+ * and the dashboard and alarms that read them. Dimensions never carry personal data.
+ */
+export const hubMetrics = {
+  namespace: 'KotoHub',
+  /** The `service` dimension of every hub metric (POWERTOOLS_SERVICE_NAME). */
+  service: 'koto-hub',
+  /** Dimension names: the topology function that emitted a metric, an external system, a failure's kind. */
+  dimensions: { function: 'function', system: 'system', kind: 'kind' },
+  /** Per queue-fed function (dimensions service, function), counts of the records of each batch. */
+  records: {
+    processed: 'processed',
+    duplicates: 'duplicates',
+    failed: 'failed',
+    retried: 'retried',
+    deadLettered: 'deadLettered',
+  },
+  /** Runs the outreach scheduler requested in one invocation (dimensions service, function). */
+  outreachRunsRequested: 'outreachRunsRequested',
+  /** Per external system (dimensions service, system): each X-Road call's duration in milliseconds. */
+  externalLatency: 'externalLatency',
+  /** Per external system and kind, transient or permanent (dimensions service, system, kind): failed X-Road calls. */
+  externalFailures: 'externalFailures',
+  /**
+   * Open outreach runs with no progress for too long, counted by the outreach watchdog each time it
+   * looks (dimensions service, function = the watchdog); the alarm "outreach run stalled" watches it.
+   */
+  outreachRunsStalled: { name: 'outreachRunsStalled', emittedBy: 'outreach-watchdog' },
+} as const satisfies {
+  outreachRunsStalled: { name: string; emittedBy: FunctionName };
+  [key: string]: unknown;
+};

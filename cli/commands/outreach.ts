@@ -145,6 +145,10 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
       err(`the run did not complete in ${parsed.timeoutSeconds} s; see koto-hub trace ${parsed.runId} and koto-hub dlq list`);
       return 1;
     }
+    if (run.municipality !== parsed.municipality || run.asOf !== parsed.asOf) {
+      err(`run ${parsed.runId} is municipality ${run.municipality} as of ${run.asOf}, not ${parsed.municipality} as of ${parsed.asOf}; nothing written`);
+      return 2;
+    }
     const result = outreachResult.parse(JSON.parse(await readFile(run.location!, 'utf8')));
     const files = await writeResult(parsed.out, result);
     out(`${result.targets.length} targets written to ${files.join(' and ')}`);

@@ -7,7 +7,7 @@
  * protected person never carries an address. The schema refuses one, so no code path can put an
  * address of a protected person on a queue, in a result or in a log.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
 
 const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');

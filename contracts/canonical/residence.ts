@@ -3,7 +3,7 @@
  * one page of Migri's list of protection recipients placed in a municipality. The mapping from
  * UMA's wire format lives in contracts/uma/mapper.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
 import { permitTypes, residenceGrounds } from '#contracts/population';
 

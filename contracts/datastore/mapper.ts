@@ -3,7 +3,7 @@
  * `IntegrationStatus` (outreach rule 4) and writes assessments, plans, reviews and service
  * completions from canonical records (flow 4).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ArviointiKirjaus,
   AsiakkuusVastaus,

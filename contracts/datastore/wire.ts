@@ -12,7 +12,7 @@
  * it (the hub uses the envelope's messageId): a write repeated with the same `viite` is answered
  * with the first answer and stored once. Errors are X-Road REST errors `{"type","message","detail"}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
 
 export const DATASTORE_SERVICE = {

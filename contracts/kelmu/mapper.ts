@@ -2,7 +2,7 @@
  * Kelmu wire ⇄ canonical (pure, no I/O). The canonical row keeps the identity code exactly as Kela
  * gave it: validating it is the hub's job (a malformed code is quarantined as INVALID_HETU).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KelmuEtuus, KelmuWirePage, KelmuWireRow } from './wire.ts';
 
 export const kelmuBenefits = ['basic-social-assistance', 'child-home-care-allowance'] as const;

@@ -11,7 +11,7 @@
  * Field names are Finnish, as Kela's own list deliveries name them. Readers ignore fields they do
  * not know, so Kela may add fields without breaking the hub.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** X-Road service identifier of the list (Kela's business ID 0246246-0). */
 export const KELMU_SERVICE = {

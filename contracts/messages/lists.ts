@@ -3,7 +3,7 @@
  * whole: the adapter fetches the page asked for, passes it to `replyTo`, and asks for the next
  * page on its own queue until the list ends.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { kelmuRowV1 } from '#contracts/kelmu/mapper';
 import { protectionRecipientPageV1 } from '#contracts/canonical/residence';
 import { lookupContextV1 } from '#contracts/messages/lookup';

@@ -5,7 +5,7 @@
  * `lookup.completed.v1` to `replyTo`. One message per person travels the whole way, so a lookup
  * of three registers costs three hops and no shared state.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
 import { vtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import { residenceV1 } from '#contracts/canonical/residence';

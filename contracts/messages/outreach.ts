@@ -3,7 +3,7 @@
  * the envelope's municipality is the run's municipality; payloads carry no personal data except
  * where a person is the point (the decision of one candidate).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { exclusionCodes, outreachTarget } from '#contracts/outreach-result';
 
 const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');

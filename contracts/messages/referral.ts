@@ -2,7 +2,7 @@
  * outreach.referral.v1 — another authority refers a person to the municipality's outreach
  * (Act 681/2023 § 11 lets authorities refer a person for a service-needs assessment).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
 
 export const referralReasons = [

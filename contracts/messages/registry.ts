@@ -3,7 +3,7 @@
  * every receive goes through `parseEnvelope` / `buildEnvelope`, so a payload that does not match
  * its type never reaches a queue and never reaches a handler.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelopeSchema, messageTypeName, type Envelope } from '#contracts/envelope';
 import { referralV1 } from '#contracts/messages/referral';
 import {

@@ -13,7 +13,7 @@
  * Element names are Finnish, as Migri's registers name things (glossary in README.md). Dates are
  * `xs:date` (YYYY-MM-DD), booleans `true`/`false`. Readers ignore elements they do not know.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSoapEnvelope, type XRoadEchoedHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
 import { faultFromSoap } from '#contracts/xroad/errors';
 import {

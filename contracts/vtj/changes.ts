@@ -39,7 +39,7 @@
  *   the address changed, never what it is: consumers ask VTJ again, which honours turvakielto.
  * Groups marked LISATIETO and groups the hub does not know make no event.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { personChangeEventV1, type PersonChangeEventV1, type PersonChangeKind } from '#contracts/canonical/person';
 import type { XRoadServiceId } from '#contracts/xroad/soap';
 import { VtjContractError } from '#contracts/vtj/wire';

@@ -13,7 +13,7 @@
  * zeros. An element VTJ leaves out or empty reads as `''`. The hub reads only what it uses; VTJ's
  * other elements (Sukupuoli, Edunvalvonta, …) are ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSoapEnvelope, type XRoadEchoedHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
 import { faultFromSoap } from '#contracts/xroad/errors';
 import {

@@ -9,7 +9,7 @@
  *
  * and a failure of X-Road or of the provider is answered as JSON `{"type","message","detail"}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { xRoadClientId, xRoadServiceId, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
 
 export const XROAD_REST_PREFIX = '/r1';

@@ -8,7 +8,7 @@
  * Builders write fixed prefixes (`SOAP-ENV`, `xrd`, `id`); the parser matches local names only,
  * since real services use varying prefixes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   XML_DECLARATION,
   childElement,

@@ -19,6 +19,7 @@ export const handler = createSqsHandler({
     const result = await assembleResult(store, run);
     const location = await deliverResult(resultStoreFromEnv(), result);
     await store.advance(run.runId, 'delivered', { location, delivered: { targets: result.targets.length, unresolved: result.unresolved ?? 0 } });
+    await store.closeRun(run.runId);
     hop.emit(
       'municipality-outbox',
       'outreach.list.ready.v1',

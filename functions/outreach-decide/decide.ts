@@ -55,16 +55,22 @@ const tally = (batch: DecideBatch, runId: string, delta: { decided?: number; unr
   batch.counts.set(runId, counts);
 };
 
+/**
+ * The hop's outcome is a function of the message alone (the same lookup gives the same decision),
+ * so that two deliveries of one message handled at once seal the same audit record; whether this
+ * delivery's write applied only decides whether it counts.
+ */
 export const decideOne = async (message: LookupAnswer, hop: HopApi, batch: DecideBatch): Promise<void> => {
   const { runId, key } = candidateOf(message);
   const candidate = batch.candidates.get(`${runId}|${key}`);
   if (!candidate) throw new PermanentError('unknown-candidate', 'the lookup names a candidate its run does not have');
-  if (candidate.outcome && candidate.outcome !== 'UNRESOLVED') return hop.setOutcome('already-decided');
 
   if (message.type === 'lookup.failed.v1') {
+    hop.setOutcome('unresolved');
+    if (candidate.outcome) return;
     const { applied } = await batch.store.decide(runId, key, 'UNRESOLVED');
     if (applied) tally(batch, runId, { unresolved: 1 });
-    return hop.setOutcome(applied ? 'unresolved' : 'already-decided');
+    return;
   }
 
   const { payload } = message as Envelope<LookupCompletedV1>;
@@ -77,16 +83,21 @@ export const decideOne = async (message: LookupAnswer, hop: HopApi, batch: Decid
     residence: payload.results.uma,
     integration: payload.results.datastore,
   };
-  const needs = lookupsNeeded(facts);
-  if (needs.length > 0) {
-    hop.emit(lookupQueues[needs[0]!], 'lookup.requested.v1', { ...payload, steps: needs }, { target: needs[0], key: 'more' });
-    return hop.setOutcome(`needs-${needs.join('-')}`);
+  // One register at a time, only while the rules still need one: nobody is asked about a person
+  // the answers so far already decide (DESIGN.md: personal data stays minimal).
+  const [next] = lookupsNeeded(facts);
+  if (next) {
+    if (!candidate.outcome || candidate.outcome === 'UNRESOLVED') {
+      hop.emit(lookupQueues[next], 'lookup.requested.v1', { ...payload, steps: [next] }, { target: next, key: 'more' });
+    }
+    return hop.setOutcome(`needs-${next}`);
   }
   const decision = decideCandidate(facts);
   const outcome = decision.kind === 'target' ? 'target' : decision.code;
+  hop.setOutcome(`decided-${outcome}`);
+  if (candidate.outcome && candidate.outcome !== 'UNRESOLVED') return;
   const { applied, previous } = await batch.store.decide(runId, key, outcome, decision.kind === 'target' ? decision.target : undefined);
   if (applied) tally(batch, runId, { decided: 1, unresolved: previous === 'UNRESOLVED' ? -1 : 0 });
-  hop.setOutcome(applied ? `decided-${outcome}` : 'already-decided');
 };
 
 export const completeDecisions = async (batch: DecideBatch, emitFor: (correlationId: string) => HopApi['emit'] | undefined): Promise<void> => {

@@ -31,7 +31,8 @@ export const handler = createSqsHandler({
       hop.emit(
         'vtj-lookups',
         'lookup.requested.v1',
-        { hetu: parsed.hetu.code, asOf, steps: ['vtj', 'uma', 'datastore'], results: {}, replyTo: 'outreach-decisions', context: { runId, candidate: candidate.key } },
+        // VTJ first: its answer alone decides many candidates, who are then asked nowhere else.
+        { hetu: parsed.hetu.code, asOf, steps: ['vtj'], results: {}, replyTo: 'outreach-decisions', context: { runId, candidate: candidate.key } },
         { target: 'vtj', key: candidate.key },
       );
     }

@@ -36,10 +36,11 @@ export const handler = createSqsHandler({
         residence: payload.results.uma,
         integration: payload.results.datastore,
       };
-      const needs = lookupsNeeded(facts);
-      if (needs.length > 0) {
-        hop.emit(lookupQueues[needs[0]!], 'lookup.requested.v1', { ...payload, steps: needs }, { target: needs[0], key: 'more' });
-        return hop.setOutcome(`needs-${needs.join('-')}`);
+      // One register at a time, only while the rules still need one (personal data stays minimal).
+      const [next] = lookupsNeeded(facts);
+      if (next) {
+        hop.emit(lookupQueues[next], 'lookup.requested.v1', { ...payload, steps: [next] }, { target: next, key: 'more' });
+        return hop.setOutcome(`needs-${next}`);
       }
       const decided = decideCandidate(facts);
       decision = decided.kind === 'target' ? { kind: 'target', target: decided.target } : { kind: 'excluded', code: decided.code };

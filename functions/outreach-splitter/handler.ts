@@ -32,7 +32,11 @@ export const handler = createSqsHandler({
     const run = await store.recordPage(runId, split.source, split.page, split.totalPages);
     hop.setOutcome(`${split.source}-page-${split.page}-split`);
     if (!listsComplete(run)) return;
-    const started = await store.advanceFrom(runId, 'fetching-lists', 'starting-lookups');
-    if (started) hop.emit('outreach-fanout', 'outreach.run.fanout.v1', { asOf: run.asOf, after: null, counted: 0 }, { key: 'fanout' });
+    // Whoever completes the lists starts the fan-out, once; a redelivery of that page starts it again
+    // (the same message id) in case the first delivery moved the run and then failed to send.
+    const started = (await store.advanceFrom(runId, 'fetching-lists', 'starting-lookups', { fanoutBy: message.messageId })) ?? (await store.getRun(runId));
+    if (started?.fanoutBy === message.messageId) {
+      hop.emit('outreach-fanout', 'outreach.run.fanout.v1', { asOf: run.asOf, after: null, counted: 0 }, { key: 'fanout' });
+    }
   },
 });

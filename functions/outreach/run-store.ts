@@ -11,7 +11,7 @@
  * show progress and tell when the run is complete; the result is read from the candidates.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KelmuRow } from '#contracts/kelmu/mapper';
 import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
 
@@ -30,6 +30,9 @@ export interface RunItem {
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly location?: string;
+  /** The request that created the run, and the list page that started its lookups. */
+  readonly requestMessageId?: string;
+  readonly fanoutBy?: string;
 }
 
 export type Outcome = 'target' | ExclusionCode | 'UNRESOLVED';
@@ -47,6 +50,8 @@ export interface CandidateItem {
 /** Days run state is kept before the table's TTL removes it. */
 const RUN_STATE_DAYS = 90;
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+/** One item per run not yet delivered, so the watchdog finds open runs with one Query. */
+const openRunKey = (runId: string) => ({ pk: 'RUNS', sk: `OPEN#${runId}` });
 const candidateKey = (runId: string, key: string) => ({ pk: `RUN#${runId}`, sk: `CAND#${key}` });
 const KELA_PREFIX = 'kela#';
 
@@ -61,7 +66,7 @@ export class RunStore {
   private expiry = () => Math.floor(this.now().getTime() / 1000) + RUN_STATE_DAYS * 86_400;
 
   /** Creates the run once; false when it exists already (a re-run of the same id changes nothing). */
-  async createRun(runId: string, municipality: string, asOf: string): Promise<boolean> {
+  async createRun(runId: string, municipality: string, asOf: string, requestMessageId: string): Promise<boolean> {
     const at = this.stamp();
     try {
       await this.db.send(
@@ -72,6 +77,7 @@ export class RunStore {
             runId,
             municipality,
             asOf,
+            requestMessageId,
             phase: 'fetching-lists',
             pages: { kelmu: { total: null, received: {} }, uma: { total: null, received: {} } },
             expected: null,
@@ -84,11 +90,65 @@ export class RunStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...openRunKey(runId), runId, expiresAt: this.expiry() } }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** The runs not yet delivered. */
+  async openRuns(): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
+          ExpressionAttributeValues: { ':pk': 'RUNS', ':open': 'OPEN#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.runId)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+
+  /** A delivered run is no longer open. */
+  async closeRun(runId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: openRunKey(runId) }));
+  }
+
+  /**
+   * Counts the run's outcomes from its candidates and sets the counters to them: after a crash
+   * between a decision and its counter, the counters drift; the candidates are the truth.
+   */
+  async reconcile(runId: string): Promise<RunItem> {
+    let decided = 0;
+    let unresolved = 0;
+    let after: string | null = null;
+    do {
+      const page = await this.candidatesPage(runId, after, 500);
+      for (const candidate of page.items) {
+        if (candidate.outcome === 'UNRESOLVED') unresolved++;
+        else if (candidate.outcome) decided++;
+      }
+      after = page.next;
+    } while (after);
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #decided = :d, #unresolved = :u',
+        ExpressionAttributeNames: { '#decided': 'decided', '#unresolved': 'unresolved' },
+        ExpressionAttributeValues: { ':d': decided, ':u': unresolved },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes as RunItem;
   }
 
   async getRun(runId: string): Promise<RunItem | undefined> {

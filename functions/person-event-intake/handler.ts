@@ -34,7 +34,7 @@ export const handler = createSqsHandler({
       {
         hetu: moved.hetu,
         asOf: dayOf(event.occurredAt),
-        steps: ['vtj', 'uma', 'datastore'],
+        steps: ['vtj'],
         results: {},
         replyTo: 'single-decisions',
         context: { origin: 'moved-in', candidate: key },

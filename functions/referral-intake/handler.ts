@@ -33,7 +33,7 @@ export const handler = createSqsHandler({
       {
         hetu,
         asOf: dayOf(referral.occurredAt),
-        steps: ['vtj', 'uma', 'datastore'],
+        steps: ['vtj'],
         results: {},
         replyTo: 'single-decisions',
         context: { origin: 'referral', candidate: key },

@@ -5,7 +5,7 @@
  * HETU is kept because the lookups need it, encrypted at rest; the item's key is its keyed hash.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Days a pending candidate waits for its decision before it expires. */
 export const PENDING_CANDIDATE_DAYS = 180;
@@ -60,8 +60,13 @@ export const recordPendingCandidate = async (candidate: PendingCandidate, deps: 
     );
     return { outcome: 'candidate-recorded', key };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { outcome: 'candidate-already-pending', key };
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // Recorded by this very message before (a redelivery, or a retry after a crash): carry on as
+    // the first time, so the lookup it started is sure to be sent and its audit record is the same.
+    const { Item } = await deps.db.send(
+      new GetCommand({ TableName: deps.table, Key: pendingCandidateKey(candidate.municipality, key), ConsistentRead: true }),
+    );
+    return { outcome: Item?.messageId === candidate.messageId ? 'candidate-recorded' : 'candidate-already-pending', key };
   }
 };
 

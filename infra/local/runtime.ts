@@ -10,15 +10,18 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   dlqUrlEnv,
   functionNames,
   functionSpec,
   queueNames,
+  queueSpec,
   queueUrlEnv,
   tableNameEnv,
   tableNames,
   type FunctionName,
+  type ScheduleSpec,
   MUNICIPALITIES_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
@@ -26,6 +29,7 @@ import {
 import type { FixturePopulation } from '#contracts/population';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { resetXRoadClients } from '#lib/xroad';
+import { resetMetrics } from '#lib/metrics';
 import { resetClients } from '#lib/clients';
 import { resetAuditKey } from '#lib/audit/key';
 import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, type DataDir } from '#infra/local/data-dir';
@@ -35,6 +39,8 @@ import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
 import { Scheduler, type ScheduledHandler } from '#infra/local/scheduler';
 import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
+import { readOpenRuns } from '#infra/local/open-runs';
+import { opsPageRoutes } from '#infra/local/ops-page/api';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -63,7 +69,8 @@ export interface RuntimeOptions {
   readonly municipalities?: readonly string[];
   /**
    * Seconds between invocations of every scheduled function, instead of each one's `everyMinutes`
-   * (default KOTO_SCHEDULE_SECONDS when set); 0 runs them only when triggered.
+   * (default KOTO_SCHEDULE_SECONDS when set); 0 runs them only when triggered. Without it a
+   * function on a `cron` schedule runs only when triggered.
    */
   readonly scheduleSeconds?: number;
   /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
@@ -75,6 +82,8 @@ export interface Runtime {
   readonly dataDir: DataDir;
   readonly ingressUrl: string;
   readonly statusUrl: string;
+  /** The local ops page (GET /): status, dead letters and a trace search in a browser. */
+  readonly opsPageUrl: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly queues: QueueUrls;
@@ -122,6 +131,8 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   resetClients();
   resetAuditKey();
   resetXRoadClients();
+  // Powertools reads POWERTOOLS_METRICS_DISABLED when an instance is made: make them now.
+  resetMetrics();
 };
 
 const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
@@ -129,11 +140,14 @@ const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
   return module.handler;
 };
 
-/** Milliseconds between a scheduled function's invocations on this runtime. */
-const schedulePeriodMs = (everyMinutes: number, options: RuntimeOptions): number => {
+/**
+ * Milliseconds between a scheduled function's invocations on this runtime. A calendar (`cron`)
+ * schedule, monthly say, is not kept on one machine: 0, run only when triggered, unless overridden.
+ */
+const schedulePeriodMs = (schedule: ScheduleSpec, options: RuntimeOptions): number => {
   const override = options.scheduleSeconds ?? (process.env.KOTO_SCHEDULE_SECONDS ? Number(process.env.KOTO_SCHEDULE_SECONDS) : undefined);
   if (override !== undefined && !(Number.isFinite(override) && override >= 0)) throw new Error('configuration: KOTO_SCHEDULE_SECONDS must be 0 or more');
-  return Math.round((override ?? everyMinutes * 60) * 1000);
+  return Math.round((override ?? ('everyMinutes' in schedule ? schedule.everyMinutes * 60 : 0)) * 1000);
 };
 
 export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
@@ -193,6 +207,7 @@ const assemble = async (
       maxConcurrency: binding.maxConcurrency,
       timeoutSeconds: spec.timeoutSeconds,
       memoryMb: spec.memoryMb,
+      maxReceiveCount: queueSpec(binding.queue).maxReceiveCount,
       handler: await loadHandler(name),
     });
   }
@@ -205,16 +220,26 @@ const assemble = async (
     if (spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
     scheduler.start({
       functionName: name,
-      everyMs: schedulePeriodMs(spec.schedule!.everyMinutes, options),
+      everyMs: schedulePeriodMs(spec.schedule!, options),
       timeoutSeconds: spec.timeoutSeconds,
       memoryMb: spec.memoryMb,
       handler: await loadHandler<ScheduledHandler>(name),
     });
   }
 
-  const status = () => readStatus(sqs, queues, runner.stats);
+  const documents = DynamoDBDocumentClient.from(dynamodb);
+  const status = () =>
+    readStatus(sqs, queues, runner.stats, {
+      oldestSentAt: (queueUrl) => runner.oldestUnfinished(queueUrl),
+      openRuns: () => readOpenRuns(documents, localTableName('correlation')),
+    });
   const ingress = await startIngressServer(
-    { get: { '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }) } },
+    {
+      get: {
+        '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }),
+        ...opsPageRoutes({ status, sqs, queues }),
+      },
+    },
     options.ingressPort ?? 0,
   );
   started.push(() => ingress.close());
@@ -235,6 +260,7 @@ const assemble = async (
     dataDir: dir,
     ingressUrl: `${ingress.url}/envelopes`,
     statusUrl: `${ingress.url}/status`,
+    opsPageUrl: `${ingress.url}/`,
     sqsEndpoint: localSqs.endpoint,
     dynamodbEndpoint: dynamo.endpoint,
     queues,

@@ -33,6 +33,7 @@ console.log(`koto-hub is running on the embedded runtime (no cloud account, no D
 
   ingress   POST ${runtime.ingressUrl}
   status    GET  ${runtime.statusUrl}
+  ops page  ${runtime.opsPageUrl}
   data      ${runtime.dataDir.root}   (tables, audit key, log: ${runtime.dataDir.logFile})
   mocks     VTJ, UMA, Kelmu and the data store over ${population}, behind X-Road at ${runtime.mocks?.securityServer.url}
 

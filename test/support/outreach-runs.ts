@@ -53,18 +53,31 @@ export const parseCsv = (text: string): string[][] => {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
-    else if (c !== '\r') field += c;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      endField();
+    } else if (!quoted && c === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (quoted || c !== '\r') {
+      field += c;
+    }
   }
-  if (field !== '' || row.length > 0) (row.push(field), rows.push(row));
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
   return rows;
 };
 
@@ -160,15 +173,16 @@ export const deliveredResult = async (
 export const candidateKey = async (code: string): Promise<string> => subjectHash(await auditKey(), code.trim().toUpperCase());
 
 /**
- * Waits until no message is on any queue or in flight and no invocation runs, twice in a row:
- * whatever the hub was doing has ended.
+ * Waits until no message is on a consumed queue or in flight and no invocation runs, for a while:
+ * whatever the hub was doing has ended. (The municipality outbox has no consumer on the embedded
+ * runtime: what it holds waits for the municipalities.)
  */
 export const settled = async (hub: TestHub, timeoutMs = 30_000): Promise<void> => {
   let quietSince: number | undefined;
   await eventually(
     async () => {
       const status = await hub.status();
-      const quiet = status.queues.every((q) => q.depth === 0 && q.inFlight === 0) && status.functions.every((f) => f.inFlight === 0);
+      const quiet = status.queues.every((q) => q.consumer === null || (q.depth === 0 && q.inFlight === 0)) && status.functions.every((f) => f.inFlight === 0);
       if (!quiet) quietSince = undefined;
       else quietSince ??= Date.now();
       return quietSince !== undefined && Date.now() - quietSince >= 400 ? true : undefined;

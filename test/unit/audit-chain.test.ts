@@ -78,7 +78,6 @@ const DIGESTED_FIELDS = [
   'reason',
   'subjectHash',
   'payloadDigest',
-  'occurredAt',
   'parentHop',
   'parentDigest',
 ] as const;
@@ -115,10 +114,13 @@ describe('sealRecord and recordDigest', () => {
     },
   );
 
-  it('keeps the time of processing (recordedAt, durationMs, expiresAt) out of the digest, so a duplicate delivery reseals the same record', () => {
+  it('keeps the times (occurredAt, recordedAt, durationMs, expiresAt) out of the digest, so two copies handled at once seal the same record', () => {
     const fields = auditFields();
     const first = sealRecord(fields, KEY);
-    const again = sealRecord({ ...fields, recordedAt: '2027-01-01T00:00:00.000Z', durationMs: 9_999, expiresAt: 2_000_000_000 }, KEY);
+    const again = sealRecord(
+      { ...fields, occurredAt: '2027-01-01T00:00:00.001Z', recordedAt: '2027-01-01T00:00:00.000Z', durationMs: 9_999, expiresAt: 2_000_000_000 },
+      KEY,
+    );
     expect(again.digest).toBe(first.digest);
     expect(again.recordedAt).not.toBe(first.recordedAt);
   });

@@ -6,8 +6,10 @@
  * a fixed order, and each record carries `parentDigest`, the digest of the record of the hop that
  * produced its message. Altering a record changes its digest and so breaks the link from every
  * record below it; deleting one leaves its children pointing at nothing; and without the key
- * nobody who can write to the table can reseal a record they changed. Time of processing is kept
- * outside the digest so that a duplicate delivery recomputes the very same record.
+ * nobody who can write to the table can reseal a record they changed. Times are kept outside the
+ * digest — when the message occurred, when it was handled and for how long — because two copies of
+ * one message handled at once (SQS delivers at least once) must seal the very same record: each
+ * copy stamps its outputs with its own clock, but what they are, whence and why is the same.
  */
 import { createHash, createHmac } from 'node:crypto';
 
@@ -59,7 +61,6 @@ const DIGESTED = [
   'reason',
   'subjectHash',
   'payloadDigest',
-  'occurredAt',
   'parentHop',
   'parentDigest',
 ] as const satisfies readonly (keyof AuditRecord)[];
