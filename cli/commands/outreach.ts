@@ -70,7 +70,9 @@ export const parseOutreachArgs = (args: readonly string[]): OutreachArgs => {
   const municipality = need('municipality');
   if (!isMunicipalityCode(municipality)) throw new UsageError(`--municipality: ${municipalityCodeProblem(municipality)}`);
   const asOf = need('as-of');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) throw new UsageError('--as-of must be a date YYYY-MM-DD');
+  // A real day: Date would roll 2026-02-30 over into March.
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? new Date(`${asOf}T00:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== asOf) throw new UsageError('--as-of must be a date YYYY-MM-DD');
   const out = need('out');
   if (!/\.(json|csv)$/i.test(out)) throw new UsageError('--out must name a .json or a .csv file');
   const runId = values.get('run-id') ?? randomUUID();
