@@ -6,7 +6,7 @@ import { readCorrelation } from '#lib/audit/store';
 import { correlationsSince } from '#lib/audit/query';
 import { verifyChain } from '#lib/audit/verify';
 import { auditKey } from '#lib/audit/key';
-import type { AuditRecord } from '#lib/audit/record';
+import { DIGESTED_FIELDS, type AuditRecord } from '#lib/audit/record';
 import { scrubValue } from '#lib/pii';
 import { connectToHub, UsageError } from '#cli/connection';
 import { noMorePositionals, parseCommandArgs, UUID } from '#cli/args';
@@ -30,28 +30,7 @@ Exits 2 on bad arguments or an unreachable hub. Reads the running hub of the dat
 (KOTO_DATA_DIR, default .koto-hub), or its stored tables when none runs.`;
 
 /** The order of fields in an exported line: the digested fields as the digest reads them, then the rest. */
-const EXPORT_FIELDS = [
-  'correlationId',
-  'hop',
-  'messageId',
-  'causationId',
-  'type',
-  'source',
-  'target',
-  'municipality',
-  'stage',
-  'outcome',
-  'reason',
-  'subjectHash',
-  'payloadDigest',
-  'occurredAt',
-  'parentHop',
-  'parentDigest',
-  'digest',
-  'recordedAt',
-  'durationMs',
-  'expiresAt',
-] as const satisfies readonly (keyof AuditRecord)[];
+const EXPORT_FIELDS = [...DIGESTED_FIELDS, 'digest', 'occurredAt', 'recordedAt', 'durationMs', 'expiresAt'] as const satisfies readonly (keyof AuditRecord)[];
 
 const byTime = (a: AuditRecord, b: AuditRecord) =>
   a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : a.hop < b.hop ? -1 : a.hop > b.hop ? 1 : 0;

@@ -230,7 +230,7 @@ describe('audit export', () => {
     expect(scrubbed).toBe(false);
     expect(Object.keys(JSON.parse(line) as object)).toEqual([
       'correlationId', 'hop', 'messageId', 'causationId', 'type', 'source', 'target', 'municipality', 'stage', 'outcome',
-      'reason', 'subjectHash', 'payloadDigest', 'occurredAt', 'parentHop', 'parentDigest', 'digest', 'recordedAt', 'durationMs', 'expiresAt',
+      'reason', 'subjectHash', 'payloadDigest', 'parentHop', 'parentDigest', 'digest', 'occurredAt', 'recordedAt', 'durationMs', 'expiresAt',
     ]);
     expect(JSON.parse(line)).toEqual({ ...record });
   });

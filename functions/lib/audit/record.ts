@@ -47,7 +47,7 @@ export interface AuditRecord {
 export type AuditFields = Omit<AuditRecord, 'digest' | 'hop'> & { readonly hop?: string };
 
 /** The fields that the digest covers, in the order they are hashed. */
-const DIGESTED = [
+export const DIGESTED_FIELDS = [
   'correlationId',
   'hop',
   'messageId',
@@ -75,7 +75,7 @@ export const hopKey = (messageId: string, stage: string, attempt?: number | stri
 
 export const recordDigest = (record: Omit<AuditRecord, 'digest'> | AuditRecord, key: Buffer): string => {
   const hash = createHmac('sha256', key);
-  for (const field of DIGESTED) hash.update(`${field}=${JSON.stringify(record[field] ?? null)}\n`);
+  for (const field of DIGESTED_FIELDS) hash.update(`${field}=${JSON.stringify(record[field] ?? null)}\n`);
   return hash.digest('hex');
 };
 
