@@ -10,6 +10,7 @@ import { hetuSchema } from '#contracts/hetu';
 import { vtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import { residenceV1 } from '#contracts/canonical/residence';
 import { integrationStatusV1 } from '#contracts/datastore/mapper';
+import { kelmuRowV1 } from '#contracts/kelmu/mapper';
 
 export const lookupSystems = ['vtj', 'uma', 'datastore'] as const;
 export type LookupSystem = (typeof lookupSystems)[number];
@@ -38,6 +39,13 @@ export const lookupRequestedV1 = z.object({
   results: lookupResultsV1,
   replyTo: queueName,
   context: lookupContextV1,
+  /**
+   * Present for an outreach candidate: what the outreach rules need besides the registers' answers.
+   * After each step the adapter asks the rules which register, if any, must still be asked, and
+   * sends the slip there or to `replyTo`: nobody is asked about a person the answers so far
+   * already decide, and the slip still makes one hop per register asked.
+   */
+  rules: z.object({ municipality: z.string().regex(/^\d{3}$/), kelaRows: z.array(kelmuRowV1) }).optional(),
 });
 export type LookupRequestedV1 = z.infer<typeof lookupRequestedV1>;
 

@@ -5,6 +5,7 @@
  */
 import type { Envelope } from '#contracts/envelope';
 import type { LookupRequestedV1, LookupResultsV1, LookupSystem } from '#contracts/messages/lookup';
+import { lookupsNeeded } from '#functions/outreach/rules';
 import { functionSpec, lookupQueues, type FunctionName, type QueueName } from '#infra/topology';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
@@ -16,6 +17,21 @@ export interface AskOptions {
 
 export type Ask<S extends LookupSystem> = (hetu: string, asOf: string, options: AskOptions) => Promise<NonNullable<LookupResultsV1[S]>>;
 
+/** The systems still to ask after this step: the outreach rules' choice for an outreach slip, else the slip's own. */
+const stepsAfter = (payload: LookupRequestedV1, results: LookupResultsV1): LookupSystem[] => {
+  if (!payload.rules) return payload.steps.slice(1);
+  const [next] = lookupsNeeded({
+    municipality: payload.rules.municipality,
+    asOf: payload.asOf,
+    hetu: payload.hetu,
+    kelaRows: payload.rules.kelaRows,
+    vtj: results.vtj,
+    residence: results.uma,
+    integration: results.datastore,
+  });
+  return next ? [next] : [];
+};
+
 /** The slip after this step: where it goes next and what it carries. */
 export const nextHop = <S extends LookupSystem>(
   system: S,
@@ -23,9 +39,11 @@ export const nextHop = <S extends LookupSystem>(
   lookup: Envelope<LookupRequestedV1>,
   answer: NonNullable<LookupResultsV1[S]>,
 ): { queue: QueueName; completed: boolean; payload: LookupRequestedV1 } => {
-  const [step, ...rest] = lookup.payload.steps;
+  const [step] = lookup.payload.steps;
   if (step !== system) throw new PermanentError('misrouted', `a lookup whose next step is ${step} reached the ${system} adapter`);
-  const payload = { ...lookup.payload, steps: rest, results: { ...lookup.payload.results, [system]: answer } };
+  const results = { ...lookup.payload.results, [system]: answer };
+  const rest = stepsAfter(lookup.payload, results);
+  const payload = { ...lookup.payload, steps: rest, results };
   const [next] = rest;
   if (next) return { queue: lookupQueues[next], completed: false, payload };
   const replyTo = lookup.payload.replyTo as QueueName;

@@ -31,8 +31,16 @@ export const handler = createSqsHandler({
       hop.emit(
         'vtj-lookups',
         'lookup.requested.v1',
-        // VTJ first: its answer alone decides many candidates, who are then asked nowhere else.
-        { hetu: parsed.hetu.code, asOf, steps: ['vtj'], results: {}, replyTo: 'outreach-decisions', context: { runId, candidate: candidate.key } },
+        // VTJ first; after each answer the rules say which register, if any, is still needed.
+        {
+          hetu: parsed.hetu.code,
+          asOf,
+          steps: ['vtj'],
+          results: {},
+          replyTo: 'outreach-decisions',
+          context: { runId, candidate: candidate.key },
+          rules: { municipality: fanout.municipality, kelaRows: candidate.kelaRows },
+        },
         { target: 'vtj', key: candidate.key },
       );
     }

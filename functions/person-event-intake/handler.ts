@@ -37,6 +37,7 @@ export const handler = createSqsHandler({
         steps: ['vtj'],
         results: {},
         replyTo: 'single-decisions',
+        rules: { municipality: event.municipality, kelaRows: [] },
         context: { origin: 'moved-in', candidate: key },
       },
       { target: 'vtj', key: 'lookup' },

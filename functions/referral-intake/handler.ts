@@ -36,6 +36,7 @@ export const handler = createSqsHandler({
         steps: ['vtj'],
         results: {},
         replyTo: 'single-decisions',
+        rules: { municipality: referral.municipality, kelaRows: [] },
         context: { origin: 'referral', candidate: key },
       },
       { target: 'vtj', key: 'lookup' },
