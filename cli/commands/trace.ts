@@ -1,7 +1,6 @@
 /** `koto-hub trace`: where a request's messages went, hop by hop, and the correlations of a person. */
 import { parseHetu } from '#contracts/hetu';
-import { auditKey } from '#lib/audit/key';
-import { subjectHash } from '#lib/audit/record';
+import { hashHetu } from '#lib/audit/key';
 import { readCorrelation } from '#lib/audit/store';
 import { readBySubject } from '#lib/audit/query';
 import { buildTrace, correlationsOf } from '#lib/audit/trace';
@@ -42,7 +41,7 @@ const tracePerson = async (code: string, json: boolean, out: (line: string) => v
   if (!parsed.ok) throw new UsageError(`--person: ${parsed.error.message}`);
   const connection = await connectToHub();
   try {
-    const { records, scanned } = await readBySubject(subjectHash(await auditKey(), parsed.hetu.code));
+    const { records, scanned } = await readBySubject(await hashHetu(parsed.hetu.code));
     if (scanned) {
       err(`note: the audit table in ${connection.where} has no bySubject index (it was made before the index existed), so the whole table was scanned (removing the data folder's dynamodb/ gives the next start the index, and discards the stored tables)`);
     }

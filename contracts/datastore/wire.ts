@@ -14,6 +14,7 @@
  */
 import * as z from 'zod';
 import { hetuSchema } from '#contracts/hetu';
+import { issuePath } from '#contracts/issues';
 
 export const DATASTORE_SERVICE = {
   memberClass: 'GOV',
@@ -188,10 +189,6 @@ export class DatastoreContractError extends Error {
     super(`${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
 }
-
-const issuePath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '') ||
-  '(root)';
 
 /** Parses `body` with `schema`; throws DatastoreContractError naming each bad field. */
 export function parseDatastore<S extends z.ZodType>(schema: S, what: string, body: unknown): z.infer<S> {

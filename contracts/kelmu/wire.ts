@@ -12,6 +12,7 @@
  * not know, so Kela may add fields without breaking the hub.
  */
 import * as z from 'zod';
+import { issuePath } from '#contracts/issues';
 
 /** X-Road service identifier of the list (Kela's business ID 0246246-0). */
 export const KELMU_SERVICE = {
@@ -81,10 +82,6 @@ export class KelmuContractError extends Error {
     super(`${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
 }
-
-const issuePath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '') ||
-  '(root)';
 
 /** Parses one page as received; throws KelmuContractError naming each bad field. */
 export function parseKelmuPage(body: unknown): KelmuWirePage {

@@ -6,10 +6,9 @@
 import * as z from 'zod';
 import { kelmuRowV1 } from '#contracts/kelmu/mapper';
 import { protectionRecipientPageV1 } from '#contracts/canonical/residence';
-import { lookupContextV1 } from '#contracts/messages/lookup';
+import { lookupContextV1, queueName } from '#contracts/messages/lookup';
 
 const municipality = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
-const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology');
 /** Rows per page: a page of names and codes stays far below the 200 KB message limit. */
 export const MAX_LIST_PAGE_SIZE = 500;
 

@@ -28,7 +28,8 @@ export const lookupContextV1 = z.record(
   z.union([z.string().max(200), z.number(), z.boolean(), z.null()]),
 );
 
-const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology');
+/** A queue of the topology, named in a message (a reply-to). */
+export const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology');
 
 export const lookupRequestedV1 = z.object({
   hetu: hetuSchema,

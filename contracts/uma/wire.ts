@@ -26,6 +26,7 @@ import {
   type XmlElement,
   type XmlParseOptions,
 } from '#contracts/xroad/xml';
+import { issueText } from '#contracts/issues';
 
 export const UMA_NS = 'urn:fi:koto-hub:uma:1';
 
@@ -151,12 +152,6 @@ export class UmaContractError extends Error {
     super(message);
   }
 }
-
-const issueText = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 
 const validate = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
   const parsed = schema.safeParse(value);

@@ -43,6 +43,7 @@ import * as z from 'zod';
 import { personChangeEventV1, type PersonChangeEventV1, type PersonChangeKind } from '#contracts/canonical/person';
 import type { XRoadServiceId } from '#contracts/xroad/soap';
 import { VtjContractError } from '#contracts/vtj/wire';
+import { issueText } from '#contracts/issues';
 
 /** X-Road REST service of the change interface; the paths below are relative to it. */
 export const VTJ_MUTPA_SERVICE = {
@@ -190,12 +191,6 @@ export type MuutoksetRequest = z.infer<typeof muutoksetRequest>;
 export type Tietoryhma = z.infer<typeof tietoryhma>;
 export type Muutos = z.infer<typeof muutos>;
 export type MuutoksetResponse = z.infer<typeof muutoksetResponse>;
-
-const issueText = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 
 const parseWith = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
   const parsed = schema.safeParse(value);

@@ -26,6 +26,7 @@ import {
   type XmlElement,
   type XmlParseOptions,
 } from '#contracts/xroad/xml';
+import { issueText } from '#contracts/issues';
 
 export const VTJ_REQUEST_NS = 'http://xml.vrk.fi/ws/vtj/vtjkysely/1';
 export const VTJ_RESPONSE_NS = 'http://xml.vrk.fi/schema/vtjkysely';
@@ -146,12 +147,6 @@ export class VtjContractError extends Error {
     super(message);
   }
 }
-
-const issueText = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 
 // ---------------------------------------------------------------------------------------------
 // Request

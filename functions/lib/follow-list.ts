@@ -10,8 +10,7 @@
  */
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { isValidHetu } from '#contracts/hetu';
-import { auditKey } from '#lib/audit/key';
-import { subjectHash } from '#lib/audit/record';
+import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 
@@ -34,7 +33,7 @@ export interface FollowListDeps {
 export const followListDeps = (): FollowListDeps => ({
   db: documentClient(),
   table: tableName('correlation'),
-  hashHetu: async (hetu) => subjectHash(await auditKey(), hetu),
+  hashHetu,
 });
 
 /** Adds people to a municipality's follow list (again: their follow is renewed). */

@@ -1,6 +1,5 @@
 /** The collaborators of the single-candidate functions in this runtime. */
-import { auditKey } from '#lib/audit/key';
-import { subjectHash } from '#lib/audit/record';
+import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import type { CandidateDeps } from '#functions/single-candidates/pending-candidate';
@@ -8,7 +7,7 @@ import type { CandidateDeps } from '#functions/single-candidates/pending-candida
 export const candidateDeps = (): CandidateDeps => ({
   db: documentClient(),
   table: tableName('correlation'),
-  hashHetu: async (hetu) => subjectHash(await auditKey(), hetu),
+  hashHetu,
 });
 
 /** The day a single candidate is decided on: the day its triggering message occurred (stable on retries). */

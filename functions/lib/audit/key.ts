@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AUDIT_KEY_FILE_ENV, AUDIT_KEY_SECRET_ARN_ENV } from '#infra/topology';
+import { subjectHash } from '#lib/audit/record';
 
 let cached: Promise<Buffer> | undefined;
 
@@ -34,3 +35,6 @@ export const auditKey = (): Promise<Buffer> => {
 export const resetAuditKey = (): void => {
   cached = undefined;
 };
+
+/** The keyed hash of a HETU under this runtime's audit key: how the hub keys a person without the code. */
+export const hashHetu = async (hetu: string): Promise<string> => subjectHash(await auditKey(), hetu);
