@@ -2,26 +2,28 @@
  * The envelope (DESIGN.md "The envelope"): every message on every queue is one of these, and its
  * payload is validated against the schema registered for its `type` on send and on receive.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { municipalityCodeSchema } from '#contracts/municipalities';
 
 /** Logical system names: the external systems, a county's system, a municipality's, or the hub. */
 export const systemName = z
   .string()
-  .regex(
-    /^(vtj|uma|kelmu|datastore|ya|hub|wellbeing:[a-z0-9-]+|municipality:\d{3}|authority:[a-z0-9-]+)$/,
-    'must be vtj, uma, kelmu, datastore, ya, hub, wellbeing:<county>, municipality:<code> or authority:<name>',
+  .check(
+    z.regex(
+      /^(vtj|uma|kelmu|datastore|ya|hub|wellbeing:[a-z0-9-]+|municipality:\d{3}|authority:[a-z0-9-]+)$/,
+      'must be vtj, uma, kelmu, datastore, ya, hub, wellbeing:<county>, municipality:<code> or authority:<name>',
+    ),
   );
 
 /** Canonical type names carry their version: `outreach.referral.v1`. */
 export const messageTypeName = z
   .string()
-  .regex(/^[a-z][a-z-]*(\.[a-z][a-z-]*)+\.v\d+$/, 'must be a dotted name ending in a version, e.g. outreach.referral.v1');
+  .check(z.regex(/^[a-z][a-z-]*(\.[a-z][a-z-]*)+\.v\d+$/, 'must be a dotted name ending in a version, e.g. outreach.referral.v1'));
 
 export const envelopeSchema = z.object({
   messageId: z.uuid('must be a UUID'),
   correlationId: z.uuid('must be a UUID'),
-  causationId: z.uuid('must be a UUID or null').nullable(),
+  causationId: z.nullable(z.uuid('must be a UUID or null')),
   type: messageTypeName,
   source: systemName,
   target: systemName,

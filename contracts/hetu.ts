@@ -12,7 +12,7 @@
  * A code is personal data. Nothing in this module puts an input code, or any part of it, into an
  * error message, an exception or a zod issue: errors say what is wrong, never what the value was.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 /** The 31 check characters; G, I, O, Q and Z are left out so they cannot be misread. */
 export const CHECK_CHARACTERS = '0123456789ABCDEFHJKLMNPRSTUVWXY';
@@ -291,19 +291,21 @@ export function makeHetu(birthDate: string, individualNumber: number, sign?: str
  */
 export const hetuSchema = z
   .string()
-  .trim()
-  .toUpperCase()
-  .superRefine((code, ctx) => {
-    const result = parseHetu(code);
-    if (!result.ok) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid personal identity code: ${result.error.message}`,
-        params: { reason: result.error.code },
-      });
-    }
-  })
-  .meta({
+  .check(
+    z.trim(),
+    z.toUpperCase(),
+    z.superRefine((code, ctx) => {
+      const result = parseHetu(code);
+      if (!result.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid personal identity code: ${result.error.message}`,
+          params: { reason: result.error.code },
+        });
+      }
+    }),
+  )
+  .register(z.globalRegistry, {
     title: 'Personal identity code (henkilötunnus)',
     description: 'Finnish personal identity code DDMMYYCNNNQ; century signs + - U V W X Y A B C D E F',
   });

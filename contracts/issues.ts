@@ -2,7 +2,7 @@
  * How the contracts name what is wrong in a document that breaks them: field paths and zod's
  * messages, never the values (which may be personal data).
  */
-import type * as z from 'zod';
+import type * as z from '#contracts/zod';
 
 /** `rivit[3].hetu`: a field path with array positions in brackets; `(root)` for the document itself. */
 export const issuePath = (path: readonly PropertyKey[]): string =>

@@ -11,7 +11,7 @@
  * They are kept apart (`HOME_MUNICIPALITY_SPECIAL_CODES`) so that a message about a municipality can
  * never be addressed to "abroad". A municipality code is not personal data, so errors may quote it.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 export interface Municipality {
   /** Three digits, leading zeros kept. */
@@ -184,11 +184,15 @@ export function municipalityCodeProblem(code: string): string {
 }
 
 /** A current municipality's code, e.g. the municipality a message concerns. */
-export const municipalityCodeSchema = z.string().superRefine((code, ctx) => {
-  if (!isMunicipalityCode(code)) ctx.addIssue({ code: 'custom', message: municipalityCodeProblem(code) });
-});
+export const municipalityCodeSchema = z.string().check(
+  z.superRefine((code, ctx) => {
+    if (!isMunicipalityCode(code)) ctx.addIssue({ code: 'custom', message: municipalityCodeProblem(code) });
+  }),
+);
 
 /** A person's home municipality (kotikunta) as VTJ gives it: a municipality, or 198, 199 or 200. */
-export const homeMunicipalityCodeSchema = z.string().superRefine((code, ctx) => {
-  if (!isHomeMunicipalityCode(code)) ctx.addIssue({ code: 'custom', message: municipalityCodeProblem(code) });
-});
+export const homeMunicipalityCodeSchema = z.string().check(
+  z.superRefine((code, ctx) => {
+    if (!isHomeMunicipalityCode(code)) ctx.addIssue({ code: 'custom', message: municipalityCodeProblem(code) });
+  }),
+);

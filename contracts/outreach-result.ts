@@ -3,7 +3,7 @@
  * for a run, and the codes it uses. The CSV form has the target fields in the same order, reasons
  * joined by `;`, and the exclusion counts beside it in `RESULT.exclusions.json`.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 export const targetReasons = ['INTERNATIONAL_PROTECTION', 'KELA_HOME_CARE_ALLOWANCE', 'KELA_SOCIAL_ASSISTANCE', 'TRAFFICKING_VICTIM'] as const;
 export type TargetReason = (typeof targetReasons)[number];
@@ -26,6 +26,7 @@ export type ExclusionCode = (typeof exclusionCodes)[number];
 
 const isoDate = z.iso.date();
 
+/** Built at import, unlike the other schemas: `TARGET_FIELDS` reads its shape. */
 export const outreachTarget = z.object({
   hetu: z.string(),
   lastName: z.string(),
@@ -35,7 +36,7 @@ export const outreachTarget = z.object({
   postalCode: z.string(),
   postOffice: z.string(),
   addressProtected: z.boolean(),
-  reasons: z.array(z.enum(targetReasons)).min(1),
+  reasons: z.array(z.enum(targetReasons)).check(z.minLength(1)),
   firstPermitDate: isoDate,
   windowEnds: isoDate,
 });
@@ -44,15 +45,17 @@ export type OutreachTarget = z.infer<typeof outreachTarget>;
 /** The fields of a target, in the order of the JSON object and the CSV columns. */
 export const TARGET_FIELDS = Object.keys(outreachTarget.shape) as (keyof OutreachTarget)[];
 
-export const outreachResult = z.object({
-  municipality: z.string().regex(/^\d{3}$/),
-  asOf: isoDate,
-  targets: z.array(outreachTarget),
-  exclusions: z.partialRecord(z.enum(exclusionCodes), z.number().int().positive()),
-  /** Candidates that could not be decided (their messages ended as dead letters); absent when none. */
-  unresolved: z.number().int().positive().optional(),
-  correlationId: z.uuid(),
-});
+export const outreachResult = z.lazy(() =>
+  z.object({
+    municipality: z.string().check(z.regex(/^\d{3}$/)),
+    asOf: isoDate,
+    targets: z.array(outreachTarget),
+    exclusions: z.partialRecord(z.enum(exclusionCodes), z.int().check(z.positive())),
+    /** Candidates that could not be decided (their messages ended as dead letters); absent when none. */
+    unresolved: z.optional(z.int().check(z.positive())),
+    correlationId: z.uuid(),
+  }),
+);
 export type OutreachResult = z.infer<typeof outreachResult>;
 
 /** Sorted targets, only positive counts, `unresolved` only when some: the normative shape. */

@@ -4,10 +4,10 @@
  *
  * `hetu` is deliberately a plain string here: a source list may carry a malformed code on purpose.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 const isoDate = z.iso.date();
-const nullableDate = isoDate.nullable();
+const nullableDate = z.nullable(isoDate);
 
 export const residenceGrounds = [
   'international-protection',
@@ -21,52 +21,62 @@ export const residenceGrounds = [
 export const permitTypes = ['A', 'B', 'P', 'P-EU', 'EU'] as const;
 export const kelaBenefits = ['basic-social-assistance', 'child-home-care-allowance'] as const;
 
-export const fixtureAddress = z.object({
-  street: z.string().min(1),
-  postalCode: z.string().regex(/^\d{5}$/),
-  postOffice: z.string().min(1),
-});
+export const fixtureAddress = z.lazy(() =>
+  z.object({
+    street: z.string().check(z.minLength(1)),
+    postalCode: z.string().check(z.regex(/^\d{5}$/)),
+    postOffice: z.string().check(z.minLength(1)),
+  }),
+);
 
-export const fixtureResidence = z.object({
-  firstPermitDate: isoDate,
-  permitType: z.enum(permitTypes),
-  ground: z.enum(residenceGrounds),
-  quotaRefugee: z.boolean(),
-  traffickingVictim: z.boolean(),
-});
+export const fixtureResidence = z.lazy(() =>
+  z.object({
+    firstPermitDate: isoDate,
+    permitType: z.enum(permitTypes),
+    ground: z.enum(residenceGrounds),
+    quotaRefugee: z.boolean(),
+    traffickingVictim: z.boolean(),
+  }),
+);
 
-export const fixtureKelaRecord = z.object({
-  benefit: z.enum(kelaBenefits),
-  temporary: z.boolean(),
-  from: isoDate,
-  to: nullableDate,
-  /** Municipality whose Kelmu list carries the person; absent means the home municipality. */
-  municipality: z.string().regex(/^\d{3}$/).optional(),
-});
+export const fixtureKelaRecord = z.lazy(() =>
+  z.object({
+    benefit: z.enum(kelaBenefits),
+    temporary: z.boolean(),
+    from: isoDate,
+    to: nullableDate,
+    /** Municipality whose Kelmu list carries the person; absent means the home municipality. */
+    municipality: z.optional(z.string().check(z.regex(/^\d{3}$/))),
+  }),
+);
 
-export const fixtureIntegration = z.object({
-  assessmentDate: nullableDate,
-  planValidFrom: nullableDate,
-  planValidUntil: nullableDate,
-});
+export const fixtureIntegration = z.lazy(() =>
+  z.object({
+    assessmentDate: nullableDate,
+    planValidFrom: nullableDate,
+    planValidUntil: nullableDate,
+  }),
+);
 
-export const fixturePerson = z.object({
-  hetu: z.string(),
-  lastName: z.string().min(1),
-  firstNames: z.string().min(1),
-  dateOfDeath: nullableDate,
-  nationalities: z.array(z.string().regex(/^[A-Z]{3}$/)),
-  nativeLanguage: z.string().regex(/^[a-z]{2,3}$/).nullable(),
-  homeMunicipality: z.string().regex(/^\d{3}$/),
-  homeMunicipalitySince: nullableDate,
-  address: fixtureAddress.nullable(),
-  nonDisclosure: z.boolean(),
-  residence: fixtureResidence.nullable(),
-  kela: z.array(fixtureKelaRecord),
-  integration: fixtureIntegration,
-});
+export const fixturePerson = z.lazy(() =>
+  z.object({
+    hetu: z.string(),
+    lastName: z.string().check(z.minLength(1)),
+    firstNames: z.string().check(z.minLength(1)),
+    dateOfDeath: nullableDate,
+    nationalities: z.array(z.string().check(z.regex(/^[A-Z]{3}$/))),
+    nativeLanguage: z.nullable(z.string().check(z.regex(/^[a-z]{2,3}$/))),
+    homeMunicipality: z.string().check(z.regex(/^\d{3}$/)),
+    homeMunicipalitySince: nullableDate,
+    address: z.nullable(fixtureAddress),
+    nonDisclosure: z.boolean(),
+    residence: z.nullable(fixtureResidence),
+    kela: z.array(fixtureKelaRecord),
+    integration: fixtureIntegration,
+  }),
+);
 
-export const fixturePopulation = z.object({ persons: z.array(fixturePerson) });
+export const fixturePopulation = z.lazy(() => z.object({ persons: z.array(fixturePerson) }));
 
 export type FixtureAddress = z.infer<typeof fixtureAddress>;
 export type FixtureResidence = z.infer<typeof fixtureResidence>;

@@ -44,7 +44,7 @@ import {
   type SystemMockOptions,
 } from '#mocks/framework';
 import { asPopulationIndex, type PopulationIndex } from '#mocks/population-index';
-import type { z } from 'zod';
+import type * as z from '#contracts/zod';
 
 interface StoredAssessment {
   id: string;
@@ -195,7 +195,7 @@ const ruleError = (violations: readonly RuleViolation[]): MockResponse =>
  * Parses a write body with its schema. Answers 400 naming the fields; the values are left out
  * (zod's issues do not carry the input).
  */
-function parseWrite<S extends z.ZodType>(schema: S, what: string, req: MockRequest): { ok: z.infer<S> } | { error: MockResponse } {
+function parseWrite<S extends z.ZodMiniType>(schema: S, what: string, req: MockRequest): { ok: z.infer<S> } | { error: MockResponse } {
   let body: unknown;
   try {
     body = JSON.parse(req.body);
@@ -214,7 +214,7 @@ function parseWrite<S extends z.ZodType>(schema: S, what: string, req: MockReque
  * Shared shape of a write route: X-Road client, schema, idempotent replay, then `apply` which
  * returns rule violations or the new record's identifier.
  */
-function writeRoute<S extends z.ZodType<{ viite: string; hetu: string }>>(
+function writeRoute<S extends z.ZodMiniType<{ viite: string; hetu: string }>>(
   name: string,
   service: string,
   schema: S,

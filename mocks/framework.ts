@@ -18,7 +18,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 
 // ---------------------------------------------------------------------------------------------
 // Requests, responses, routes
@@ -63,62 +63,60 @@ export type CustomFault<P> = (req: MockRequest, ctx: CustomFaultContext<P>) => M
 // ---------------------------------------------------------------------------------------------
 // Fault rules
 
+const httpStatus = () => z.int().check(z.gte(100), z.lte(599));
+
 export const faultEffectSchema = z.discriminatedUnion('kind', [
   /** Wait before answering; other rules still apply after the wait. */
-  z.object({ kind: z.literal('latency'), ms: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('latency'), ms: z.int().check(z.nonnegative()) }),
   /** Answer with this status (and body, default a short text). */
   z.object({
     kind: z.literal('status'),
-    status: z.number().int().min(100).max(599),
-    body: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    status: httpStatus(),
+    body: z.optional(z.string()),
+    headers: z.optional(z.record(z.string(), z.string())),
   }),
   /** Accept the request and never answer, until the client gives up or the server closes. */
   z.object({ kind: z.literal('timeout') }),
   /** The system's own garbage: by default its normal answer cut in half; `body` overrides. */
-  z.object({ kind: z.literal('malformed'), body: z.string().optional() }),
+  z.object({ kind: z.literal('malformed'), body: z.optional(z.string()) }),
   /** A SOAP 1.1 fault (or the system's own fault body through its `faultBody` hook). */
   z.object({
     kind: z.literal('soapFault'),
-    faultcode: z.string().min(1),
+    faultcode: z.string().check(z.minLength(1)),
     faultstring: z.string(),
-    status: z.number().int().min(100).max(599).optional(),
+    status: z.optional(httpStatus()),
   }),
   /** A named variant the system supplies in `options.custom`, e.g. VTJ's `wrongPaluukoodi`. */
   z.object({
     kind: z.literal('custom'),
-    name: z.string().min(1),
-    params: z.record(z.string(), z.unknown()).optional(),
+    name: z.string().check(z.minLength(1)),
+    params: z.optional(z.record(z.string(), z.unknown())),
   }),
 ]);
 
 /** A fault rule as JSON (what `POST /__faults` takes); `path` is a regular expression source. */
-export const faultRuleSchema = z
-  .object({
-    /** Optional label, echoed in `/__stats` and the request log. */
-    id: z.string().optional(),
-    /** Route name to match; omitted with `path` also omitted, the rule matches every request. */
-    route: z.string().optional(),
-    /** Regular expression source matched against the request path. */
-    path: z.string().optional(),
-    method: z.string().optional(),
-    /** Fire on the next N matching requests, then stop. */
-    times: z.number().int().positive().optional(),
-    /** Fire with this probability per matching request, drawn from the server's seeded PRNG. */
-    probability: z.number().min(0).max(1).optional(),
-    effect: faultEffectSchema,
-  })
-  .strict();
+export const faultRuleSchema = z.strictObject({
+  /** Optional label, echoed in `/__stats` and the request log. */
+  id: z.optional(z.string()),
+  /** Route name to match; omitted with `path` also omitted, the rule matches every request. */
+  route: z.optional(z.string()),
+  /** Regular expression source matched against the request path. */
+  path: z.optional(z.string()),
+  method: z.optional(z.string()),
+  /** Fire on the next N matching requests, then stop. */
+  times: z.optional(z.int().check(z.positive())),
+  /** Fire with this probability per matching request, drawn from the server's seeded PRNG. */
+  probability: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  effect: faultEffectSchema,
+});
 
-export const faultSettingsSchema = z
-  .object({
-    rules: z.array(faultRuleSchema),
-    /** Re-seed the PRNG that draws `probability`, so a run can be repeated from here. */
-    seed: z.number().int().optional(),
-    /** Add to the current rules instead of replacing them. */
-    append: z.boolean().optional(),
-  })
-  .strict();
+export const faultSettingsSchema = z.strictObject({
+  rules: z.array(faultRuleSchema),
+  /** Re-seed the PRNG that draws `probability`, so a run can be repeated from here. */
+  seed: z.optional(z.int()),
+  /** Add to the current rules instead of replacing them. */
+  append: z.optional(z.boolean()),
+});
 
 export type FaultEffect = z.infer<typeof faultEffectSchema>;
 export type FaultRuleJson = z.infer<typeof faultRuleSchema>;

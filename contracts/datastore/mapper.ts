@@ -3,7 +3,7 @@
  * `IntegrationStatus` (outreach rule 4) and writes assessments, plans, reviews and service
  * completions from canonical records (flow 4).
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import type {
   ArviointiKirjaus,
   AsiakkuusVastaus,
@@ -27,11 +27,13 @@ export const integrationServices = [
 export type IntegrationService = (typeof integrationServices)[number];
 
 /** Canonical customer status: what outreach rule 4 needs. */
-export const integrationStatusV1 = z.object({
-  hetu: z.string(),
-  assessments: z.array(z.object({ date: z.iso.date(), completed: z.boolean() })),
-  plans: z.array(z.object({ kind: z.enum(planKinds), validFrom: z.iso.date(), validUntil: z.iso.date() })),
-});
+export const integrationStatusV1 = z.lazy(() =>
+  z.object({
+    hetu: z.string(),
+    assessments: z.array(z.object({ date: z.iso.date(), completed: z.boolean() })),
+    plans: z.array(z.object({ kind: z.enum(planKinds), validFrom: z.iso.date(), validUntil: z.iso.date() })),
+  }),
+);
 export type IntegrationStatus = z.infer<typeof integrationStatusV1>;
 
 /** Canonical writes; `reference` is the sender's idempotency key (the envelope's messageId). */

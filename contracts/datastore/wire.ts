@@ -12,7 +12,7 @@
  * it (the hub uses the envelope's messageId): a write repeated with the same `viite` is answered
  * with the first answer and stored once. Errors are X-Road REST errors `{"type","message","detail"}`.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { hetuSchema } from '#contracts/hetu';
 import { issuePath } from '#contracts/issues';
 
@@ -41,9 +41,10 @@ export function datastorePath(instance: string, service: DatastoreServiceKey, he
 }
 
 const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
-const kunta = z.string('must be a string').regex(/^\d{3}$/, 'must be a three-digit municipality code');
+const kunta = z.string('must be a string').check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
 const viite = z.uuid('must be a UUID (the sender’s reference of this write)');
-const tunniste = z.string('must be a string').min(1, 'must not be empty');
+const tunniste = z.string('must be a string').check(z.minLength(1, 'must not be empty'));
+const bool = z.boolean('must be true or false');
 
 /** Kinds of integration plan (Act 681/2023): basic, multi-sectoral, family. */
 export const suunnitelmaTyypit = ['PERUS', 'MONIALAINEN', 'PERHE'] as const;
@@ -59,104 +60,124 @@ export const palvelut = [
 // ---- writes ------------------------------------------------------------------------------------
 
 /** An assessment of competence and service needs (osaamisen ja palvelutarpeen arviointi). */
-export const arviointiKirjaus = z.object({
-  viite,
-  hetu: hetuSchema,
-  kunta,
-  arviointipvm: isoDate,
-  /** The assessment is completed (an open one does not take the person out of outreach). */
-  valmis: z.boolean('must be true or false'),
-});
+export const arviointiKirjaus = z.lazy(() =>
+  z.object({
+    viite,
+    hetu: hetuSchema,
+    kunta,
+    arviointipvm: isoDate,
+    /** The assessment is completed (an open one does not take the person out of outreach). */
+    valmis: bool,
+  }),
+);
 
 /** A new integration plan (kotoutumissuunnitelma). A plan is extended only through a review. */
-export const suunnitelmaKirjaus = z.object({
-  viite,
-  hetu: hetuSchema,
-  kunta,
-  tyyppi: z.enum(suunnitelmaTyypit, 'must be PERUS, MONIALAINEN or PERHE'),
-  voimassaAlkaen: isoDate,
-  voimassaAsti: isoDate,
-});
+export const suunnitelmaKirjaus = z.lazy(() =>
+  z.object({
+    viite,
+    hetu: hetuSchema,
+    kunta,
+    tyyppi: z.enum(suunnitelmaTyypit, 'must be PERUS, MONIALAINEN or PERHE'),
+    voimassaAlkaen: isoDate,
+    voimassaAsti: isoDate,
+  }),
+);
 
 /** A review of a plan (tarkistus); `jatkoAsti` extends the plan to that date. */
-export const tarkistusKirjaus = z.object({
-  viite,
-  hetu: hetuSchema,
-  kunta,
-  suunnitelmaTunniste: tunniste,
-  tarkistuspvm: isoDate,
-  jatkoAsti: isoDate.nullable(),
-});
+export const tarkistusKirjaus = z.lazy(() =>
+  z.object({
+    viite,
+    hetu: hetuSchema,
+    kunta,
+    suunnitelmaTunniste: tunniste,
+    tarkistuspvm: isoDate,
+    jatkoAsti: z.nullable(isoDate),
+  }),
+);
 
 /** A service the person took part in, and whether it was completed. */
-export const palvelusuoritusKirjaus = z.object({
-  viite,
-  hetu: hetuSchema,
-  kunta,
-  palvelu: z.enum(palvelut, `must be one of ${palvelut.join(', ')}`),
-  alkupvm: isoDate,
-  loppupvm: isoDate.nullable(),
-  suoritettu: z.boolean('must be true or false'),
-});
+export const palvelusuoritusKirjaus = z.lazy(() =>
+  z.object({
+    viite,
+    hetu: hetuSchema,
+    kunta,
+    palvelu: z.enum(palvelut, `must be one of ${palvelut.join(', ')}`),
+    alkupvm: isoDate,
+    loppupvm: z.nullable(isoDate),
+    suoritettu: bool,
+  }),
+);
 
 /** Answer to an accepted write: 201 the first time, 200 when the same `viite` comes again. */
-export const kirjausVastaus = z.object({
-  viite,
-  tunniste,
-  /** Accepted, but worth the sender's attention, e.g. `TARKISTUS_MYOHASSA` (review late). */
-  huomautukset: z.array(z.string()),
-});
+export const kirjausVastaus = z.lazy(() =>
+  z.object({
+    viite,
+    tunniste,
+    /** Accepted, but worth the sender's attention, e.g. `TARKISTUS_MYOHASSA` (review late). */
+    huomautukset: z.array(z.string()),
+  }),
+);
 
 // ---- customer status ---------------------------------------------------------------------------
 
-export const arviointi = z.object({
-  tunniste,
-  kunta,
-  arviointipvm: isoDate,
-  valmis: z.boolean('must be true or false'),
-});
+export const arviointi = z.lazy(() =>
+  z.object({
+    tunniste,
+    kunta,
+    arviointipvm: isoDate,
+    valmis: bool,
+  }),
+);
 
-export const tarkistus = z.object({
-  tunniste,
-  tarkistuspvm: isoDate,
-  jatkoAsti: isoDate.nullable(),
-});
+export const tarkistus = z.lazy(() =>
+  z.object({
+    tunniste,
+    tarkistuspvm: isoDate,
+    jatkoAsti: z.nullable(isoDate),
+  }),
+);
 
-export const suunnitelma = z.object({
-  tunniste,
-  kunta,
-  tyyppi: z.enum(suunnitelmaTyypit, 'must be PERUS, MONIALAINEN or PERHE'),
-  voimassaAlkaen: isoDate,
-  /** Last day of validity, extensions included. */
-  voimassaAsti: isoDate,
-  /** Last day of validity as the plan was made, before any extension. */
-  alkuperainenVoimassaAsti: isoDate,
-  /** Six months after the latest review, or after the start if none (review at least every six months). */
-  seuraavaTarkistusViimeistaan: isoDate,
-  tarkistukset: z.array(tarkistus, 'must be an array'),
-});
+export const suunnitelma = z.lazy(() =>
+  z.object({
+    tunniste,
+    kunta,
+    tyyppi: z.enum(suunnitelmaTyypit, 'must be PERUS, MONIALAINEN or PERHE'),
+    voimassaAlkaen: isoDate,
+    /** Last day of validity, extensions included. */
+    voimassaAsti: isoDate,
+    /** Last day of validity as the plan was made, before any extension. */
+    alkuperainenVoimassaAsti: isoDate,
+    /** Six months after the latest review, or after the start if none (review at least every six months). */
+    seuraavaTarkistusViimeistaan: isoDate,
+    tarkistukset: z.array(tarkistus, 'must be an array'),
+  }),
+);
 
-export const palvelusuoritus = z.object({
-  tunniste,
-  kunta,
-  palvelu: z.enum(palvelut, `must be one of ${palvelut.join(', ')}`),
-  alkupvm: isoDate,
-  loppupvm: isoDate.nullable(),
-  suoritettu: z.boolean('must be true or false'),
-});
+export const palvelusuoritus = z.lazy(() =>
+  z.object({
+    tunniste,
+    kunta,
+    palvelu: z.enum(palvelut, `must be one of ${palvelut.join(', ')}`),
+    alkupvm: isoDate,
+    loppupvm: z.nullable(isoDate),
+    suoritettu: bool,
+  }),
+);
 
 /**
  * Customer status. A person the store has nothing on is not an error: `asiakas` is false and the
  * lists are empty (a 404 would be indistinguishable from a wrong path behind X-Road).
  */
-export const asiakkuusVastaus = z.object({
-  hetu: z.string('must be a string'),
-  /** The store holds at least one record of the person. */
-  asiakas: z.boolean('must be true or false'),
-  arvioinnit: z.array(arviointi, 'must be an array'),
-  suunnitelmat: z.array(suunnitelma, 'must be an array'),
-  palvelusuoritukset: z.array(palvelusuoritus, 'must be an array'),
-});
+export const asiakkuusVastaus = z.lazy(() =>
+  z.object({
+    hetu: z.string('must be a string'),
+    /** The store holds at least one record of the person. */
+    asiakas: bool,
+    arvioinnit: z.array(arviointi, 'must be an array'),
+    suunnitelmat: z.array(suunnitelma, 'must be an array'),
+    palvelusuoritukset: z.array(palvelusuoritus, 'must be an array'),
+  }),
+);
 
 export type ArviointiKirjaus = z.infer<typeof arviointiKirjaus>;
 export type SuunnitelmaKirjaus = z.infer<typeof suunnitelmaKirjaus>;
@@ -191,7 +212,7 @@ export class DatastoreContractError extends Error {
 }
 
 /** Parses `body` with `schema`; throws DatastoreContractError naming each bad field. */
-export function parseDatastore<S extends z.ZodType>(schema: S, what: string, body: unknown): z.infer<S> {
+export function parseDatastore<S extends z.ZodMiniType>(schema: S, what: string, body: unknown): z.infer<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   throw new DatastoreContractError(

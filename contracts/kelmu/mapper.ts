@@ -2,23 +2,25 @@
  * Kelmu wire ⇄ canonical (pure, no I/O). The canonical row keeps the identity code exactly as Kela
  * gave it: validating it is the hub's job (a malformed code is quarantined as INVALID_HETU).
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import type { KelmuEtuus, KelmuWirePage, KelmuWireRow } from './wire.ts';
 
 export const kelmuBenefits = ['basic-social-assistance', 'child-home-care-allowance'] as const;
 export type KelmuBenefit = (typeof kelmuBenefits)[number];
 
 /** Canonical Kelmu list row: one person and one benefit. */
-export const kelmuRowV1 = z.object({
-  hetu: z.string(),
-  lastName: z.string().min(1),
-  firstNames: z.string().min(1),
-  benefit: z.enum(kelmuBenefits),
-  /** Kela's flag: temporary basic social assistance does not make a person a target. */
-  temporary: z.boolean(),
-  from: z.iso.date(),
-  to: z.iso.date().nullable(),
-});
+export const kelmuRowV1 = z.lazy(() =>
+  z.object({
+    hetu: z.string(),
+    lastName: z.string().check(z.minLength(1)),
+    firstNames: z.string().check(z.minLength(1)),
+    benefit: z.enum(kelmuBenefits),
+    /** Kela's flag: temporary basic social assistance does not make a person a target. */
+    temporary: z.boolean(),
+    from: z.iso.date(),
+    to: z.nullable(z.iso.date()),
+  }),
+);
 export type KelmuRow = z.infer<typeof kelmuRowV1>;
 
 /** One page, canonical. */

@@ -11,7 +11,7 @@
  * Field names are Finnish, as Kela's own list deliveries name them. Readers ignore fields they do
  * not know, so Kela may add fields without breaking the hub.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { issuePath } from '#contracts/issues';
 
 /** X-Road service identifier of the list (Kela's business ID 0246246-0). */
@@ -31,43 +31,53 @@ export const kelmuEtuudet = ['PERUSTOIMEENTULOTUKI', 'KOTIHOIDONTUKI'] as const;
 export type KelmuEtuus = (typeof kelmuEtuudet)[number];
 
 const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
-const kuntanumero = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
+const kuntanumero = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
+const text = () => z.string('must be a string');
+const count = () => z.number('must be a number').check(z.int('must be an integer'), z.nonnegative('must be 0 or more'));
 
-export const kelmuWireRow = z.object({
+export const kelmuWireRow = z.lazy(() =>
+  z.object({
     /** Henkilötunnus as Kela holds it; may be malformed, the hub quarantines such rows. */
-    hetu: z.string('must be a string'),
-    sukunimi: z.string('must be a string').min(1, 'must not be empty'),
-    etunimet: z.string('must be a string').min(1, 'must not be empty'),
+    hetu: text(),
+    sukunimi: text().check(z.minLength(1, 'must not be empty')),
+    etunimet: text().check(z.minLength(1, 'must not be empty')),
     etuus: z.enum(kelmuEtuudet, 'must be PERUSTOIMEENTULOTUKI or KOTIHOIDONTUKI'),
     /** Kela's flag for temporary (short-term) basic social assistance; false for other benefits. */
     tilapainen: z.boolean('must be true or false'),
     alkupvm: isoDate,
     /** Last day of the benefit; null while it runs until further notice. */
-    loppupvm: isoDate.nullable(),
-  });
+    loppupvm: z.nullable(isoDate),
+  }),
+);
 
-export const kelmuWirePage = z
-  .object({
-    kunta: kuntanumero,
-    /** The date the list is as of. */
-    paiva: isoDate,
-    /** Page number, from 1. */
-    sivu: z.number('must be a number').int('must be an integer').positive('must be 1 or more'),
-    /** Number of pages at this page size (0 for an empty list; page 1 is still answered). */
-    sivuja: z.number('must be a number').int('must be an integer').nonnegative('must be 0 or more'),
-    sivukoko: z.number('must be a number').int('must be an integer').min(1, 'must be 1 or more').max(KELMU_MAX_PAGE_SIZE, `must be at most ${KELMU_MAX_PAGE_SIZE}`),
-    /** Rows on the whole list, all pages. */
-    rivejaYhteensa: z.number('must be a number').int('must be an integer').nonnegative('must be 0 or more'),
-    rivit: z.array(kelmuWireRow, 'must be an array'),
-  })
-  .superRefine((page, ctx) => {
-    if (page.rivit.length > page.sivukoko) {
-      ctx.addIssue({ code: 'custom', path: ['rivit'], message: 'holds more rows than sivukoko' });
-    }
-    if (page.sivuja !== Math.ceil(page.rivejaYhteensa / page.sivukoko)) {
-      ctx.addIssue({ code: 'custom', path: ['sivuja'], message: 'must equal ceil(rivejaYhteensa / sivukoko)' });
-    }
-  });
+export const kelmuWirePage = z.lazy(() =>
+  z
+    .object({
+      kunta: kuntanumero,
+      /** The date the list is as of. */
+      paiva: isoDate,
+      /** Page number, from 1. */
+      sivu: z.number('must be a number').check(z.int('must be an integer'), z.positive('must be 1 or more')),
+      /** Number of pages at this page size (0 for an empty list; page 1 is still answered). */
+      sivuja: count(),
+      sivukoko: z
+        .number('must be a number')
+        .check(z.int('must be an integer'), z.gte(1, 'must be 1 or more'), z.lte(KELMU_MAX_PAGE_SIZE, `must be at most ${KELMU_MAX_PAGE_SIZE}`)),
+      /** Rows on the whole list, all pages. */
+      rivejaYhteensa: count(),
+      rivit: z.array(kelmuWireRow, 'must be an array'),
+    })
+    .check(
+      z.superRefine((page, ctx) => {
+        if (page.rivit.length > page.sivukoko) {
+          ctx.addIssue({ code: 'custom', path: ['rivit'], message: 'holds more rows than sivukoko' });
+        }
+        if (page.sivuja !== Math.ceil(page.rivejaYhteensa / page.sivukoko)) {
+          ctx.addIssue({ code: 'custom', path: ['sivuja'], message: 'must equal ceil(rivejaYhteensa / sivukoko)' });
+        }
+      }),
+    ),
+);
 
 export type KelmuWireRow = z.infer<typeof kelmuWireRow>;
 export type KelmuWirePage = z.infer<typeof kelmuWirePage>;

@@ -3,7 +3,7 @@
  * every receive goes through `parseEnvelope` / `buildEnvelope`, so a payload that does not match
  * its type never reaches a queue and never reaches a handler.
  */
-import * as z from 'zod';
+import type * as z from '#contracts/zod';
 import { envelopeSchema, messageTypeName, type Envelope } from '#contracts/envelope';
 import { referralV1 } from '#contracts/messages/referral';
 import {
@@ -18,14 +18,15 @@ import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
 
-export interface MessageTypeSpec<S extends z.ZodType = z.ZodType> {
+export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
+  /** Built on first use (`z.lazy`), so a function builds only the schemas of the types it handles. */
   readonly payload: S;
   /** The HETU the message concerns, if any: hashed into the audit log, never stored there in clear. */
   readonly subject?: (payload: z.infer<S>) => string | undefined;
 }
 
-const define = <S extends z.ZodType>(spec: MessageTypeSpec<S>): MessageTypeSpec<S> => spec;
+const define = <S extends z.ZodMiniType>(spec: MessageTypeSpec<S>): MessageTypeSpec<S> => spec;
 
 export const messageTypes = {
   'outreach.referral.v1': define({

@@ -13,7 +13,7 @@
  * Element names are Finnish, as Migri's registers name things (glossary in README.md). Dates are
  * `xs:date` (YYYY-MM-DD), booleans `true`/`false`. Readers ignore elements they do not know.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { parseSoapEnvelope, type XRoadEchoedHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
 import { faultFromSoap } from '#contracts/xroad/errors';
 import {
@@ -59,80 +59,99 @@ export const umaTulokset = ['LOYTYI', 'EI_LOYTYNYT'] as const;
 // Schemas
 
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
-const kuntakoodi = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
+const kuntakoodi = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
 const bool = z.boolean('must be true or false');
+const notEmpty = () => z.string().check(z.minLength(1, 'must not be empty'));
+const peruste = () => z.enum(umaPerusteet, `must be one of ${umaPerusteet.join(', ')}`);
+const pageNumber = () => z.int().check(z.positive('must be 1 or more'));
 
-export const umaPersonRequest = z.object({
-  Henkilotunnus: z.string().min(1, 'must not be empty'),
-  /** The day compensation eligibility is asked for. */
-  Tilannepaiva: isoDate,
-  /** The end user or system on whose behalf the hub asks. */
-  Loppukayttaja: z.string().min(1, 'must not be empty'),
-});
-
-export const umaOleskelulupa = z.object({
-  Lupatyyppi: z.enum(umaLupatyypit, 'must be A, B, P, P-EU or EU'),
-  /** Section of the Aliens Act (ulkomaalaislaki 301/2004) the permit was granted under, e.g. `87 §`. */
-  Lainkohta: z.string(),
-  Peruste: z.enum(umaPerusteet, `must be one of ${umaPerusteet.join(', ')}`),
-  Myontamispvm: isoDate,
-  /** First and last day of validity; a permanent permit has no last day. */
-  AlkuPvm: isoDate.nullable(),
-  LoppuPvm: isoDate.nullable(),
-});
-
-export const umaPersonResponse = z
-  .object({
-    Tulos: z.enum(umaTulokset, 'must be LOYTYI or EI_LOYTYNYT'),
-    Henkilotunnus: z.string().min(1, 'must not be empty'),
+export const umaPersonRequest = z.lazy(() =>
+  z.object({
+    Henkilotunnus: notEmpty(),
+    /** The day compensation eligibility is asked for. */
     Tilannepaiva: isoDate,
-    /** First residence permit, residence card or registration of the right of residence. */
-    EnsimmainenOleskeluoikeusPvm: isoDate.nullable(),
+    /** The end user or system on whose behalf the hub asks. */
+    Loppukayttaja: notEmpty(),
+  }),
+);
+
+export const umaOleskelulupa = z.lazy(() =>
+  z.object({
+    Lupatyyppi: z.enum(umaLupatyypit, 'must be A, B, P, P-EU or EU'),
+    /** Section of the Aliens Act (ulkomaalaislaki 301/2004) the permit was granted under, e.g. `87 §`. */
+    Lainkohta: z.string(),
+    Peruste: peruste(),
+    Myontamispvm: isoDate,
+    /** First and last day of validity; a permanent permit has no last day. */
+    AlkuPvm: z.nullable(isoDate),
+    LoppuPvm: z.nullable(isoDate),
+  }),
+);
+
+export const umaPersonResponse = z.lazy(() =>
+  z
+    .object({
+      Tulos: z.enum(umaTulokset, 'must be LOYTYI or EI_LOYTYNYT'),
+      Henkilotunnus: notEmpty(),
+      Tilannepaiva: isoDate,
+      /** First residence permit, residence card or registration of the right of residence. */
+      EnsimmainenOleskeluoikeusPvm: z.nullable(isoDate),
+      Kiintiopakolainen: bool,
+      IhmiskaupanUhri: bool,
+      Oleskeluluvat: z.array(umaOleskelulupa),
+      Korvattavuus: z.object({
+        /** Within the state's compensation to the municipality on `Tilannepaiva` (Act 681/2023 ch. 8). */
+        Korvattava: bool,
+        KorvattavaAsti: z.nullable(isoDate),
+      }),
+    })
+    .check(
+      z.superRefine((answer, ctx) => {
+        if (answer.Tulos === 'EI_LOYTYNYT' && answer.Oleskeluluvat.length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['Oleskeluluvat'], message: 'must be empty when Tulos is EI_LOYTYNYT' });
+        }
+      }),
+    ),
+);
+
+export const umaListRequest = z.lazy(() =>
+  z.object({
+    Kuntakoodi: kuntakoodi,
+    /** From 1. */
+    Sivu: pageNumber(),
+    SivunKoko: z.int().check(z.gte(1), z.lte(UMA_MAX_PAGE_SIZE, `must be at most ${UMA_MAX_PAGE_SIZE}`)),
+  }),
+);
+
+export const umaListPerson = z.lazy(() =>
+  z.object({
+    /** As Migri holds it; the hub validates it, the wire does not. */
+    Henkilotunnus: z.string(),
+    Peruste: peruste(),
     Kiintiopakolainen: bool,
     IhmiskaupanUhri: bool,
-    Oleskeluluvat: z.array(umaOleskelulupa),
-    Korvattavuus: z.object({
-      /** Within the state's compensation to the municipality on `Tilannepaiva` (Act 681/2023 ch. 8). */
-      Korvattava: bool,
-      KorvattavaAsti: isoDate.nullable(),
-    }),
-  })
-  .superRefine((answer, ctx) => {
-    if (answer.Tulos === 'EI_LOYTYNYT' && answer.Oleskeluluvat.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['Oleskeluluvat'], message: 'must be empty when Tulos is EI_LOYTYNYT' });
-    }
-  });
+    EnsimmainenOleskeluoikeusPvm: z.nullable(isoDate),
+  }),
+);
 
-export const umaListRequest = z.object({
-  Kuntakoodi: kuntakoodi,
-  /** From 1. */
-  Sivu: z.number().int().positive('must be 1 or more'),
-  SivunKoko: z.number().int().min(1).max(UMA_MAX_PAGE_SIZE, `must be at most ${UMA_MAX_PAGE_SIZE}`),
-});
-
-export const umaListPerson = z.object({
-  /** As Migri holds it; the hub validates it, the wire does not. */
-  Henkilotunnus: z.string(),
-  Peruste: z.enum(umaPerusteet, `must be one of ${umaPerusteet.join(', ')}`),
-  Kiintiopakolainen: bool,
-  IhmiskaupanUhri: bool,
-  EnsimmainenOleskeluoikeusPvm: isoDate.nullable(),
-});
-
-export const umaListResponse = z
-  .object({
-    Kuntakoodi: kuntakoodi,
-    Sivu: z.number().int().positive('must be 1 or more'),
-    SivunKoko: z.number().int().min(1).max(UMA_MAX_PAGE_SIZE),
-    /** Persons on the whole list, all pages. */
-    Yhteensa: z.number().int().nonnegative('must be 0 or more'),
-    Henkilot: z.array(umaListPerson),
-  })
-  .superRefine((page, ctx) => {
-    if (page.Henkilot.length > page.SivunKoko) {
-      ctx.addIssue({ code: 'custom', path: ['Henkilot'], message: 'holds more persons than SivunKoko' });
-    }
-  });
+export const umaListResponse = z.lazy(() =>
+  z
+    .object({
+      Kuntakoodi: kuntakoodi,
+      Sivu: pageNumber(),
+      SivunKoko: z.int().check(z.gte(1), z.lte(UMA_MAX_PAGE_SIZE)),
+      /** Persons on the whole list, all pages. */
+      Yhteensa: z.int().check(z.nonnegative('must be 0 or more')),
+      Henkilot: z.array(umaListPerson),
+    })
+    .check(
+      z.superRefine((page, ctx) => {
+        if (page.Henkilot.length > page.SivunKoko) {
+          ctx.addIssue({ code: 'custom', path: ['Henkilot'], message: 'holds more persons than SivunKoko' });
+        }
+      }),
+    ),
+);
 
 export type UmaPersonRequest = z.infer<typeof umaPersonRequest>;
 export type UmaOleskelulupa = z.infer<typeof umaOleskelulupa>;
@@ -153,7 +172,7 @@ export class UmaContractError extends Error {
   }
 }
 
-const validate = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
+const validate = <S extends z.ZodMiniType>(schema: S, what: string, value: unknown): z.infer<S> => {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new UmaContractError('schema', `${what} does not fit the UMA contract: ${issueText(parsed.error)}`);
   return parsed.data;

@@ -39,7 +39,7 @@
  *   the address changed, never what it is: consumers ask VTJ again, which honours turvakielto.
  * Groups marked LISATIETO and groups the hub does not know make no event.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { personChangeEventV1, type PersonChangeEventV1, type PersonChangeKind } from '#contracts/canonical/person';
 import type { XRoadServiceId } from '#contracts/xroad/soap';
 import { VtjContractError } from '#contracts/vtj/wire';
@@ -65,94 +65,106 @@ export const muutosattribuutit = ['LISATTY', 'MUUTETTU', 'POISTETTU', 'LISATIETO
 // Schemas
 
 /** The key as a number; VTJ writes it as a JSON number, some clients as a string of digits. */
-export const kirjausavain = z
-  .union([z.number(), z.string().regex(/^\d{1,15}$/, 'must be digits').transform(Number)])
-  .pipe(z.number().int('must be an integer').nonnegative('must be 0 or more').max(Number.MAX_SAFE_INTEGER));
+export const kirjausavain = z.lazy(() =>
+  z.pipe(
+    z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d{1,15}$/, 'must be digits')), z.transform((digits: string) => Number(digits)))]),
+    z.number().check(z.int('must be an integer'), z.nonnegative('must be 0 or more'), z.lte(Number.MAX_SAFE_INTEGER)),
+  ),
+);
 
-export const vtjMutpaDate = z.looseObject({
-  arvo: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD'),
-  /** PAIVA, KUUKAUSI or VUOSI. */
-  tarkkuus: z.string(),
-});
+export const vtjMutpaDate = z.lazy(() =>
+  z.looseObject({
+    arvo: z.string().check(z.regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD')),
+    /** PAIVA, KUUKAUSI or VUOSI. */
+    tarkkuus: z.string(),
+  }),
+);
 
-export const kirjausavainResponse = z.looseObject({ viimeisinKirjausavain: kirjausavain });
+export const kirjausavainResponse = z.lazy(() => z.looseObject({ viimeisinKirjausavain: kirjausavain }));
 
-export const muutoksetRequest = z.object({
-  viimeisinKirjausavain: kirjausavain,
-  hetulista: z.array(z.string().min(1, 'must not be empty')).min(1, 'must hold at least one code'),
-  /** Product code of the data permit, when DVV asks for one. */
-  tuotekoodi: z.string().optional(),
-});
+export const muutoksetRequest = z.lazy(() =>
+  z.object({
+    viimeisinKirjausavain: kirjausavain,
+    hetulista: z.array(z.string().check(z.minLength(1, 'must not be empty'))).check(z.minLength(1, 'must hold at least one code')),
+    /** Product code of the data permit, when DVV asks for one. */
+    tuotekoodi: z.optional(z.string()),
+  }),
+);
 
-const attribute = z.string().optional();
-const kuntakoodi = z.string().regex(/^\d{3}$/, 'must be a three-digit municipality code');
-const localizedText = z.looseObject({ fi: z.string().optional(), sv: z.string().optional() });
+const attribute = z.optional(z.string());
+const kuntakoodi = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
+const optionalText = () => z.optional(z.string());
+const optionalDate = () => z.optional(vtjMutpaDate);
+const localizedText = () => z.looseObject({ fi: optionalText(), sv: optionalText() });
 
-export const kotikuntaGroup = z.looseObject({
-  tietoryhma: z.literal('KOTIKUNTA'),
-  muutosattribuutti: attribute,
-  kuntakoodi,
-  kuntaanMuuttopv: vtjMutpaDate.optional(),
-  /** Spelling seen beside `kuntaanMuuttopv` in some answers. */
-  kuntaanMuuttoPv: vtjMutpaDate.optional(),
-});
+export const kotikuntaGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('KOTIKUNTA'),
+    muutosattribuutti: attribute,
+    kuntakoodi,
+    kuntaanMuuttopv: optionalDate(),
+    /** Spelling seen beside `kuntaanMuuttopv` in some answers. */
+    kuntaanMuuttoPv: optionalDate(),
+  }),
+);
 
-export const edellinenKotikuntaGroup = z.looseObject({
-  tietoryhma: z.literal('EDELLINEN_KOTIKUNTA'),
-  muutosattribuutti: attribute,
-  kuntakoodi,
-  kuntaanMuuttopv: vtjMutpaDate.optional(),
-  kunnastaPoisMuuttopv: vtjMutpaDate.optional(),
-});
+export const edellinenKotikuntaGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('EDELLINEN_KOTIKUNTA'),
+    muutosattribuutti: attribute,
+    kuntakoodi,
+    kuntaanMuuttopv: optionalDate(),
+    kunnastaPoisMuuttopv: optionalDate(),
+  }),
+);
 
-export const vakinainenKotimainenOsoiteGroup = z.looseObject({
-  tietoryhma: z.literal('VAKINAINEN_KOTIMAINEN_OSOITE'),
-  muutosattribuutti: attribute,
-  katunimi: localizedText.optional(),
-  katunumero: z.string().optional(),
-  huoneistokirjain: z.string().optional(),
-  huoneistonumero: z.string().optional(),
-  jakokirjain: z.string().optional(),
-  postinumero: z.string().optional(),
-  postitoimipaikka: localizedText.optional(),
-  alkupv: vtjMutpaDate.optional(),
-  loppupv: vtjMutpaDate.optional(),
-  /** Under turvakielto VTJ names the protected fields instead of giving them. */
-  turvakiellonAlaisetKentat: z.array(z.string()).optional(),
-});
+export const vakinainenKotimainenOsoiteGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('VAKINAINEN_KOTIMAINEN_OSOITE'),
+    muutosattribuutti: attribute,
+    katunimi: z.optional(localizedText()),
+    katunumero: optionalText(),
+    huoneistokirjain: optionalText(),
+    huoneistonumero: optionalText(),
+    jakokirjain: optionalText(),
+    postinumero: optionalText(),
+    postitoimipaikka: z.optional(localizedText()),
+    alkupv: optionalDate(),
+    loppupv: optionalDate(),
+    /** Under turvakielto VTJ names the protected fields instead of giving them. */
+    turvakiellonAlaisetKentat: z.optional(z.array(z.string())),
+  }),
+);
 
-export const turvakieltoGroup = z.looseObject({
-  tietoryhma: z.literal('TURVAKIELTO'),
-  muutosattribuutti: attribute,
-  turvakieltoAktiivinen: z.boolean(),
-  turvaLoppuPv: vtjMutpaDate.optional(),
-});
+export const turvakieltoGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('TURVAKIELTO'),
+    muutosattribuutti: attribute,
+    turvakieltoAktiivinen: z.boolean(),
+    turvaLoppuPv: optionalDate(),
+  }),
+);
 
-export const kuolinpaivaGroup = z.looseObject({
-  tietoryhma: z.literal('KUOLINPAIVA'),
-  muutosattribuutti: attribute,
-  kuollut: z.boolean().optional(),
-  kuolinpv: vtjMutpaDate.optional(),
-});
+export const kuolinpaivaGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('KUOLINPAIVA'),
+    muutosattribuutti: attribute,
+    kuollut: z.optional(z.boolean()),
+    kuolinpv: optionalDate(),
+  }),
+);
 
-export const henkilotunnusKorjausGroup = z.looseObject({
-  tietoryhma: z.literal('HENKILOTUNNUS_KORJAUS'),
-  muutosattribuutti: attribute,
-  /** AKTIIVI or PASSIIVI: the state of `muutettuHenkilotunnus`. */
-  voimassaolo: z.string(),
-  muutettuHenkilotunnus: z.string(),
-  aktiivinenHenkilotunnus: z.string(),
-  edellisetHenkilotunnukset: z.array(z.string()).optional(),
-});
-
-const knownGroup = z.discriminatedUnion('tietoryhma', [
-  kotikuntaGroup,
-  edellinenKotikuntaGroup,
-  vakinainenKotimainenOsoiteGroup,
-  turvakieltoGroup,
-  kuolinpaivaGroup,
-  henkilotunnusKorjausGroup,
-]);
+export const henkilotunnusKorjausGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.literal('HENKILOTUNNUS_KORJAUS'),
+    muutosattribuutti: attribute,
+    /** AKTIIVI or PASSIIVI: the state of `muutettuHenkilotunnus`. */
+    voimassaolo: z.string(),
+    muutettuHenkilotunnus: z.string(),
+    aktiivinenHenkilotunnus: z.string(),
+    edellisetHenkilotunnukset: z.optional(z.array(z.string())),
+  }),
+);
 
 export const KNOWN_TIETORYHMAT: readonly string[] = [
   'KOTIKUNTA',
@@ -164,25 +176,43 @@ export const KNOWN_TIETORYHMAT: readonly string[] = [
 ];
 
 /** A data group the hub does not read (HENKILON_NIMI, HUOLTAJA_SUPPEA, …): kept, never mapped. */
-export const otherGroup = z.looseObject({
-  tietoryhma: z.string().refine((name) => !KNOWN_TIETORYHMAT.includes(name), 'a known data group must have its fields'),
-  muutosattribuutti: attribute,
-});
+export const otherGroup = z.lazy(() =>
+  z.looseObject({
+    tietoryhma: z.string().check(z.refine((name) => !KNOWN_TIETORYHMAT.includes(name), 'a known data group must have its fields')),
+    muutosattribuutti: attribute,
+  }),
+);
 
-export const tietoryhma = z.union([knownGroup, otherGroup]);
+export const tietoryhma = z.lazy(() =>
+  z.union([
+    z.discriminatedUnion('tietoryhma', [
+      kotikuntaGroup,
+      edellinenKotikuntaGroup,
+      vakinainenKotimainenOsoiteGroup,
+      turvakieltoGroup,
+      kuolinpaivaGroup,
+      henkilotunnusKorjausGroup,
+    ]),
+    otherGroup,
+  ]),
+);
 
-export const muutos = z.looseObject({
-  /** When VTJ recorded the change. */
-  muutospv: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
-  henkilotunnus: z.string().min(1, 'must not be empty'),
-  tietoryhmat: z.array(tietoryhma),
-});
+export const muutos = z.lazy(() =>
+  z.looseObject({
+    /** When VTJ recorded the change. */
+    muutospv: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+    henkilotunnus: z.string().check(z.minLength(1, 'must not be empty')),
+    tietoryhmat: z.array(tietoryhma),
+  }),
+);
 
-export const muutoksetResponse = z.looseObject({
-  viimeisinKirjausavain: kirjausavain,
-  ajanTasalla: z.boolean(),
-  muutokset: z.array(muutos),
-});
+export const muutoksetResponse = z.lazy(() =>
+  z.looseObject({
+    viimeisinKirjausavain: kirjausavain,
+    ajanTasalla: z.boolean(),
+    muutokset: z.array(muutos),
+  }),
+);
 
 export type Kirjausavain = z.infer<typeof kirjausavain>;
 export type VtjMutpaDate = z.infer<typeof vtjMutpaDate>;
@@ -192,7 +222,7 @@ export type Tietoryhma = z.infer<typeof tietoryhma>;
 export type Muutos = z.infer<typeof muutos>;
 export type MuutoksetResponse = z.infer<typeof muutoksetResponse>;
 
-const parseWith = <S extends z.ZodType>(schema: S, what: string, value: unknown): z.infer<S> => {
+const parseWith = <S extends z.ZodMiniType>(schema: S, what: string, value: unknown): z.infer<S> => {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new VtjContractError('schema', `${what} does not fit the VTJmutpa contract: ${issueText(parsed.error)}`);
   return parsed.data;

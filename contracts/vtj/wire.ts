@@ -13,7 +13,7 @@
  * zeros. An element VTJ leaves out or empty reads as `''`. The hub reads only what it uses; VTJ's
  * other elements (Sukupuoli, Edunvalvonta, …) are ignored.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { parseSoapEnvelope, type XRoadEchoedHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
 import { faultFromSoap } from '#contracts/xroad/errors';
 import {
@@ -51,86 +51,93 @@ export const VTJ_DEFAULT_PRODUCT = 'PERUSJHHS2';
 
 const text = z.string();
 /** `vvvvkkpp`, or empty. */
-const vtjDate = z.string().regex(/^(\d{8})?$/, 'must be a date vvvvkkpp or empty');
+const vtjDate = z.string().check(z.regex(/^(\d{8})?$/, 'must be a date vvvvkkpp or empty'));
+const notEmpty = () => z.string().check(z.minLength(1, 'must not be empty'));
 
-export const vtjPersonRequest = z.object({
-  SoSoNimi: z.string().min(1, 'must not be empty'),
-  Kayttajatunnus: z.string().min(1, 'must not be empty'),
-  Salasana: z.string(),
-  /** The end user on whose behalf the hub asks (a system or official id; never a HETU). */
-  Loppukayttaja: z.string().min(1, 'must not be empty'),
-  Henkilotunnus: z.string().min(1, 'must not be empty'),
-});
-
-export const vtjHenkilo = z.object({
-  Henkilotunnus: z.object({
-    value: text,
-    /** `1` the code is in use, `0` passive. */
-    voimassaolokoodi: text,
+export const vtjPersonRequest = z.lazy(() =>
+  z.object({
+    SoSoNimi: notEmpty(),
+    Kayttajatunnus: notEmpty(),
+    Salasana: z.string(),
+    /** The end user on whose behalf the hub asks (a system or official id; never a HETU). */
+    Loppukayttaja: notEmpty(),
+    Henkilotunnus: notEmpty(),
   }),
-  NykyinenSukunimi: z.object({ Sukunimi: text }),
-  NykyisetEtunimet: z.object({ Etunimet: text }),
-  VakinainenKotimainenLahiosoite: z
-    .object({
-      /** Finnish (suomeksi) street address line. */
-      LahiosoiteS: text,
-      /** Swedish (ruotsiksi, på svenska) street address line. */
-      LahiosoiteR: text,
-      Postinumero: z.string().regex(/^(\d{5})?$/, 'must be a five-digit postal code or empty'),
-      PostitoimipaikkaS: text,
-      PostitoimipaikkaR: text,
-      AsuminenAlkupvm: vtjDate,
-      AsuminenLoppupvm: vtjDate,
-    })
-    .optional(),
-  Kotikunta: z
-    .object({
-      /** Three digits, leading zeros kept; `200` abroad. */
-      Kuntanumero: z.string().regex(/^(\d{3})?$/, 'must be a three-digit municipality code or empty'),
-      KuntaS: text,
-      KuntaR: text,
-      KuntasuhdeAlkupvm: vtjDate,
-    })
-    .optional(),
-  Kuolintiedot: z.object({ Kuollut: text, Kuolinpvm: vtjDate }).optional(),
-  Aidinkieli: z
-    .object({
-      /** ISO 639-1; `98`, `99` or empty when unknown. */
-      Kielikoodi: z.string().max(8, 'must be a language code'),
-      KieliS: text,
-      KieliR: text,
-    })
-    .optional(),
-  Turvakielto: z
-    .object({
-      /** `1` turvakielto in force; `0` or empty none. */
-      TurvakieltoTieto: z.string().regex(/^[01]?$/, 'must be 1, 0 or empty'),
-      TurvakieltoPaattymispvm: vtjDate,
-    })
-    .optional(),
-  /** One per nationality. */
-  Kansalaisuus: z.array(
-    z.object({
-      /** ISO 3166 numeric, three digits; `246` Finland. */
-      Kansalaisuuskoodi3: z.string().regex(/^(\d{3})?$/, 'must be a three-digit country code or empty'),
-      KansalaisuusS: text,
-      KansalaisuusR: text,
+);
+
+export const vtjHenkilo = z.lazy(() =>
+  z.object({
+    Henkilotunnus: z.object({
+      value: text,
+      /** `1` the code is in use, `0` passive. */
+      voimassaolokoodi: text,
     }),
-  ),
-});
-
-export const vtjHenkiloVastaussanoma = z.object({
-  /** Product of the answer, e.g. `PERUSJHHS2`. */
-  sanomatunnus: text,
-  /** When VTJ extracted the data, `vvvvkkpphhmmss`. */
-  tietojenPoimintaaika: text,
-  Paluukoodi: z.object({
-    /** `0000` found; `0001`, `0006` not found; `0002` passive; `0007` deceased; `0019` not disclosable; negative: error. */
-    koodi: z.string().regex(/^-?\d{4}$/, 'must be a four-digit code, negative for errors'),
-    teksti: text,
+    NykyinenSukunimi: z.object({ Sukunimi: text }),
+    NykyisetEtunimet: z.object({ Etunimet: text }),
+    VakinainenKotimainenLahiosoite: z.optional(
+      z.object({
+        /** Finnish (suomeksi) street address line. */
+        LahiosoiteS: text,
+        /** Swedish (ruotsiksi, på svenska) street address line. */
+        LahiosoiteR: text,
+        Postinumero: z.string().check(z.regex(/^(\d{5})?$/, 'must be a five-digit postal code or empty')),
+        PostitoimipaikkaS: text,
+        PostitoimipaikkaR: text,
+        AsuminenAlkupvm: vtjDate,
+        AsuminenLoppupvm: vtjDate,
+      }),
+    ),
+    Kotikunta: z.optional(
+      z.object({
+        /** Three digits, leading zeros kept; `200` abroad. */
+        Kuntanumero: z.string().check(z.regex(/^(\d{3})?$/, 'must be a three-digit municipality code or empty')),
+        KuntaS: text,
+        KuntaR: text,
+        KuntasuhdeAlkupvm: vtjDate,
+      }),
+    ),
+    Kuolintiedot: z.optional(z.object({ Kuollut: text, Kuolinpvm: vtjDate })),
+    Aidinkieli: z.optional(
+      z.object({
+        /** ISO 639-1; `98`, `99` or empty when unknown. */
+        Kielikoodi: z.string().check(z.maxLength(8, 'must be a language code')),
+        KieliS: text,
+        KieliR: text,
+      }),
+    ),
+    Turvakielto: z.optional(
+      z.object({
+        /** `1` turvakielto in force; `0` or empty none. */
+        TurvakieltoTieto: z.string().check(z.regex(/^[01]?$/, 'must be 1, 0 or empty')),
+        TurvakieltoPaattymispvm: vtjDate,
+      }),
+    ),
+    /** One per nationality. */
+    Kansalaisuus: z.array(
+      z.object({
+        /** ISO 3166 numeric, three digits; `246` Finland. */
+        Kansalaisuuskoodi3: z.string().check(z.regex(/^(\d{3})?$/, 'must be a three-digit country code or empty')),
+        KansalaisuusS: text,
+        KansalaisuusR: text,
+      }),
+    ),
   }),
-  Henkilo: vtjHenkilo.optional(),
-});
+);
+
+export const vtjHenkiloVastaussanoma = z.lazy(() =>
+  z.object({
+    /** Product of the answer, e.g. `PERUSJHHS2`. */
+    sanomatunnus: text,
+    /** When VTJ extracted the data, `vvvvkkpphhmmss`. */
+    tietojenPoimintaaika: text,
+    Paluukoodi: z.object({
+      /** `0000` found; `0001`, `0006` not found; `0002` passive; `0007` deceased; `0019` not disclosable; negative: error. */
+      koodi: z.string().check(z.regex(/^-?\d{4}$/, 'must be a four-digit code, negative for errors')),
+      teksti: text,
+    }),
+    Henkilo: z.optional(vtjHenkilo),
+  }),
+);
 
 export type VtjPersonRequest = z.infer<typeof vtjPersonRequest>;
 export type VtjHenkilo = z.infer<typeof vtjHenkilo>;

@@ -9,7 +9,7 @@
  *
  * and a failure of X-Road or of the provider is answered as JSON `{"type","message","detail"}`.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import { xRoadClientId, xRoadServiceId, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
 
 export const XROAD_REST_PREFIX = '/r1';
@@ -59,13 +59,15 @@ export function xRoadRestHeaders(init: { client: XRoadClientId; id?: string; use
   return headers;
 }
 
-export const xRoadRestError = z.object({
-  /** Fault code, e.g. `Server.ServerProxy.ServiceFailed`, `Client.BadRequest`. */
-  type: z.string().min(1, 'must not be empty'),
-  message: z.string(),
-  /** Free text (the security server puts a UUID here); may be missing or null. */
-  detail: z.string().nullish(),
-});
+export const xRoadRestError = z.lazy(() =>
+  z.object({
+    /** Fault code, e.g. `Server.ServerProxy.ServiceFailed`, `Client.BadRequest`. */
+    type: z.string().check(z.minLength(1, 'must not be empty')),
+    message: z.string(),
+    /** Free text (the security server puts a UUID here); may be missing or null. */
+    detail: z.nullish(z.string()),
+  }),
+);
 export type XRoadRestError = z.infer<typeof xRoadRestError>;
 
 /** Reads an error body; `null` when the body is not JSON in the `{type,message,detail}` shape. */

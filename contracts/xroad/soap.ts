@@ -8,7 +8,7 @@
  * Builders write fixed prefixes (`SOAP-ENV`, `xrd`, `id`); the parser matches local names only,
  * since real services use varying prefixes.
  */
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import {
   XML_DECLARATION,
   childElement,
@@ -29,13 +29,16 @@ export const XROAD_PROTOCOL_VERSION = '4.0';
 /** PR-MESS 2.7: identifiers may not hold these characters (they break the REST path and logs). */
 const identifierPart = z
   .string()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[^:;%/\\\s]+$/u, 'must not contain colon, semicolon, percent, slash, backslash or whitespace');
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(255, 'must be at most 255 characters'),
+    z.regex(/^[^:;%/\\\s]+$/u, 'must not contain colon, semicolon, percent, slash, backslash or whitespace'),
+  );
 
 export const xRoadInstances = ['FI', 'FI-TEST', 'FI-DEV'] as const;
 
-export const xRoadClientId = z.object({
+/** The fields of a client identifier, which a service identifier extends. */
+const clientIdFields = () => ({
   /** `FI` in production, `FI-TEST` in the customer test environment. */
   xRoadInstance: identifierPart,
   /** `GOV`, `MUN`, `ORG`, `COM`, … */
@@ -45,33 +48,42 @@ export const xRoadClientId = z.object({
   subsystemCode: identifierPart,
 });
 
-export const xRoadServiceId = xRoadClientId.extend({
-  serviceCode: identifierPart,
-  serviceVersion: identifierPart.optional(),
-});
+export const xRoadClientId = z.lazy(() => z.object(clientIdFields()));
+
+export const xRoadServiceId = z.lazy(() =>
+  z.object({
+    ...clientIdFields(),
+    serviceCode: identifierPart,
+    serviceVersion: z.optional(identifierPart),
+  }),
+);
 
 /** Headers of a request the hub sends: `id` is a fresh UUID per message. */
-export const xRoadRequestHeaders = z.object({
-  client: xRoadClientId,
-  service: xRoadServiceId,
-  id: z.uuid('must be a UUID'),
-  /** The end user or system on whose behalf the query is made; never a personal identity code here. */
-  userId: z.string().min(1, 'must not be empty').max(255),
-  /** Case or matter the query belongs to (optional in PR-MESS). */
-  issue: z.string().max(1024).optional(),
-  protocolVersion: z.literal(XROAD_PROTOCOL_VERSION, 'must be 4.0'),
-});
+export const xRoadRequestHeaders = z.lazy(() =>
+  z.object({
+    client: xRoadClientId,
+    service: xRoadServiceId,
+    id: z.uuid('must be a UUID'),
+    /** The end user or system on whose behalf the query is made; never a personal identity code here. */
+    userId: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(255)),
+    /** Case or matter the query belongs to (optional in PR-MESS). */
+    issue: z.optional(z.string().check(z.maxLength(1024))),
+    protocolVersion: z.literal(XROAD_PROTOCOL_VERSION, 'must be 4.0'),
+  }),
+);
 
 /** Headers as read back from an answer: providers echo `id` as they got it, not always a UUID. */
-export const xRoadEchoedHeaders = z.object({
-  client: xRoadClientId,
-  service: xRoadServiceId,
-  id: z.string().min(1, 'must not be empty'),
-  userId: z.string().optional(),
-  issue: z.string().optional(),
-  protocolVersion: z.string().min(1, 'must not be empty'),
-  requestHash: z.string().optional(),
-});
+export const xRoadEchoedHeaders = z.lazy(() =>
+  z.object({
+    client: xRoadClientId,
+    service: xRoadServiceId,
+    id: z.string().check(z.minLength(1, 'must not be empty')),
+    userId: z.optional(z.string()),
+    issue: z.optional(z.string()),
+    protocolVersion: z.string().check(z.minLength(1, 'must not be empty')),
+    requestHash: z.optional(z.string()),
+  }),
+);
 
 export type XRoadClientId = z.infer<typeof xRoadClientId>;
 export type XRoadServiceId = z.infer<typeof xRoadServiceId>;

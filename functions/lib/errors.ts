@@ -6,7 +6,7 @@
  * Reasons are recorded in the audit log and on the dead letter, so they never carry personal data:
  * they are built from codes and field paths, and scrubbed once more on the way out.
  */
-import { ZodError } from 'zod';
+import * as z from '#contracts/zod';
 import { SchemaViolation } from '#contracts/messages/registry';
 import { scrubText } from '#lib/pii';
 
@@ -67,7 +67,7 @@ export const classifyError = (error: unknown): Failure => {
   }
   if (error instanceof PermanentError) return { kind: 'permanent', code: error.code, reason: oneLine(error.message) };
   if (error instanceof TransientError) return { kind: 'transient', code: error.code, reason: oneLine(error.message) };
-  if (error instanceof ZodError) {
+  if (error instanceof z.ZodError) {
     // A mapper's own schema refused what a system answered: the answer breaks its contract.
     const paths = error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
     return { kind: 'permanent', code: 'contract-violation', reason: oneLine(`an answer does not match its contract at ${paths}`) };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape, makeHetu } from '#contracts/hetu';
 import { SchemaViolation } from '#contracts/messages/registry';
+import { personV1 } from '#contracts/canonical/person';
 import { PermanentError, TransientError, classifyError } from '#lib/errors';
 
 const HETU = makeHetu('1972-08-09', 533);
@@ -14,6 +15,19 @@ describe('classifyError', () => {
     const failure = classifyError(new SchemaViolation('outreach.referral.v1', [{ path: 'payload.hetu', message: 'invalid personal identity code' }]));
     expect(failure).toMatchObject({ kind: 'permanent', code: 'schema-violation' });
     expect(failure.reason).toContain('payload.hetu');
+  });
+
+  it('classifies a zod error thrown by a contract schema as permanent contract-violation, naming the paths and not the values', () => {
+    let thrown: unknown;
+    try {
+      personV1.parse({ hetu: HETU, lastName: '', firstNames: 'Aino' });
+    } catch (error) {
+      thrown = error;
+    }
+    const failure = classifyError(thrown);
+    expect(failure).toMatchObject({ kind: 'permanent', code: 'contract-violation' });
+    expect(failure.reason).toMatch(/lastName, kotikunta, address/);
+    expect(containsHetuShape(failure.reason)).toBe(false);
   });
 
   it('classifies a PermanentError as permanent with its own code and message', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from '#contracts/zod';
 import {
   ABROAD,
   HOME_MUNICIPALITY_SPECIAL_CODES,
@@ -16,7 +16,7 @@ import {
 
 const codes = MUNICIPALITIES.map((m) => m.code);
 
-const issueMessage = (schema: z.ZodType, value: unknown): string | undefined => {
+const issueMessage = (schema: z.ZodMiniType, value: unknown): string | undefined => {
   const result = schema.safeParse(value);
   return result.success ? undefined : result.error.issues[0]?.message;
 };
