@@ -9,7 +9,7 @@ import { localTableName, startDynamo } from '#infra/local/dynamodb';
 import { tableNameEnv, tableNames } from '#infra/topology';
 import { existsSync } from 'node:fs';
 import { resetClients } from '#lib/clients';
-import { resetAuditKey } from '#lib/audit/key';
+import { readAuditKeySecretWith, resetAuditKey } from '#lib/audit/key';
 
 export interface HubConnection {
   readonly where: string;
@@ -20,9 +20,27 @@ export class UsageError extends Error {}
 
 const LOCAL_CREDENTIALS = { AWS_REGION: 'eu-north-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
+/**
+ * The audit key secret (`KOTO_AUDIT_KEY_SECRET_ARN`) as the CLI reads it in AWS: with the operator's
+ * credentials and a Secrets Manager client, since the functions' Parameters and Secrets extension
+ * runs only in Lambda.
+ */
+const secretFromSecretsManager = async (secretId: string): Promise<string> => {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({});
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (typeof SecretString !== 'string') throw new Error('configuration: the audit key secret has no SecretString');
+    return SecretString;
+  } finally {
+    client.destroy();
+  }
+};
+
 /** Points the shared clients at the hub's tables; the caller closes the connection when done. */
 export const connectToHub = async (): Promise<HubConnection> => {
   if (process.env.KOTO_TABLE_AUDIT && !process.env.KOTO_DATA_DIR) {
+    readAuditKeySecretWith(secretFromSecretsManager);
     return { where: `AWS (${process.env.AWS_REGION ?? 'default region'})`, close: async () => undefined };
   }
   const dir = dataDirPaths(defaultDataDir());

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AssetStaging } from 'aws-cdk-lib';
 import { Charset, LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 /** The repository root: `entry` paths in the topology are relative to it, and esbuild runs in it. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,9 +18,24 @@ export const entryPath = (entry: string): string => path.join(repoRoot, entry);
 export const depsLockFilePath = path.join(repoRoot, 'package-lock.json');
 
 /**
+ * Modules the Lambda bundles take from us instead, as esbuild aliases. The replacement paths are
+ * relative to the repository root: esbuild resolves an alias in its working directory, which is the
+ * root for local bundling and `/asset-input` (the root, mounted) for Docker bundling.
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  // In Lambda the credentials are always in the environment; the SDK's default chain would add its
+  // SSO, ini, process, login and web-identity providers and the nested STS/SSO clients to every
+  // bundle (~130 KB) for nothing. Only the bundles: the embedded runtime keeps the whole chain.
+  '@aws-sdk/credential-provider-node': './functions/lib/lambda-credentials.ts',
+  // Loaded by the SDK with a dynamic import for event-streaming operations, which the hub never
+  // calls; the dynamic import alone made esbuild wrap most of @smithy/core for lazy start-up.
+  '@smithy/core/event-streams': './functions/lib/no-event-streams.ts',
+};
+
+/**
  * esbuild options for a hub function: one minified ESM file for Node.js 22 with an external
  * source map, everything bundled (the AWS SDK v3 included, so the bundle is pinned to the versions
- * we test with and its size is ours to measure).
+ * we test with and its size is ours to measure), with `bundleAliases` applied.
  */
 export function hubBundling(): BundlingOptions {
   return {
@@ -36,5 +53,31 @@ export function hubBundling(): BundlingOptions {
     sourcesContent: false,
     charset: Charset.UTF8,
     logLevel: LogLevel.WARNING,
+    esbuildArgs: { '--alias': Object.entries(bundleAliases).map(([module, replacement]) => `${module}=${replacement}`) },
+    // Docker bundling runs esbuild here, so the aliases resolve as they do locally.
+    workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
+  };
+}
+
+/**
+ * `hubBundling()` as options for esbuild's own `build`: what the bundle benchmark and the tests
+ * that inspect a bundle build, so they measure what CDK deploys.
+ */
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+  const options = hubBundling();
+  return {
+    entryPoints: [entryPath(entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target,
+    mainFields: options.mainFields,
+    banner: { js: options.banner ?? '' },
+    external: options.externalModules,
+    minify: options.minify,
+    alias: { ...bundleAliases },
+    absWorkingDir: repoRoot,
+    logLevel: 'error',
   };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   consumerOf,
   dlqName,
@@ -24,7 +25,7 @@ import {
   type TableAccess,
   type TableName,
 } from '#infra/topology';
-import { hubBundling } from '#infra/cdk/bundling';
+import { bundleAliases, esbuildOptions, hubBundling, repoRoot } from '#infra/cdk/bundling';
 import { AUDIT_KEY_SECRET_ARN_ENV, MUNICIPALITIES_ENV, scheduledFunctionNames, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
@@ -75,6 +76,19 @@ const roleStatements = (name: FunctionName): Statement[] => {
 const names = (statement: Statement, target: unknown): boolean => list(statement.Resource).some((r) => same(r, target));
 const allows = (statement: Statement, action: string): boolean =>
   statement.Effect === 'Allow' && list(statement.Action).includes(action);
+
+/** The Parameters and Secrets extension's settings, which CDK writes with the layer (its defaults). */
+const PARAMS_AND_SECRETS_ENV = {
+  PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true',
+  PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '1000',
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+  PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'info',
+  PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS: '3',
+  SECRETS_MANAGER_TIMEOUT_MILLIS: '0',
+  SECRETS_MANAGER_TTL: '300',
+  SSM_PARAMETER_STORE_TIMEOUT_MILLIS: '0',
+  SSM_PARAMETER_STORE_TTL: '300',
+};
 
 describe('queues', () => {
   it.each(queueNames)('queue %s has a KMS-encrypted DLQ it redrives to after maxReceiveCount receives', (name) => {
@@ -200,7 +214,10 @@ describe('functions', () => {
     for (const queue of spec.sends) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
     if (spec.consumes) expected[dlqUrlEnv(spec.consumes.queue)] = { Ref: dlqId(spec.consumes.queue) };
     for (const table of Object.keys(spec.tables) as TableName[]) expected[tableNameEnv(table)] = { Ref: tableId(table) };
-    if (spec.tables.audit) expected[AUDIT_KEY_SECRET_ARN_ENV] = { Ref: logicalId(stack.auditKeySecret) };
+    if (spec.tables.audit) {
+      expected[AUDIT_KEY_SECRET_ARN_ENV] = { Ref: logicalId(stack.auditKeySecret) };
+      Object.assign(expected, PARAMS_AND_SECRETS_ENV);
+    }
     if (spec.calls?.length) {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
@@ -343,6 +360,22 @@ describe('least privilege from the topology', () => {
     expect(reads).toBe(functionSpec(name).tables.audit !== undefined);
   });
 
+  it.each(functionNames)('function %s has the Parameters and Secrets extension layer exactly when it may read the audit key secret', (name) => {
+    const layers = resource(functionId(name)).Properties?.Layers;
+    if (functionSpec(name).tables.audit) {
+      expect(layers).toEqual([{ 'Fn::FindInMap': [expect.any(String), { Ref: 'AWS::Region' }, '1x0x103xarm64'] }]);
+    } else {
+      expect(layers).toBeUndefined();
+    }
+  });
+
+  it("the extension layer is AWS's arm64 Parameters and Secrets extension in the stack's region", () => {
+    const mappings = (template.toJSON() as { Mappings: Record<string, Record<string, Record<string, string>>> }).Mappings;
+    const [mapName] = (resource(functionId('ingress')).Properties?.Layers as [{ 'Fn::FindInMap': [string] }])[0]['Fn::FindInMap'];
+    const arn = mappings[mapName]?.['eu-north-1']?.['1x0x103xarm64'];
+    expect(arn).toMatch(/^arn:aws:lambda:eu-north-1:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/);
+  });
+
   it.each(functionNames)('function %s has its own role with no managed policies and no wildcard actions', (name) => {
     expect(resource(logicalId(stack.functions[name].role)).Properties).not.toHaveProperty('ManagedPolicyArns');
     const actions = roleStatements(name).flatMap((s) => list(s.Action));
@@ -426,5 +459,38 @@ describe('bundling', () => {
       sourceMap: true,
     });
     expect(options.banner).toMatch(/createRequire[\s\S]*const require = /);
+  });
+
+  it("replaces the SDK's default credential chain with the environment provider, locally and in Docker alike", () => {
+    const options = hubBundling();
+    const replacement = bundleAliases['@aws-sdk/credential-provider-node'];
+    expect(replacement).toBe('./functions/lib/lambda-credentials.ts');
+    expect(existsSync(path.join(repoRoot, replacement!))).toBe(true);
+    expect(options.esbuildArgs).toEqual({ '--alias': Object.entries(bundleAliases).map(([module, to]) => `${module}=${to}`) });
+    expect(bundleAliases['@smithy/core/event-streams']).toBe('./functions/lib/no-event-streams.ts');
+    // esbuild resolves an alias in its working directory: the mounted project root in Docker.
+    expect(options.workingDirectory).toBe('/asset-input');
+  });
+
+  it('bundles outreach-assemble with no SDK client for S3 or Secrets Manager, no credential chain but the environment, and no event streams', async () => {
+    const bundleDir = mkdtempSync(path.join(tmpdir(), 'koto-hub-bundle-'));
+    onTestFinished(() => rmSync(bundleDir, { recursive: true, force: true }));
+    const { metafile } = await build({ ...esbuildOptions(functionSpec('outreach-assemble').entry, path.join(bundleDir, 'index.mjs')), metafile: true });
+    const inputs = Object.keys(metafile.inputs);
+    const sdkPackages = new Set(inputs.flatMap((file) => /node_modules\/(@aws-sdk\/[^/]+)/.exec(file)?.[1] ?? []));
+    for (const unwanted of [
+      '@aws-sdk/client-s3',
+      '@aws-sdk/client-secrets-manager',
+      '@aws-sdk/credential-provider-node',
+      '@aws-sdk/credential-provider-ini',
+      '@aws-sdk/credential-provider-sso',
+      '@aws-sdk/nested-clients',
+    ]) {
+      expect(sdkPackages).not.toContain(unwanted);
+    }
+    expect(sdkPackages).toContain('@aws-sdk/credential-provider-env');
+    expect(inputs).toContain('functions/lib/lambda-credentials.ts');
+    expect(inputs).toContain('functions/lib/no-event-streams.ts');
+    expect(inputs.filter((file) => file.includes('@smithy/core/dist-es/submodules/event-streams'))).toEqual([]);
   });
 });

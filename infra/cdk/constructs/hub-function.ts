@@ -39,6 +39,9 @@ export const CRON_RETRY_ATTEMPTS = 10;
 /** Node.js 22 is the runtime the design fixes (DESIGN.md "In AWS"). */
 export const HUB_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
+/** The AWS Parameters and Secrets Lambda Extension layer (its newest version in aws-cdk-lib), with its defaults. */
+export const PARAMS_AND_SECRETS = lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103);
+
 export interface XRoadSettings {
   readonly securityServerUrl: string;
   readonly clientId: string;
@@ -55,7 +58,7 @@ export interface HubFunctionProps {
   readonly tables: Readonly<Record<TableName, HubTable>>;
   /** Every topology bucket, to look up the ones the spec uses. */
   readonly buckets?: Readonly<Record<BucketName, HubBucket>>;
-  /** Given to functions that write the audit log: the HMAC key for hashing HETUs. */
+  /** Given to functions that write the audit log: the HMAC key for hashing HETUs, read through the Parameters and Secrets extension. */
   readonly auditKeySecret?: secretsmanager.ISecret;
   /** Given to functions that call external systems through X-Road. */
   readonly xroad?: XRoadSettings;
@@ -133,6 +136,7 @@ export class HubFunction extends Construct {
 
     if (auditKeySecret) {
       environment[AUDIT_KEY_SECRET_ARN_ENV] = auditKeySecret.secretArn;
+      // The extension reads the secret with the function's role.
       auditKeySecret.grantRead(this.role);
     }
 
@@ -159,6 +163,9 @@ export class HubFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       environment,
+      // functions/lib/audit/key.ts reads the audit key through the extension's localhost endpoint
+      // rather than with a Secrets Manager client in every bundle.
+      ...(auditKeySecret ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
