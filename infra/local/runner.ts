@@ -5,8 +5,11 @@
  * their visibility timeout; SQS itself moves a message to the DLQ after maxReceiveCount receives.
  * An invocation that throws or runs past the function's timeout fails its whole batch, as in AWS.
  *
- * local-aws-sqs answers a long poll only when the batch is full, so the pollers short-poll while
- * messages flow and back off (up to `idleMaxMs`) while the queue is empty.
+ * Each poller long-polls as the event source mapping does (WaitTimeSeconds 20; SQS answers as soon
+ * as it has a message), so an empty queue costs one receive per poller every 20 s, not a stream of
+ * empty short polls: the mapping's polling is billed as SQS requests too. A receive that fails, or
+ * comes back empty before its wait is over, is followed by a pause (`idleMinMs` doubling up to
+ * `idleMaxMs`) so that a broken endpoint is not hammered.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -46,8 +49,11 @@ export interface FunctionStats {
 }
 
 export interface RunnerOptions {
+  /** Pause after a receive that failed or came back empty early, doubling up to `idleMaxMs`. */
   readonly idleMinMs?: number;
   readonly idleMaxMs?: number;
+  /** WaitTimeSeconds of each receive; default 20, what the Lambda event source mapping uses. */
+  readonly waitTimeSeconds?: number;
   /** Called with one line when something an operator should see happens (a crash, a timeout). */
   readonly onEvent?: (line: string) => void;
 }
@@ -172,6 +178,7 @@ export class EventSourceRunner {
     const signal = this.abort.signal;
     const idleMin = this.options.idleMinMs ?? 20;
     const idleMax = this.options.idleMaxMs ?? 400;
+    const waitTimeSeconds = this.options.waitTimeSeconds ?? 20;
     const batch = Math.min(10, binding.batchSize);
     let idle = idleMin;
     while (!signal.aborted) {
@@ -180,25 +187,31 @@ export class EventSourceRunner {
         continue;
       }
       let messages: Message[] = [];
+      let waitedOut = false;
+      const polled = Date.now();
       try {
         const received = await this.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: binding.queueUrl,
             MaxNumberOfMessages: batch,
-            WaitTimeSeconds: 0,
+            WaitTimeSeconds: waitTimeSeconds,
             AttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
+          // stop() aborts a receive that is waiting; the patched local-aws-sqs then lets it go.
           { abortSignal: signal },
         );
         messages = received.Messages ?? [];
+        waitedOut = waitTimeSeconds > 0 && Date.now() - polled >= waitTimeSeconds * 1000;
       } catch {
         if (signal.aborted) return;
       }
       if (messages.length === 0) {
         if (index > 0 && index === pollers.active - 1) pollers.active--;
-        await sleep(idle, signal);
-        idle = Math.min(idleMax, idle * 2);
+        if (!waitedOut) {
+          await sleep(idle, signal);
+          idle = Math.min(idleMax, idle * 2);
+        }
         continue;
       }
       idle = idleMin;
