@@ -65,6 +65,18 @@ export interface RuntimeOptions {
    * against the same mocks.
    */
   readonly mocks?: Mocks;
+  /**
+   * The X-Road security server of mock external systems running elsewhere (another process, say),
+   * used instead of `population` or `mocks`; `Runtime.mocks` is then undefined.
+   */
+  readonly securityServerUrl?: string;
+  /**
+   * SQS and DynamoDB running elsewhere (another process, say), used instead of starting
+   * local-aws-sqs and dynalite, and left running by `stop()`. The topology's queues and tables
+   * are created on them when missing.
+   */
+  readonly sqsEndpoint?: string;
+  readonly dynamodbEndpoint?: string;
   /** The municipalities the hub serves (KOTO_MUNICIPALITIES); default those of the sample population. */
   readonly municipalities?: readonly string[];
   /**
@@ -164,19 +176,29 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   }
 };
 
+/** Starts a service that this runtime owns (its `stop()` closes it); resolves with its endpoint. */
+const startOwn = async (started: (() => Promise<void>)[], start: () => Promise<{ endpoint: string; close(): Promise<void> }>): Promise<string> => {
+  const service = await start();
+  started.push(() => service.close());
+  return service.endpoint;
+};
+
 const assemble = async (
   options: RuntimeOptions,
   started: (() => Promise<void>)[],
   stopStarted: () => Promise<void>,
 ): Promise<Runtime> => {
+  if (options.securityServerUrl !== undefined && (options.mocks !== undefined || options.population !== undefined)) {
+    throw new Error('startRuntime: give the mock external systems one way: population, mocks or securityServerUrl');
+  }
   const dir = prepareDataDir(options.dataDir ?? defaultDataDir());
-  const dynamo = await startDynamo(options.inMemory ? undefined : dir.dynamodb);
-  started.push(() => dynamo.close());
-  const localSqs = await startSqs();
-  started.push(() => localSqs.close());
+  const dynamodbEndpoint = options.dynamodbEndpoint ?? (await startOwn(started, () => startDynamo(options.inMemory ? undefined : dir.dynamodb)));
+  const sqsEndpoint = options.sqsEndpoint ?? (await startOwn(started, startSqs));
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: localSqs.endpoint, credentials });
-  const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamo.endpoint, credentials });
+  // Every poller holds a socket through its 20-second long poll (34 of them): the SDK's default of
+  // 50 would leave status() and the ops page, which share this client, waiting for a free one.
+  const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: sqsEndpoint, credentials, requestHandler: { httpAgent: { maxSockets: 200 } } });
+  const dynamodb = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamodbEndpoint, credentials });
   started.push(async () => {
     resetClients();
     sqs.destroy();
@@ -187,9 +209,10 @@ const assemble = async (
   const ownMocks = options.mocks === undefined && options.population !== undefined ? await startMocks(options.population, options.mockSeed) : undefined;
   if (ownMocks) started.push(() => ownMocks.close());
   const mocks = options.mocks ?? ownMocks;
-  configureEnvironment(dir, localSqs.endpoint, dynamo.endpoint, queues, options);
-  if (mocks) {
-    process.env[XROAD_SECURITY_SERVER_ENV] = mocks.securityServer.url;
+  const securityServerUrl = options.securityServerUrl ?? mocks?.securityServer.url;
+  configureEnvironment(dir, sqsEndpoint, dynamodbEndpoint, queues, options);
+  if (securityServerUrl) {
+    process.env[XROAD_SECURITY_SERVER_ENV] = securityServerUrl;
     process.env[XROAD_CLIENT_ENV] = LOCAL_XROAD_CLIENT;
   }
 
@@ -248,9 +271,9 @@ const assemble = async (
     startedAt: new Date().toISOString(),
     ingressUrl: `${ingress.url}/envelopes`,
     statusUrl: `${ingress.url}/status`,
-    sqsEndpoint: localSqs.endpoint,
-    dynamodbEndpoint: dynamo.endpoint,
-    ...(mocks ? { mocks: mocks.urls } : {}),
+    sqsEndpoint,
+    dynamodbEndpoint,
+    ...(mocks ? { mocks: mocks.urls } : securityServerUrl ? { mocks: { securityServer: securityServerUrl } } : {}),
     ...(typeof options.population === 'string' ? { population: resolve(options.population) } : {}),
   });
   started.push(async () => clearRuntimeInfo(dir));
@@ -261,8 +284,8 @@ const assemble = async (
     ingressUrl: `${ingress.url}/envelopes`,
     statusUrl: `${ingress.url}/status`,
     opsPageUrl: `${ingress.url}/`,
-    sqsEndpoint: localSqs.endpoint,
-    dynamodbEndpoint: dynamo.endpoint,
+    sqsEndpoint,
+    dynamodbEndpoint,
     queues,
     sqs,
     dynamodb,

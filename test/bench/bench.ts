@@ -2,21 +2,26 @@
  * `npm run bench`: figures, not pass/fail (DESIGN.md, issue "Outreach target lists": targets).
  *
  * Part 1 generates a population of N people in one municipality (`--persons N`, default 10,000),
- * runs the whole outreach through the embedded runtime with the mocks at zero latency, then, in the
- * same process on the same population and mocks, the direct in-process baseline; it prints one JSON
- * line with the ratio and what the hub sent to SQS and DynamoDB per candidate.
+ * runs the whole outreach through the embedded runtime with the mocks at zero latency, then, on the
+ * same population and mocks, the direct baseline; it prints one JSON line with the ratio, what the
+ * hub sent to SQS and DynamoDB per candidate, and the hub's peak memory. As in AWS, where DynamoDB,
+ * SQS and the registers are in no function's memory, their stand-ins (dynalite, local-aws-sqs, the
+ * mocks with the population) run in a child process: this process holds the runner, every function
+ * and ingress, and its peak RSS when the hub's run is delivered is `peakRssMb` (the baseline, run
+ * after it in the same process, holds its whole candidate list: `peakRssMbWithBaseline`); the
+ * child's is `emulatorPeakRssMb`.
  * Part 2 (skip with `--skip-bundles`) prints, per function, its esbuild bundle (the deployed
  * options) and the time to import it in a fresh process, and a cost estimate per million candidates.
  */
 import '#infra/local/quiet-warnings';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatePopulation } from '#mocks/population/generate';
 import { externalSystems } from '#infra/topology';
 import { startRuntime } from '#infra/local/runtime';
 import { documentClient, sqsClient } from '#lib/clients';
 import { runDirect, runThroughHub } from './outreach-bench.ts';
+import { startEmulators } from './emulators.ts';
 import { measureBundles } from './bundles.ts';
 import { estimateCost } from './cost.ts';
 
@@ -35,11 +40,10 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 for (const system of Object.keys(externalSystems)) process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] = '1000000';
 
 const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-'));
-const populationFile = join(dir, 'population.json');
-say(`generating ${persons} people in municipality ${municipality} ...`);
-writeFileSync(populationFile, JSON.stringify(generatePopulation({ persons, municipalities: [municipality], seed: 2026, asOf })));
-
-const runtime = await startRuntime({ dataDir: dir, inMemory: true, population: populationFile, scheduleSeconds: 0 });
+say(`generating ${persons} people in municipality ${municipality} and starting the emulators ...`);
+const emulators = await startEmulators({ persons, municipality, seed: 2026, asOf });
+const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
+const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, scheduleSeconds: 0 });
 
 /** What the hub sent: its functions' SQS and DynamoDB requests, and the runner's receives and deletes. */
 const counts = { sqs: 0, runnerSqs: 0, dynamodbWriteRequests: 0, dynamodbWriteItems: 0 };
@@ -62,15 +66,18 @@ let lastShown = 0;
 const hub = await runThroughHub(runtime, municipality, asOf, (run) => {
   if (Date.now() - lastShown < 2000) return;
   lastShown = Date.now();
-  say(`  hub: ${run.phase}, ${run.decided + run.unresolved}/${run.expected ?? '?'} decided`);
+  say(`  hub: ${run.phase}, ${run.decided + run.unresolved}/${run.expected ?? '?'} decided, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`);
 });
 const hubCounts = { ...counts };
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const hubPeakRssMb = peakRssMb();
 const stats = (await runtime.status()).functions;
 say(`hub run: ${hub.candidates} candidates, ${hub.targets} targets in ${hub.seconds.toFixed(1)} s; direct baseline ...`);
 const direct = await runDirect(municipality, asOf, 16);
 say(`direct: ${direct.candidates} candidates, ${direct.targets} targets in ${direct.seconds.toFixed(1)} s`);
 if (direct.targets !== hub.targets || direct.candidates !== hub.candidates) say('WARNING: the hub and the baseline disagree; the figures below compare different work');
 await runtime.stop();
+const emulator = await emulators.stop();
 
 const perCandidate = (n: number) => Number((n / Math.max(1, hub.candidates)).toFixed(3));
 console.log(
@@ -83,7 +90,7 @@ console.log(
     candidatesPerSecond: Math.round(hub.candidates / hub.seconds),
     sqsRequestsPerCandidate: perCandidate(hubCounts.sqs + hubCounts.runnerSqs),
     dynamodbWritesPerCandidate: perCandidate(hubCounts.dynamodbWriteRequests),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: hubPeakRssMb,
   }),
 );
 console.log(
@@ -93,6 +100,8 @@ console.log(
     sqsByEventSourcePolling: perCandidate(hubCounts.runnerSqs),
     dynamodbWriteItems: perCandidate(hubCounts.dynamodbWriteItems),
     targets: hub.targets,
+    peakRssMbWithBaseline: peakRssMb(),
+    emulatorPeakRssMb: emulator.peakRssMb,
   }),
 );
 

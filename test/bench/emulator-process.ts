@@ -1,0 +1,46 @@
+/**
+ * The benchmark's stand-ins for AWS and the external systems, in a process of their own (started
+ * by `startEmulators`): dynalite in memory, local-aws-sqs, and the mock registers over a population
+ * generated here, behind the local X-Road security server. In AWS none of them is in a function's
+ * memory, so the benchmark's own process keeps only the hub and never holds the population.
+ *
+ * Argument: the JSON of `EmulatorOptions`. Messages to the parent: `EmulatorReady`, then, after a
+ * `stop` from it, `EmulatorStopped` with this process's peak RSS.
+ */
+import '#infra/local/quiet-warnings';
+import { startDynamo } from '#infra/local/dynamodb';
+import { startSqs } from '#infra/local/sqs';
+import { startMocks } from '#mocks/start-mocks';
+import { generatePopulation } from '#mocks/population/generate';
+import type { EmulatorMessage, EmulatorOptions, EmulatorReady } from './emulators.ts';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
+const send = (message: EmulatorMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+// The population is indexed by the mocks and lives as long as they do; no file is needed.
+const population = generatePopulation({ persons: options.persons, municipalities: [options.municipality], seed: options.seed, asOf: options.asOf });
+const dynamo = await startDynamo(undefined);
+const sqs = await startSqs();
+const mocks = await startMocks(population);
+
+// The parent gone (it crashed, say), nothing here has anyone to serve.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: EmulatorMessage) => {
+  if (message.kind !== 'stop') return;
+  void (async () => {
+    await mocks.close();
+    await sqs.close();
+    await dynamo.close();
+    await send({ kind: 'stopped', peakRssMb: peakRssMb() });
+    process.disconnect();
+  })();
+});
+
+const ready: EmulatorReady = {
+  kind: 'ready',
+  sqsEndpoint: sqs.endpoint,
+  dynamodbEndpoint: dynamo.endpoint,
+  securityServerUrl: mocks.securityServer.url,
+};
+await send(ready);
