@@ -6,8 +6,8 @@
  */
 import * as z from '#contracts/zod';
 
-const isoDate = z.iso.date();
-const nullableDate = z.nullable(isoDate);
+const isoDate = z.lazy(() => z.iso.date());
+const nullableDate = z.lazy(() => z.nullable(isoDate));
 
 export const residenceGrounds = [
   'international-protection',

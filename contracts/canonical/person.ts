@@ -10,10 +10,10 @@
 import * as z from '#contracts/zod';
 import { hetuSchema } from '#contracts/hetu';
 
-const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
+const isoDate = z.lazy(() => z.iso.date('must be an ISO date YYYY-MM-DD'));
 
 /** Home municipality code as VTJ gives it: three digits, or 198/199/200 (see contracts/municipalities.ts). */
-const homeMunicipalityCode = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
+const homeMunicipalityCode = z.lazy(() => z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code')));
 
 const notEmpty = () => z.string().check(z.minLength(1, 'must not be empty'));
 

@@ -7,7 +7,7 @@ import * as z from '#contracts/zod';
 import { hetuSchema } from '#contracts/hetu';
 import { permitTypes, residenceGrounds } from '#contracts/population';
 
-const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
+const isoDate = z.lazy(() => z.iso.date('must be an ISO date YYYY-MM-DD'));
 
 export const residenceGroundV1 = z.enum(residenceGrounds);
 export const permitTypeV1 = z.enum(permitTypes);

@@ -8,7 +8,7 @@ import { kelmuRowV1 } from '#contracts/kelmu/mapper';
 import { protectionRecipientPageFields } from '#contracts/canonical/residence';
 import { lookupContextV1, queueName } from '#contracts/messages/lookup';
 
-const municipality = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
+const municipality = z.lazy(() => z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code')));
 /** Rows per page: a page of names and codes stays far below the 200 KB message limit. */
 export const MAX_LIST_PAGE_SIZE = 500;
 

@@ -33,7 +33,7 @@ export const lookupContextV1 = z.lazy(() =>
 );
 
 /** A queue of the topology, named in a message (a reply-to). */
-export const queueName = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology'));
+export const queueName = z.lazy(() => z.string().check(z.regex(/^[a-z][a-z0-9-]{0,70}$/, 'must be a queue name of the topology')));
 
 /** The fields of a lookup request, which the completed and the failed lookup share but for `steps`. */
 const lookupRequestFields = () => ({

@@ -6,7 +6,7 @@
 import * as z from '#contracts/zod';
 import { exclusionCodes, outreachTarget } from '#contracts/outreach-result';
 
-const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
+const isoDate = z.lazy(() => z.iso.date('must be an ISO date YYYY-MM-DD'));
 
 const count = () => z.int().check(z.nonnegative());
 

@@ -49,9 +49,9 @@ export const VTJ_DEFAULT_PRODUCT = 'PERUSJHHS2';
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-const text = z.string();
+const text = z.lazy(() => z.string());
 /** `vvvvkkpp`, or empty. */
-const vtjDate = z.string().check(z.regex(/^(\d{8})?$/, 'must be a date vvvvkkpp or empty'));
+const vtjDate = z.lazy(() => z.string().check(z.regex(/^(\d{8})?$/, 'must be a date vvvvkkpp or empty')));
 const notEmpty = () => z.string().check(z.minLength(1, 'must not be empty'));
 
 export const vtjPersonRequest = z.lazy(() =>

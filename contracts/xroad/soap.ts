@@ -27,13 +27,15 @@ export const XROAD_ID_NS = 'http://x-road.eu/xsd/identifiers';
 export const XROAD_PROTOCOL_VERSION = '4.0';
 
 /** PR-MESS 2.7: identifiers may not hold these characters (they break the REST path and logs). */
-const identifierPart = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(255, 'must be at most 255 characters'),
-    z.regex(/^[^:;%/\\\s]+$/u, 'must not contain colon, semicolon, percent, slash, backslash or whitespace'),
-  );
+const identifierPart = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(255, 'must be at most 255 characters'),
+      z.regex(/^[^:;%/\\\s]+$/u, 'must not contain colon, semicolon, percent, slash, backslash or whitespace'),
+    ),
+);
 
 export const xRoadInstances = ['FI', 'FI-TEST', 'FI-DEV'] as const;
 

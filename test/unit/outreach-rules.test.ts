@@ -5,7 +5,7 @@ import type { ResidenceV1 } from '#contracts/canonical/residence';
 import type { IntegrationStatus } from '#contracts/datastore/mapper';
 import type { KelmuRow } from '#contracts/kelmu/mapper';
 import { lookupSystems, type LookupSystem } from '#contracts/messages/lookup';
-import { TARGET_FIELDS } from '#contracts/outreach-result';
+import { outreachTarget, TARGET_FIELDS } from '#contracts/outreach-result';
 import {
   addCalendarYears,
   decideCandidate,
@@ -335,6 +335,8 @@ describe('the target', () => {
       'firstPermitDate',
       'windowEnds',
     ]);
+    // The contract's schema has the same fields in the same order (what it parses out is what the CSV writes).
+    expect(Object.keys(outreachTarget.parse(target))).toEqual(TARGET_FIELDS);
     expect(target).toMatchObject({
       lastName: 'Haddad',
       firstNames: 'Amina Sara',
