@@ -19,5 +19,23 @@ import en from 'zod/v4/locales/en.js';
 config(en());
 
 export * from 'zod/mini';
+
+/**
+ * `z.lazy`, without a zod schema made at import: the schema is built on first touch and stands in
+ * for itself from then on. zod's own `lazy` is a schema (four initialisers each; some fifty of them
+ * ran at every cold start for schemas the function never parses). Declared here, it takes the place
+ * of zod's in `z.lazy`.
+ */
+export function lazy<S extends object>(build: () => S): S {
+  let built: S | undefined;
+  const schema = (): S => (built ??= build());
+  return new Proxy({} as S, {
+    get: (_, key) => Reflect.get(schema(), key),
+    set: (_, key, value) => Reflect.set(schema(), key, value),
+    has: (_, key) => Reflect.has(schema(), key),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(schema(), key, descriptor),
+    getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
+  });
+}
 /** What `parse` throws and `safeParse` returns: mini's errors are core's `$ZodError`. */
 export { $ZodError as ZodError } from 'zod/v4/core';
