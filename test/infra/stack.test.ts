@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -468,6 +468,8 @@ describe('bundling', () => {
     expect(existsSync(path.join(repoRoot, replacement!))).toBe(true);
     expect(options.esbuildArgs).toEqual({ '--alias': Object.entries(bundleAliases).map(([module, to]) => `${module}=${to}`) });
     expect(bundleAliases['@smithy/core/event-streams']).toBe('./functions/lib/no-event-streams.ts');
+    expect(bundleAliases['node:stream/web']).toBe('./functions/lib/web-streams-on-demand.ts');
+    expect(bundleAliases['node:process']).toBe('./functions/lib/node-process.ts');
     // esbuild resolves an alias in its working directory: the mounted project root in Docker.
     expect(options.workingDirectory).toBe('/asset-input');
   });
@@ -492,5 +494,9 @@ describe('bundling', () => {
     expect(inputs).toContain('functions/lib/lambda-credentials.ts');
     expect(inputs).toContain('functions/lib/no-event-streams.ts');
     expect(inputs.filter((file) => file.includes('@smithy/core/dist-es/submodules/event-streams'))).toEqual([]);
+    expect(inputs).toContain('functions/lib/web-streams-on-demand.ts');
+    const bundle = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
+    expect(bundle).not.toContain('node:stream/web');
+    expect(bundle).not.toContain('node:process');
   });
 });
