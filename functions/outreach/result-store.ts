@@ -61,17 +61,18 @@ const objectUrl = (bucket: string, key: string, region: string): URL => {
     : new URL(`https://${bucket}.s3.${region}.amazonaws.com/${keyPath(key)}`);
 };
 
+/** Three PUTs stay well inside outreach-assemble's timeout, so a hung connection is retried rather than timed out. */
+const S3_PUT_TIMEOUT_MS = 15_000;
+
 /**
  * One PutObject as a SigV4-signed HTTPS PUT (Amazon S3 API Reference, "PutObject" and
  * "Authenticating Requests: Using the Authorization Header"): no S3 client in the bundle for the one
- * call the hub makes. The credentials are the function's, from its environment.
+ * call the hub makes. The credentials are the function's, from its environment. The signer hashes
+ * the body and adds it as `x-amz-content-sha256`, which S3 requires.
  *
  * `keyArn` names the stack's key: with `aws:kms` and no key id S3 would use the AWS-managed
  * `aws/s3` key rather than the bucket's default one.
  */
-/** Three PUTs stay well inside outreach-assemble's timeout, so a hung connection is retried rather than timed out. */
-const S3_PUT_TIMEOUT_MS = 15_000;
-
 export const bucketStore = (bucket: string, keyArn?: string, timeoutMs = S3_PUT_TIMEOUT_MS): ResultStore => ({
   async put(key, body, contentType) {
     const region = process.env.AWS_REGION;
@@ -87,7 +88,6 @@ export const bucketStore = (bucket: string, keyArn?: string, timeoutMs = S3_PUT_
       headers: {
         host: url.host,
         'content-type': contentType,
-        'x-amz-content-sha256': createHash('sha256').update(payload).digest('hex'),
         'x-amz-server-side-encryption': 'aws:kms',
         ...(keyArn ? { 'x-amz-server-side-encryption-aws-kms-key-id': keyArn } : {}),
       },

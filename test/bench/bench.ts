@@ -21,7 +21,7 @@ import { externalSystems } from '#infra/topology';
 import { startRuntime } from '#infra/local/runtime';
 import { documentClient, sqsClient } from '#lib/clients';
 import { runDirect, runThroughHub } from './outreach-bench.ts';
-import { startEmulators } from './emulators.ts';
+import { peakRssMb, startEmulators } from './emulators.ts';
 import { measureBundles } from './bundles.ts';
 import { estimateCost } from './cost.ts';
 
@@ -69,7 +69,6 @@ const hub = await runThroughHub(runtime, municipality, asOf, (run) => {
   say(`  hub: ${run.phase}, ${run.decided + run.unresolved}/${run.expected ?? '?'} decided, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`);
 });
 const hubCounts = { ...counts };
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const hubPeakRssMb = peakRssMb();
 const stats = (await runtime.status()).functions;
 say(`hub run: ${hub.candidates} candidates, ${hub.targets} targets in ${hub.seconds.toFixed(1)} s; direct baseline ...`);

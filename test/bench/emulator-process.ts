@@ -12,11 +12,10 @@ import { startDynamo } from '#infra/local/dynamodb';
 import { startSqs } from '#infra/local/sqs';
 import { startMocks } from '#mocks/start-mocks';
 import { generatePopulation } from '#mocks/population/generate';
-import type { EmulatorMessage, EmulatorOptions, EmulatorReady } from './emulators.ts';
+import { peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorReady } from './emulators.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
 const send = (message: EmulatorMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 // The population is indexed by the mocks and lives as long as they do; no file is needed.
 const population = generatePopulation({ persons: options.persons, municipalities: [options.municipality], seed: options.seed, asOf: options.asOf });
