@@ -6,9 +6,12 @@
  *   GET  /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/kirjausavain/{YYYY-MM-DD}
  *   POST /r1/{instance}/GOV/0245437-2/VTJmutpa/api/v1/muutokset
  *
- * Person query: an unknown (or malformed) code answers 0001; a person with a date of death 0007,
- * with the record; everyone else 0000. Nationalities go out as ISO 3166 numeric codes, dates as
- * `vvvvkkpp`, native language `99` when unknown. A person with turvakielto is answered WITH the
+ * Person query: an unknown (or malformed) code gets VTJ's fault answer `0001` (`response/faultCode`,
+ * as VTJ answers it; `unknownCodeAnswer: 'paluukoodi'` answers Paluukoodi 0001 instead); a person with a
+ * date of death 0007, with the record; everyone else 0000. Finnish citizenship goes out as
+ * `SuomenKansalaisuusTietokoodi` only, as the PERUSJHHS2 product sends it, and every other
+ * nationality as a `Kansalaisuus` group with its ISO 3166 numeric code; dates as `vvvvkkpp`,
+ * native language `99` when unknown. A person with turvakielto is answered WITH the
  * address by default (`turvakieltoAddress: 'include'`), the worst case the hub must handle: its
  * mapper drops the address.
  *
@@ -36,9 +39,10 @@ import {
   VTJ_SERVICE,
   buildVtjResponse,
   readVtjRequestBody,
+  type VtjAnswer,
   type VtjHenkilo,
-  type VtjHenkiloVastaussanoma,
 } from '#contracts/vtj/wire';
+import { FINLAND_ALPHA3 } from '#contracts/iso3166';
 import { VTJ_MUTPA_SERVICE, parseMuutoksetRequest, type Muutos, muutos as muutosSchema } from '#contracts/vtj/changes';
 import { buildSoapFault, buildSoapResponse, parseSoapEnvelope, type SoapEnvelope } from '#contracts/xroad/soap';
 import {
@@ -61,6 +65,8 @@ export interface VtjMockOptions extends SystemMockOptions {
   readonly turvakieltoAddress?: 'include' | 'omit';
   /** Most changes in one `muutokset` answer (default 100). */
   readonly changesPageSize?: number;
+  /** How an unknown code is answered: VTJ's fault answer (default) or Paluukoodi 0001. */
+  readonly unknownCodeAnswer?: 'fault' | 'paluukoodi';
   /** `tietojenPoimintaaika` written in answers (default: now). */
   readonly clock?: () => Date;
 }
@@ -79,6 +85,9 @@ const soap = (status: number, body: string): MockResponse => ({ status, headers:
 /** A SOAP fault as the security server or the provider returns it. */
 const soapFault = (faultCode: string, faultString: string, envelope?: SoapEnvelope): MockResponse =>
   soap(500, buildSoapFault({ faultCode, faultString }, envelope?.headers ?? undefined));
+
+/** VTJ's own wording of its fault answer for a code it does not know (VRK's test service). */
+export const VTJ_NOT_FOUND_FAULT_STRING = 'Hakuperusteella ei löydy tietoja vtj:stä';
 
 const poimintaaika = (now: Date): string => now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 
@@ -111,7 +120,10 @@ export function henkiloOf(person: FixturePerson, options: { turvakieltoAddress?:
     Kuolintiedot: { Kuollut: person.dateOfDeath ? '1' : '', Kuolinpvm: isoToVtjDate(person.dateOfDeath) },
     Aidinkieli: { Kielikoodi: languageToVtj(person.nativeLanguage), KieliS: '', KieliR: '' },
     Turvakielto: { TurvakieltoTieto: person.nonDisclosure ? '1' : '', TurvakieltoPaattymispvm: '' },
-    Kansalaisuus: person.nationalities.map((alpha3) => ({ Kansalaisuuskoodi3: nationalityToVtj(alpha3), KansalaisuusS: '', KansalaisuusR: '' })),
+    SuomenKansalaisuusTietokoodi: person.nationalities.includes(FINLAND_ALPHA3) ? '1' : '0',
+    Kansalaisuus: person.nationalities
+      .filter((alpha3) => alpha3 !== FINLAND_ALPHA3)
+      .map((alpha3) => ({ Kansalaisuuskoodi3: nationalityToVtj(alpha3), KansalaisuusS: '', KansalaisuusR: '' })),
   };
 }
 
@@ -119,10 +131,11 @@ export function henkiloOf(person: FixturePerson, options: { turvakieltoAddress?:
 export function vtjAnswerFor(
   population: PopulationIndex,
   hetu: string,
-  options: { turvakieltoAddress?: 'include' | 'omit'; now?: Date } = {},
-): VtjHenkiloVastaussanoma {
+  options: { turvakieltoAddress?: 'include' | 'omit'; unknownCodeAnswer?: 'fault' | 'paluukoodi'; now?: Date } = {},
+): VtjAnswer {
   const person = isValidHetu(hetu) ? population.byHetu(hetu.trim().toUpperCase()) ?? population.byHetu(hetu) : undefined;
   const base = { sanomatunnus: VTJ_DEFAULT_PRODUCT, tietojenPoimintaaika: poimintaaika(options.now ?? new Date()) };
+  if (!person && options.unknownCodeAnswer !== 'paluukoodi') return { faultCode: '0001', faultString: VTJ_NOT_FOUND_FAULT_STRING };
   if (!person) return { ...base, Paluukoodi: { koodi: '0001', teksti: PALUUKOODI_TEXTS['0001'] ?? '' } };
   const koodi = person.dateOfDeath !== null ? '0007' : '0000';
   return { ...base, Paluukoodi: { koodi, teksti: PALUUKOODI_TEXTS[koodi] ?? '' }, Henkilo: henkiloOf(person, options) };
@@ -164,7 +177,11 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
       } catch {
         return soapFault('Client', 'The body is not a valid HenkilonTunnusKysely request', envelope);
       }
-      const answer = vtjAnswerFor(pop, request.Henkilotunnus, { turvakieltoAddress: options.turvakieltoAddress, now: clock() });
+      const answer = vtjAnswerFor(pop, request.Henkilotunnus, {
+        turvakieltoAddress: options.turvakieltoAddress,
+        unknownCodeAnswer: options.unknownCodeAnswer,
+        now: clock(),
+      });
       return soap(200, buildSoapResponse(envelope.headers, buildVtjResponse(answer, request)));
     },
   };

@@ -39,6 +39,13 @@ export const personAddressV1 = z.lazy(() =>
   }),
 );
 
+/**
+ * Finnish citizenship as VTJ states it: `citizen`, `not-citizen`, or `unknown` when the answer
+ * carries neither `SuomenKansalaisuusTietokoodi` nor any nationality.
+ */
+export const citizenshipV1 = z.lazy(() => z.enum(['citizen', 'not-citizen', 'unknown']));
+export type CitizenshipV1 = z.infer<typeof citizenshipV1>;
+
 export const personV1 = z.lazy(() =>
   z
     .object({
@@ -53,6 +60,8 @@ export const personV1 = z.lazy(() =>
       dateOfDeath: z.nullable(isoDate),
       /** ISO 3166 alpha-3 codes, sorted, no duplicates; `FIN` for Finland, `XXX` unspecified. */
       nationalities: z.array(z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 3166 alpha-3 code'))),
+      /** Finnish citizenship, explicit: a product may state it without listing any nationality. */
+      citizenship: citizenshipV1,
       /** ISO 639-1 code, or `und` when VTJ does not know it. */
       nativeLanguage: z.string().check(z.regex(/^([a-z]{2}|und)$/, "must be an ISO 639-1 code or 'und'")),
     })

@@ -17,22 +17,28 @@
  * Readers ignore fields and data groups they do not know, so DVV may add them. Dates are objects
  * `{arvo, tarkkuus}` with precision PAIVA (day), KUUKAUSI (month) or VUOSI (year).
  * `muutosattribuutti` says what happened to the group: LISATTY (added), MUUTETTU (changed),
- * POISTETTU (removed), LISATIETO (not a change: context for another group).
+ * POISTETTU (removed; `voimassaolevatTiedot` then lists the groups in force after the removal),
+ * KORJATTAVA (the value being corrected: what VTJ had, no longer true) and KORJATTU (the value as
+ * corrected), LISATIETO (not a change: context for another group).
  *
  * ## Events for a municipality M (`mapVtjChanges`)
  *
  * The hub reads the feed for the persons on M's follow list, and maps each change record to at
- * most one move event and at most one `person.changed`:
- * - `person.moved-in`: a KOTIKUNTA group LISATTY or MUUTETTU with `kuntakoodi` = M (the person's
- *   current home municipality is now M). `movedOn` is `kuntaanMuuttopv`.
- * - `person.moved-out`: otherwise, when the current home municipality was added or changed to
+ * most one move event and at most one `person.changed`. A record is read for the state it leaves
+ * in force: a LISATTY, MUUTETTU or KORJATTU group, and the `voimassaolevatTiedot` of a POISTETTU
+ * one. A KORJATTAVA group only says which value was withdrawn: a withdrawn death is not a death,
+ * and a withdrawn move puts the person back where VTJ now says they live.
+ * - `person.moved-in`: the home municipality in force after a KOTIKUNTA change is M, and it is
+ *   not the one the change withdrew or corrected (a corrected move date is no move).
+ *   `movedOn` is `kuntaanMuuttopv`.
+ * - `person.moved-out`: otherwise, when the home municipality in force after a KOTIKUNTA change is
  *   another municipality (including `200`, abroad), or an EDELLINEN_KOTIKUNTA (previous home
- *   municipality) group for M was added or changed (M got an end date), or the KOTIKUNTA group for
- *   M was removed. `newMunicipality` is the new home municipality when the record names it;
+ *   municipality) group for M in force has an end date, or the KOTIKUNTA group for M was removed. `newMunicipality` is the new home municipality when the record names it;
  *   `movedOn` is the first day outside M (`kuntaanMuuttopv` of the new one, or the day after
  *   `kunnastaPoisMuuttopv`). Since the follow list may hold people who never lived in M, a consumer
  *   ignores a moved-out for someone it does not know.
- * - `person.changed`: TURVAKIELTO (with its new state), KUOLINPAIVA (with the date of death),
+ * - `person.changed`: TURVAKIELTO (with its state in force), KUOLINPAIVA (with the date of death in
+ *   force: null when the death was withdrawn),
  *   HENKILOTUNNUS_KORJAUS (with the code now in use), VAKINAINEN_KOTIMAINEN_OSOITE (address
  *   changed; only when no move event was emitted, a move always comes with a new address), and
  *   home municipality history edits that made no move event (`kotikunta`). The event says that
@@ -59,7 +65,7 @@ export const VTJ_MUTPA_MUUTOKSET_PATH: readonly string[] = ['v1', 'muutokset'];
 /** How many codes the hub puts in one `hetulista`. */
 export const VTJ_MUTPA_BATCH = 500;
 
-export const muutosattribuutit = ['LISATTY', 'MUUTETTU', 'POISTETTU', 'LISATIETO'] as const;
+export const muutosattribuutit = ['LISATTY', 'MUUTETTU', 'POISTETTU', 'KORJATTAVA', 'KORJATTU', 'LISATIETO'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -92,6 +98,11 @@ export const muutoksetRequest = z.lazy(() =>
 );
 
 const attribute = z.optional(z.string());
+/**
+ * With POISTETTU: the groups of the same kind in force after the removal, each without a
+ * `muutosattribuutti`. Read as data groups when the record is mapped (`groupsInForce`).
+ */
+const voimassaolevatTiedot = () => z.optional(z.array(z.looseObject({ tietoryhma: z.string() })));
 const kuntakoodi = z.string().check(z.regex(/^\d{3}$/, 'must be a three-digit municipality code'));
 const optionalText = () => z.optional(z.string());
 const optionalDate = () => z.optional(vtjMutpaDate);
@@ -101,6 +112,7 @@ export const kotikuntaGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('KOTIKUNTA'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     kuntakoodi,
     kuntaanMuuttopv: optionalDate(),
     /** Spelling seen beside `kuntaanMuuttopv` in some answers. */
@@ -112,6 +124,7 @@ export const edellinenKotikuntaGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('EDELLINEN_KOTIKUNTA'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     kuntakoodi,
     kuntaanMuuttopv: optionalDate(),
     kunnastaPoisMuuttopv: optionalDate(),
@@ -122,6 +135,7 @@ export const vakinainenKotimainenOsoiteGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('VAKINAINEN_KOTIMAINEN_OSOITE'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     katunimi: z.optional(localizedText()),
     katunumero: optionalText(),
     huoneistokirjain: optionalText(),
@@ -140,6 +154,7 @@ export const turvakieltoGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('TURVAKIELTO'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     turvakieltoAktiivinen: z.boolean(),
     turvaLoppuPv: optionalDate(),
   }),
@@ -149,6 +164,7 @@ export const kuolinpaivaGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('KUOLINPAIVA'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     kuollut: z.optional(z.boolean()),
     kuolinpv: optionalDate(),
   }),
@@ -158,6 +174,7 @@ export const henkilotunnusKorjausGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.literal('HENKILOTUNNUS_KORJAUS'),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
     /** AKTIIVI or PASSIIVI: the state of `muutettuHenkilotunnus`. */
     voimassaolo: z.string(),
     muutettuHenkilotunnus: z.string(),
@@ -180,6 +197,7 @@ export const otherGroup = z.lazy(() =>
   z.looseObject({
     tietoryhma: z.string().check(z.refine((name) => !KNOWN_TIETORYHMAT.includes(name), 'a known data group must have its fields')),
     muutosattribuutti: attribute,
+    voimassaolevatTiedot: voimassaolevatTiedot(),
   }),
 );
 
@@ -235,11 +253,48 @@ export const parseMuutoksetResponse = (json: unknown): MuutoksetResponse => pars
 // ---------------------------------------------------------------------------------------------
 // Mapping to canonical events
 
-const ACTIVE = new Set(['LISATTY', 'MUUTETTU']);
 /** A group without `muutosattribuutti` is read as a change, not as context. */
 const isChange = (group: { muutosattribuutti?: string | undefined }): boolean => group.muutosattribuutti !== 'LISATIETO';
-const isActive = (group: { muutosattribuutti?: string | undefined }): boolean =>
-  group.muutosattribuutti === undefined || ACTIVE.has(group.muutosattribuutti);
+
+/** Groups that state a value in force after the change. */
+const STATES_A_VALUE = new Set([undefined, 'LISATTY', 'MUUTETTU', 'KORJATTU']);
+/** Groups whose value the change takes away. */
+const WITHDRAWS_A_VALUE = new Set(['POISTETTU', 'KORJATTAVA']);
+
+/**
+ * The data groups a record leaves in force, in record order: a group that adds, changes or
+ * corrects a value; for a POISTETTU group, the `voimassaolevatTiedot` VTJ lists with it. A
+ * KORJATTAVA group (the withdrawn value) and context (LISATIETO) state nothing.
+ */
+function groupsInForce(groups: readonly Tietoryhma[]): Tietoryhma[] {
+  return groups.flatMap((group, at) => {
+    if (STATES_A_VALUE.has(group.muutosattribuutti)) return [group];
+    if (group.muutosattribuutti !== 'POISTETTU') return [];
+    return (group.voimassaolevatTiedot ?? []).map((entry, k) => {
+      // The group's own schema, so that a refusal names the field rather than the union.
+      const parsed = (GROUP_SCHEMAS[entry.tietoryhma] ?? otherGroup).safeParse(entry);
+      if (!parsed.success) {
+        throw new VtjContractError('schema', `tietoryhmat[${at}].voimassaolevatTiedot[${k}] does not fit the VTJmutpa contract: ${issueText(parsed.error)}`);
+      }
+      return parsed.data;
+    });
+  });
+}
+
+const GROUP_SCHEMAS: Readonly<Record<string, z.ZodMiniType<Tietoryhma>>> = {
+  KOTIKUNTA: kotikuntaGroup,
+  EDELLINEN_KOTIKUNTA: edellinenKotikuntaGroup,
+  VAKINAINEN_KOTIMAINEN_OSOITE: vakinainenKotimainenOsoiteGroup,
+  TURVAKIELTO: turvakieltoGroup,
+  KUOLINPAIVA: kuolinpaivaGroup,
+  HENKILOTUNNUS_KORJAUS: henkilotunnusKorjausGroup,
+};
+
+type KotikuntaGroup = z.infer<typeof kotikuntaGroup>;
+type EdellinenKotikuntaGroup = z.infer<typeof edellinenKotikuntaGroup>;
+const ofKind = <G extends Tietoryhma>(name: string) => (group: Tietoryhma): group is G => group.tietoryhma === name;
+const isKotikunta = ofKind<KotikuntaGroup>('KOTIKUNTA');
+const isEdellinenKotikunta = ofKind<EdellinenKotikuntaGroup>('EDELLINEN_KOTIKUNTA');
 
 /** `{arvo, tarkkuus}` -> ISO date; a month or year precision gives its first day. */
 export function vtjMutpaDateToIso(date: VtjMutpaDate | undefined): string | null {
@@ -260,52 +315,43 @@ const toTimestamp = (muutospv: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(mu
 export function mapVtjChange(change: Muutos, municipality: string): PersonChangeEventV1[] {
   const base = { hetu: change.henkilotunnus, municipality, changedAt: toTimestamp(change.muutospv) };
   const groups = change.tietoryhmat;
-  const kotikunnat = groups.filter((g): g is z.infer<typeof kotikuntaGroup> => g.tietoryhma === 'KOTIKUNTA');
-  const edelliset = groups.filter((g): g is z.infer<typeof edellinenKotikuntaGroup> => g.tietoryhma === 'EDELLINEN_KOTIKUNTA');
+  const inForce = groupsInForce(groups);
+  const kotikuntaChanged = groups.some((g) => isKotikunta(g) && isChange(g));
+  /** Home municipalities the record withdraws or corrects: staying in one of them is no move. */
+  const withdrawnHomes = new Set(groups.filter((g) => isKotikunta(g) && WITHDRAWS_A_VALUE.has(g.muutosattribuutti ?? '')).map((g) => (g as KotikuntaGroup).kuntakoodi));
 
-  const newHome = kotikunnat.filter(isActive).at(-1);
-  const leftM = edelliset.find((g) => g.kuntakoodi === municipality && isActive(g));
-  const removedM = kotikunnat.some((g) => g.kuntakoodi === municipality && g.muutosattribuutti === 'POISTETTU');
+  const homeInForce = kotikuntaChanged ? inForce.filter(isKotikunta).at(-1) : undefined;
+  const newHome = homeInForce && !withdrawnHomes.has(homeInForce.kuntakoodi) ? homeInForce : undefined;
+  const leftM = inForce.filter(isEdellinenKotikunta).find((g) => g.kuntakoodi === municipality && g.kunnastaPoisMuuttopv !== undefined);
+  const removedM = groups.some((g) => isKotikunta(g) && g.kuntakoodi === municipality && g.muutosattribuutti === 'POISTETTU') && homeInForce?.kuntakoodi !== municipality;
 
   const events: PersonChangeEventV1[] = [];
   if (newHome && newHome.kuntakoodi === municipality) {
     events.push({ type: 'person.moved-in', ...base, movedOn: vtjMutpaDateToIso(newHome.kuntaanMuuttopv ?? newHome.kuntaanMuuttoPv) });
-  } else if (newHome || leftM || removedM) {
+  } else if ((newHome || leftM || removedM) && homeInForce?.kuntakoodi !== municipality) {
     const firstDayIn = vtjMutpaDateToIso(newHome?.kuntaanMuuttopv ?? newHome?.kuntaanMuuttoPv);
     const lastDayInM = vtjMutpaDateToIso(leftM?.kunnastaPoisMuuttopv);
     events.push({
       type: 'person.moved-out',
       ...base,
-      newMunicipality: newHome?.kuntakoodi ?? null,
+      newMunicipality: homeInForce?.kuntakoodi ?? null,
       movedOn: firstDayIn ?? (lastDayInM ? dayAfter(lastDayInM) : null),
     });
   }
   const moved = events.length > 0;
 
   const kinds = new Set<PersonChangeKind>();
-  let turvakielto: boolean | null = null;
-  let dateOfDeath: string | null = null;
-  let activeHetu: string | null = null;
   for (const group of groups) {
     if (!isChange(group)) continue;
     switch (group.tietoryhma) {
       case 'TURVAKIELTO':
-        if ('turvakieltoAktiivinen' in group) {
-          kinds.add('turvakielto');
-          turvakielto = group.muutosattribuutti === 'POISTETTU' ? false : Boolean(group.turvakieltoAktiivinen);
-        }
+        kinds.add('turvakielto');
         break;
       case 'KUOLINPAIVA':
         kinds.add('death');
-        if (group.muutosattribuutti !== 'POISTETTU' && 'kuolinpv' in group) {
-          dateOfDeath = vtjMutpaDateToIso(group.kuolinpv as VtjMutpaDate | undefined);
-        }
         break;
       case 'HENKILOTUNNUS_KORJAUS':
-        if ('aktiivinenHenkilotunnus' in group && typeof group.aktiivinenHenkilotunnus === 'string') {
-          kinds.add('hetu-correction');
-          activeHetu = group.aktiivinenHenkilotunnus;
-        }
+        kinds.add('hetu-correction');
         break;
       case 'VAKINAINEN_KOTIMAINEN_OSOITE':
         if (!moved) kinds.add('address');
@@ -323,12 +369,28 @@ export function mapVtjChange(change: Muutos, municipality: string): PersonChange
       type: 'person.changed',
       ...base,
       changes: [...kinds].sort(),
-      turvakielto,
-      dateOfDeath,
-      activeHetu,
+      turvakielto: kinds.has('turvakielto') ? turvakieltoInForce(inForce) : null,
+      dateOfDeath: kinds.has('death') ? dateOfDeathInForce(inForce) : null,
+      activeHetu: kinds.has('hetu-correction') ? activeHetuInForce(inForce) : null,
     });
   }
   return events;
+}
+
+/** Turvakielto after the change: the group in force says; none left in force (removed) is none. */
+function turvakieltoInForce(inForce: readonly Tietoryhma[]): boolean {
+  const group = inForce.filter(ofKind<z.infer<typeof turvakieltoGroup>>('TURVAKIELTO')).at(-1);
+  return group?.turvakieltoAktiivinen ?? false;
+}
+
+/** The date of death after the change: null when the death was removed or corrected away (`kuollut: false`). */
+function dateOfDeathInForce(inForce: readonly Tietoryhma[]): string | null {
+  const group = inForce.filter(ofKind<z.infer<typeof kuolinpaivaGroup>>('KUOLINPAIVA')).at(-1);
+  return group && group.kuollut !== false ? vtjMutpaDateToIso(group.kuolinpv) : null;
+}
+
+function activeHetuInForce(inForce: readonly Tietoryhma[]): string | null {
+  return inForce.filter(ofKind<z.infer<typeof henkilotunnusKorjausGroup>>('HENKILOTUNNUS_KORJAUS')).at(-1)?.aktiivinenHenkilotunnus ?? null;
 }
 
 /** The events of each change record of an answer for municipality M: `index` is the record's place in `muutokset`. */

@@ -23,24 +23,31 @@ import {
   numericToAlpha3,
 } from '#contracts/iso3166';
 import { personV1, vtjLookupOutcomeV1, type PersonAddressV1, type PersonV1, type VtjLookupOutcomeV1 } from '#contracts/canonical/person';
-import { VtjContractError, type VtjHenkilo, type VtjHenkiloVastaussanoma } from '#contracts/vtj/wire';
+import { VtjContractError, isVtjFaultResponse, type VtjAnswer, type VtjHenkilo } from '#contracts/vtj/wire';
+import type { CitizenshipV1 } from '#contracts/canonical/person';
 
-/** A Paluukoodi the hub treats as an error: negative (VTJ failed or refused) or one it does not know. */
+/**
+ * A return code the hub treats as an error: negative (VTJ failed or refused) or one it does not
+ * know, whether VTJ gave it as the answer's `Paluukoodi` or as its fault answer's `faultCode`.
+ */
 export class VtjPaluukoodiError extends Error {
   override readonly name = 'VtjPaluukoodiError';
   readonly transient = false;
-  /** `vtj-error:-0005`, `unexpected:9999`: for dead-letter reasons and metrics. */
+  /** `vtj-error:-0005`, `unexpected:9999`, `unexpected-fault:X12`: for dead-letter reasons and metrics. */
   readonly code: string;
   constructor(
     readonly paluukoodi: string,
     /** VTJ's own text for the code, scrubbed of anything shaped like a personal identity code. */
     readonly meaning: string,
-    readonly kind: 'vtj-error' | 'unexpected',
+    readonly kind: 'vtj-error' | 'unexpected' | 'unexpected-fault',
   ) {
+    const said = `${paluukoodi}${meaning ? ` (${meaning})` : ''}`;
     super(
       kind === 'vtj-error'
-        ? `VTJ refused or failed the query: Paluukoodi ${paluukoodi}${meaning ? ` (${meaning})` : ''}`
-        : `VTJ answered with a Paluukoodi the hub does not handle: ${paluukoodi}${meaning ? ` (${meaning})` : ''}`,
+        ? `VTJ refused or failed the query: Paluukoodi ${said}`
+        : kind === 'unexpected'
+          ? `VTJ answered with a Paluukoodi the hub does not handle: ${said}`
+          : `VTJ answered with a faultCode the hub does not handle: ${said}`,
     );
     this.code = `${kind}:${paluukoodi}`;
   }
@@ -50,21 +57,34 @@ const FOUND = '0000';
 const PASSIVE = '0002';
 const DECEASED = '0007';
 const NOT_DISCLOSABLE = '0019';
+const NOT_FOUND = ['0001', '0006'] as const;
+const isNotFound = (code: string): code is (typeof NOT_FOUND)[number] => (NOT_FOUND as readonly string[]).includes(code);
 
 const MAX_MEANING = 200;
 const meaningOf = (text: string): string => scrubHetus(text.replace(/\s+/g, ' ').trim()).slice(0, MAX_MEANING);
+/** A fault code goes into reasons and metrics: scrubbed, printable ASCII only, short. */
+const faultCodeOf = (code: string): string => scrubHetus(code).replace(/[^\x21-\x7e]/g, '?').slice(0, 24);
 
-/** Maps an answer to its outcome; throws `VtjPaluukoodiError` or `VtjContractError`. */
-export function mapVtjResponse(sanoma: VtjHenkiloVastaussanoma, options: { requestedHetu?: string } = {}): VtjLookupOutcomeV1 {
-  const { koodi, teksti } = sanoma.Paluukoodi;
-  const henkilo = sanoma.Henkilo;
+/**
+ * Maps an answer to its outcome; throws `VtjPaluukoodiError` or `VtjContractError`.
+ *
+ * A fault answer (`response/faultCode`) is read in the Paluukoodi code space, where the one VTJ
+ * is known to send, `0001` for a code it does not know, means the same: not found. The other
+ * codes VTJ can give as a fault (`0006`, `0019`: the person outcomes that carry no person) map as
+ * their Paluukoodi does; negative codes are VTJ errors; any other code is refused permanently
+ * with the code in the reason.
+ */
+export function mapVtjResponse(answer: VtjAnswer, options: { requestedHetu?: string } = {}): VtjLookupOutcomeV1 {
+  if (isVtjFaultResponse(answer)) return mapVtjFault(answer.faultCode, answer.faultString);
+  const { koodi, teksti } = answer.Paluukoodi;
+  const henkilo = answer.Henkilo;
   let outcome: VtjLookupOutcomeV1;
   if (koodi.startsWith('-')) {
     throw new VtjPaluukoodiError(koodi, meaningOf(teksti), 'vtj-error');
   } else if (koodi === FOUND) {
     if (!henkilo) throw new VtjContractError('found-without-person', 'VTJ answered Paluukoodi 0000 without a Henkilo');
     outcome = { outcome: 'found', paluukoodi: FOUND, person: mapVtjHenkilo(henkilo) };
-  } else if (koodi === '0001' || koodi === '0006') {
+  } else if (isNotFound(koodi)) {
     outcome = { outcome: 'not-found', paluukoodi: koodi };
   } else if (koodi === PASSIVE) {
     outcome = { outcome: 'passive', paluukoodi: PASSIVE, activeHetu: activeHetuOf(henkilo, options.requestedHetu) };
@@ -76,6 +96,14 @@ export function mapVtjResponse(sanoma: VtjHenkiloVastaussanoma, options: { reque
     throw new VtjPaluukoodiError(koodi, meaningOf(teksti), 'unexpected');
   }
   return vtjLookupOutcomeV1.parse(outcome);
+}
+
+function mapVtjFault(faultCode: string, faultString: string): VtjLookupOutcomeV1 {
+  const code = faultCode.trim();
+  if (isNotFound(code)) return { outcome: 'not-found', paluukoodi: code };
+  if (code === NOT_DISCLOSABLE) return { outcome: 'not-disclosable', paluukoodi: NOT_DISCLOSABLE };
+  if (/^-\d{4}$/.test(code)) throw new VtjPaluukoodiError(code, meaningOf(faultString), 'vtj-error');
+  throw new VtjPaluukoodiError(faultCodeOf(code), meaningOf(faultString), 'unexpected-fault');
 }
 
 /** The code VTJ says is in use, for a passive code: only one VTJ marks valid and that differs from the one asked. */
@@ -90,6 +118,7 @@ function activeHetuOf(henkilo: VtjHenkilo | undefined, requested: string | undef
 export function mapVtjHenkilo(henkilo: VtjHenkilo): PersonV1 {
   const turvakielto = henkilo.Turvakielto?.TurvakieltoTieto === '1';
   const kotikunta = henkilo.Kotikunta;
+  const nationalities = mapNationalities(henkilo.Kansalaisuus.map((k) => k.Kansalaisuuskoodi3));
   const person = {
     hetu: henkilo.Henkilotunnus.value,
     lastName: henkilo.NykyinenSukunimi.Sukunimi,
@@ -102,7 +131,8 @@ export function mapVtjHenkilo(henkilo: VtjHenkilo): PersonV1 {
     address: turvakielto ? null : mapAddress(henkilo.VakinainenKotimainenLahiosoite),
     turvakielto,
     dateOfDeath: henkilo.Kuolintiedot ? vtjDateToIso(henkilo.Kuolintiedot.Kuolinpvm, 'Kuolintiedot.Kuolinpvm') : null,
-    nationalities: mapNationalities(henkilo.Kansalaisuus.map((k) => k.Kansalaisuuskoodi3)),
+    nationalities,
+    citizenship: citizenshipOf(henkilo.SuomenKansalaisuusTietokoodi, nationalities),
     nativeLanguage: mapLanguage(henkilo.Aidinkieli?.Kielikoodi ?? ''),
   };
   const parsed = personV1.safeParse(person);
@@ -131,8 +161,20 @@ export function mapNationalities(numericCodes: readonly string[]): string[] {
 /** Alpha-3 -> the numeric code VTJ writes (the mock's direction); `XXX` and unknown -> `998`. */
 export const nationalityToVtj = (alpha3: string): string => alpha3ToNumeric(alpha3) ?? UNKNOWN_NATIONALITY_NUMERIC;
 
-/** Is the person a Finnish citizen? (Outreach rule 1.) */
-export const isFinnishCitizen = (person: Pick<PersonV1, 'nationalities'>): boolean => person.nationalities.includes(FINLAND_ALPHA3);
+/**
+ * Finnish citizenship from whichever element the product sends: `SuomenKansalaisuusTietokoodi`
+ * (PERUSJHHS2/3 may send only this) or Finland (`246`) among the `Kansalaisuus` groups. When the two
+ * disagree the person is taken as a citizen: a wrong "citizen" keeps someone off a target list,
+ * a wrong "not a citizen" would put a citizen on one. Neither element: `unknown`.
+ */
+export function citizenshipOf(suomenKansalaisuusTietokoodi: string, nationalities: readonly string[]): CitizenshipV1 {
+  if (suomenKansalaisuusTietokoodi === '1' || nationalities.includes(FINLAND_ALPHA3)) return 'citizen';
+  if (suomenKansalaisuusTietokoodi === '0' || nationalities.length > 0) return 'not-citizen';
+  return 'unknown';
+}
+
+/** Is the person a Finnish citizen as far as VTJ says? (Outreach rule 1.) */
+export const isFinnishCitizen = (person: Pick<PersonV1, 'citizenship'>): boolean => person.citizenship === 'citizen';
 
 const WITHDRAWN_LANGUAGE_CODES: Readonly<Record<string, string>> = { iw: 'he', in: 'id', ji: 'yi' };
 

@@ -112,7 +112,12 @@ export const vtjHenkilo = z.lazy(() =>
         TurvakieltoPaattymispvm: vtjDate,
       }),
     ),
-    /** One per nationality. */
+    /**
+     * `1` a Finnish citizen, `0` not; empty when the product does not carry it. The PERUSJHHS2 and
+     * PERUSJHHS3 products may send only this and no `Kansalaisuus` group at all.
+     */
+    SuomenKansalaisuusTietokoodi: z.string().check(z.regex(/^[01]?$/, 'must be 1, 0 or empty')),
+    /** One per nationality; a product may send none (see SuomenKansalaisuusTietokoodi). */
     Kansalaisuus: z.array(
       z.object({
         /** ISO 3166 numeric, three digits; `246` Finland. */
@@ -139,9 +144,27 @@ export const vtjHenkiloVastaussanoma = z.lazy(() =>
   }),
 );
 
+/**
+ * VTJ's fault answer (DVV's `query.xsd`, `FaultResponseType`): instead of a
+ * `VTJHenkiloVastaussanoma`, `response` holds `faultCode` and `faultString`. VTJ answers a code it
+ * does not know this way (`0001`, "Hakuperusteella ei löydy tietoja vtj:stä"). It is an answer,
+ * not a SOAP Fault: the X-Road exchange succeeded.
+ */
+export const vtjFaultResponse = z.lazy(() =>
+  z.object({
+    faultCode: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters')),
+    faultString: text,
+  }),
+);
+
 export type VtjPersonRequest = z.infer<typeof vtjPersonRequest>;
 export type VtjHenkilo = z.infer<typeof vtjHenkilo>;
 export type VtjHenkiloVastaussanoma = z.infer<typeof vtjHenkiloVastaussanoma>;
+export type VtjFaultResponse = z.infer<typeof vtjFaultResponse>;
+/** What VTJ answers to a person query: the answer message, or its fault answer. */
+export type VtjAnswer = VtjHenkiloVastaussanoma | VtjFaultResponse;
+
+export const isVtjFaultResponse = (answer: VtjAnswer): answer is VtjFaultResponse => 'faultCode' in answer;
 
 /** A VTJ document that does not fit the contract; names fields, never their values. Permanent. */
 export class VtjContractError extends Error {
@@ -214,6 +237,7 @@ function readHenkilo(henkilo: XmlElement): unknown {
     Kuolintiedot: group(childElement(henkilo, 'Kuolintiedot'), 'Kuollut', 'Kuolinpvm'),
     Aidinkieli: group(childElement(henkilo, 'Aidinkieli'), 'Kielikoodi', 'KieliS', 'KieliR'),
     Turvakielto: group(childElement(henkilo, 'Turvakielto'), 'TurvakieltoTieto', 'TurvakieltoPaattymispvm'),
+    SuomenKansalaisuusTietokoodi: textAt(henkilo, 'SuomenKansalaisuusTietokoodi')?.trim() ?? '',
     Kansalaisuus: childElements(henkilo, 'Kansalaisuus')
       .map((k) => group(k, 'Kansalaisuuskoodi3', 'KansalaisuusS', 'KansalaisuusR'))
       // VTJ writes an empty Kansalaisuus group for a person without a recorded nationality.
@@ -222,12 +246,13 @@ function readHenkilo(henkilo: XmlElement): unknown {
 }
 
 /**
- * Reads the `VTJHenkiloVastaussanoma` anywhere under the SOAP body element (VTJ's own wrapper and
- * older SoSo wrappers alike) and validates it.
+ * Reads VTJ's answer under the SOAP body element: the `VTJHenkiloVastaussanoma` anywhere under it
+ * (VTJ's own wrapper and older SoSo wrappers alike), or else the fault answer
+ * (`response/faultCode`, `FaultResponseType`), and validates it.
  */
-export function readVtjResponseBody(body: XmlElement | null): VtjHenkiloVastaussanoma {
+export function readVtjResponseBody(body: XmlElement | null): VtjAnswer {
   const sanoma = findElement(body, 'VTJHenkiloVastaussanoma');
-  if (!sanoma) throw new VtjContractError('no-vastaussanoma', 'SOAP body holds no VTJHenkiloVastaussanoma');
+  if (!sanoma) return readVtjFaultResponse(body);
   const paluukoodi = childElement(sanoma, 'Paluukoodi');
   const henkilo = childElement(sanoma, 'Henkilo');
   const raw = {
@@ -243,6 +268,17 @@ export function readVtjResponseBody(body: XmlElement | null): VtjHenkiloVastauss
   return parsed.data;
 }
 
+function readVtjFaultResponse(body: XmlElement | null): VtjFaultResponse {
+  const response = body?.name === 'response' ? body : body ? childElement(body, 'response') : null;
+  const faultCode = response ? childElement(response, 'faultCode') : null;
+  if (!response || !faultCode) {
+    throw new VtjContractError('no-vastaussanoma', 'SOAP body holds no VTJHenkiloVastaussanoma and no fault answer (response/faultCode)');
+  }
+  const parsed = vtjFaultResponse.safeParse({ faultCode: faultCode.text.trim(), faultString: textAt(response, 'faultString') ?? '' });
+  if (!parsed.success) throw new VtjContractError('schema', `VTJ fault answer does not fit the contract: ${issueText(parsed.error)}`);
+  return parsed.data;
+}
+
 /**
  * Reads a whole SOAP answer of the person query: throws `XRoadFault` for a SOAP Fault,
  * `XmlRejected`/`SoapEnvelopeError` for a document that is not a usable envelope, and
@@ -251,7 +287,7 @@ export function readVtjResponseBody(body: XmlElement | null): VtjHenkiloVastauss
 export function parseVtjSoapResponse(
   document: string | Uint8Array,
   options?: XmlParseOptions & { httpStatus?: number },
-): { headers: XRoadEchoedHeaders | null; sanoma: VtjHenkiloVastaussanoma } {
+): { headers: XRoadEchoedHeaders | null; sanoma: VtjAnswer } {
   const envelope = parseSoapEnvelope(document, options);
   if (envelope.fault) throw faultFromSoap(envelope.fault, options?.httpStatus, 'VTJkysely');
   return { headers: envelope.headers, sanoma: readVtjResponseBody(envelope.body) };
@@ -293,6 +329,7 @@ const henkiloXml = (h: VtjHenkilo): string =>
         textElement('KansalaisuusR', k.KansalaisuusR),
       ]),
     ),
+    h.SuomenKansalaisuusTietokoodi ? textElement('SuomenKansalaisuusTietokoodi', h.SuomenKansalaisuusTietokoodi) : '',
   ]);
 
 /** The `VTJHenkiloVastaussanoma` element. */
@@ -313,12 +350,8 @@ export function buildVtjVastaussanoma(sanoma: VtjHenkiloVastaussanoma): string {
   );
 }
 
-/**
- * The SOAP body of an answer: `HenkilonTunnusKyselyResponse` echoing the request (password left
- * out, as VTJ does) around the `VTJHenkiloVastaussanoma`.
- */
-export function buildVtjResponse(sanoma: VtjHenkiloVastaussanoma, request?: VtjPersonRequest): string {
-  const echo = request
+const requestEcho = (request: VtjPersonRequest | undefined): string =>
+  request
     ? xmlElement('request', [
         textElement('SoSoNimi', request.SoSoNimi),
         textElement('Kayttajatunnus', request.Kayttajatunnus),
@@ -327,7 +360,16 @@ export function buildVtjResponse(sanoma: VtjHenkiloVastaussanoma, request?: VtjP
         textElement('Henkilotunnus', request.Henkilotunnus),
       ])
     : '';
-  return xmlElement('HenkilonTunnusKyselyResponse', [echo, xmlElement('response', buildVtjVastaussanoma(sanoma))], { xmlns: VTJ_REQUEST_NS });
+
+/**
+ * The SOAP body of an answer: `HenkilonTunnusKyselyResponse` echoing the request (password left
+ * out, as VTJ does) around the `VTJHenkiloVastaussanoma`, or around the fault answer.
+ */
+export function buildVtjResponse(answer: VtjAnswer, request?: VtjPersonRequest): string {
+  const response = isVtjFaultResponse(answer)
+    ? [textElement('faultCode', answer.faultCode), textElement('faultString', answer.faultString)]
+    : buildVtjVastaussanoma(answer);
+  return xmlElement('HenkilonTunnusKyselyResponse', [requestEcho(request), xmlElement('response', response)], { xmlns: VTJ_REQUEST_NS });
 }
 
 /**

@@ -26,14 +26,20 @@ export const XROAD_NS = 'http://x-road.eu/xsd/xroad.xsd';
 export const XROAD_ID_NS = 'http://x-road.eu/xsd/identifiers';
 export const XROAD_PROTOCOL_VERSION = '4.0';
 
-/** PR-MESS 2.7: identifiers may not hold these characters (they break the REST path and logs). */
+/**
+ * PR-MESS 2.7: identifiers may not hold colon, semicolon, percent, slash or backslash (they break
+ * the REST path and logs). X-Road's own identifier validation (legacy and strict modes alike) also
+ * refuses every control character (Unicode Cc: U+0000–U+001F, U+007F–U+009F); an XML writer would
+ * otherwise send one altered or dropped. Whitespace is refused too: only X-Road's legacy mode takes
+ * a space, and a configured identifier with one is a mistake.
+ */
 const identifierPart = z.lazy(() =>
   z
     .string()
     .check(
       z.minLength(1, 'must not be empty'),
       z.maxLength(255, 'must be at most 255 characters'),
-      z.regex(/^[^:;%/\\\s]+$/u, 'must not contain colon, semicolon, percent, slash, backslash or whitespace'),
+      z.regex(/^[^:;%/\\\s\p{Cc}]+$/u, 'must not contain colon, semicolon, percent, slash, backslash, whitespace or control characters'),
     ),
 );
 

@@ -7,7 +7,8 @@
  * Node's fetch keeps connections to the security server alive between calls and invocations.
  */
 import { randomUUID } from 'node:crypto';
-import { buildSoapRequest, parseSoapEnvelope, verifyEcho, type SoapEnvelope, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
+import { buildSoapRequest, parseSoapEnvelope, verifyEcho, xRoadClientId, type SoapEnvelope, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
+import { issueText } from '#contracts/issues';
 import { formatXRoadClientHeader, parseXRoadRestError } from '#contracts/xroad/rest';
 import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout } from '#contracts/xroad/errors';
 import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
@@ -27,13 +28,19 @@ export interface XRoadClientConfig {
   readonly maxResponseBytes: number;
 }
 
-/** `FI/MUN/0123456-7/kotohub` -> client identifier. */
+/**
+ * `FI/MUN/0123456-7/kotohub` -> client identifier, checked as X-Road checks identifiers: a part
+ * X-Road would refuse (a control character, a colon, …) is a configuration error naming the part,
+ * not a message that goes out silently altered.
+ */
 export const parseClientId = (value: string): XRoadClientId => {
   const [xRoadInstance, memberClass, memberCode, subsystemCode, ...rest] = value.split('/');
   if (!xRoadInstance || !memberClass || !memberCode || !subsystemCode || rest.length > 0) {
     throw new Error(`configuration: ${XROAD_CLIENT_ENV} must be INSTANCE/CLASS/MEMBER/SUBSYSTEM`);
   }
-  return { xRoadInstance, memberClass, memberCode, subsystemCode };
+  const parsed = xRoadClientId.safeParse({ xRoadInstance, memberClass, memberCode, subsystemCode });
+  if (!parsed.success) throw new Error(`configuration: ${XROAD_CLIENT_ENV} is not a valid X-Road identifier: ${issueText(parsed.error)}`);
+  return parsed.data;
 };
 
 export const xroadConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): XRoadClientConfig => {

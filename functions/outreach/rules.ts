@@ -1,5 +1,5 @@
 /**
- * The outreach rules (DESIGN.md "Outreach rules", normative) for one candidate: is P on
+ * The outreach rules (docs/DESIGN.md "Outreach rules", normative) for one candidate: is P on
  * municipality M's target list as of D, and if not, under which exclusion code. Pure: no I/O, no
  * clock; D is an argument and every register answer is given.
  *
@@ -18,11 +18,16 @@
  *   A Kela list that names M for a person who has moved away is therefore NOT_RESIDENT.
  * - Rule 1 "alive on D": no date of death, or one after D. VTJ's `deceased` (0007) with a date
  *   after D is alive on D and decided on its record; 0007 without a record or without a date is
- *   DECEASED (it cannot be shown that P was alive on D). Exclusions apply in DESIGN.md's order,
+ *   DECEASED (it cannot be shown that P was alive on D). Exclusions apply in the order docs/DESIGN.md lists them,
  *   so a 0007 record is checked for NOT_RESIDENT first.
+ * - Rule 1 "not a Finnish citizen": VTJ's explicit citizenship (`citizenship`, read from
+ *   `SuomenKansalaisuusTietokoodi` or Finland among the nationalities, whichever the product sends).
+ *   `unknown` (the answer carries neither) is not excluded here: a person with no nationality on
+ *   record may be stateless, and rule 3 needs a residence record from UMA, which a citizen by
+ *   birth never has.
  * - Rule 1 "18 or older on D": the 18th birthday, from the birth date in the candidate's code, is
  *   on or before D (`isAdultOn`; born on 29 February, the birthday in a common year is 1 March).
- * - Rule 2, Kela: the candidate's rows from the run's Kelmu list only (DESIGN.md "Fixture
+ * - Rule 2, Kela: the candidate's rows from the run's Kelmu list only (docs/DESIGN.md "Fixture
  *   population": M's list holds the records whose list municipality is M; a record Kela still lists
  *   under another municipality is not seen in M's run). A benefit is active on D when
  *   `from ≤ D` and (`to` is empty or `D ≤ to`). Basic social assistance Kela flags as temporary is
@@ -50,6 +55,7 @@ import type { PersonV1, VtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import type { ResidenceV1 } from '#contracts/canonical/residence';
 import type { IntegrationStatus } from '#contracts/datastore/mapper';
 import type { KelmuRow } from '#contracts/kelmu/mapper';
+import { isFinnishCitizen } from '#contracts/vtj/mapper';
 import type { LookupSystem } from '#contracts/messages/lookup';
 import type { ExclusionCode, OutreachTarget, TargetReason } from '#contracts/outreach-result';
 
@@ -146,7 +152,7 @@ function rule1(vtj: VtjLookupOutcomeV1, hetu: Hetu, municipality: string, asOf: 
     return { code: 'NOT_RESIDENT' };
   }
   if (diedByD) return { code: 'DECEASED' };
-  if (person.nationalities.includes('FIN')) return { code: 'FINNISH_CITIZEN' };
+  if (isFinnishCitizen(person)) return { code: 'FINNISH_CITIZEN' };
   if (!isAdultOn(hetu, asOf)) return { code: 'MINOR' };
   return { person };
 }
@@ -221,7 +227,7 @@ function evaluate(candidate: OutreachCandidate): Evaluation {
  * now. The first is certainly needed; each later one only if the earlier answers leave the
  * candidate undecided, so ask one, then call this again.
  *
- * What can be decided early (exclusions apply in DESIGN.md's order, so a code is final only when
+ * What can be decided early (exclusions apply in the order docs/DESIGN.md lists them, so a code is final only when
  * no earlier code can still apply):
  * - a malformed code: INVALID_HETU with no lookup at all;
  * - after VTJ: NOT_FOUND_IN_VTJ, NOT_RESIDENT, DECEASED, FINNISH_CITIZEN and MINOR, without UMA or

@@ -53,6 +53,21 @@ describe('referral intake through the embedded runtime', () => {
     expect(verifyChain(records, await auditKey()).ok).toBe(true);
   });
 
+  it('decides a referred person VTJ does not know as NOT_FOUND_IN_VTJ: VTJ’s fault answer 0001 is an answer, not a dead letter', async () => {
+    // freshHetu() codes are in no fixture population: the VTJ mock answers them as VTJ does, with
+    // response/faultCode 0001 and no VTJHenkiloVastaussanoma.
+    const envelope = referral({ municipality: '905' });
+    expect((await hub.post(envelope)).status).toBe(202);
+    const decided = await eventually(
+      async () => (await hub.auditOf(envelope.correlationId)).find((r) => r.stage === 'outreach-single-decide' && r.outcome.startsWith('decided-')),
+      'the single decision',
+    );
+    expect(decided.outcome).toBe('decided-NOT_FOUND_IN_VTJ');
+    const records = await hub.auditOf(envelope.correlationId);
+    expect(records.find((r) => r.stage === 'vtj-adapter')).toMatchObject({ reason: null });
+    expect(records.filter((r) => r.outcome === 'dead-letter' || r.outcome === 'retry')).toEqual([]);
+  });
+
   it('answers 400 naming the failing fields, without echoing the HETU, for an envelope that breaks its contract', async () => {
     const bad = referral({ payload: { hetu: '131052-308X', reason: 'BORED' as never } });
     const response = await hub.post({ ...bad, municipality: '9050' });

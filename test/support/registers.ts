@@ -67,7 +67,9 @@ export const expectedVtj = (person: FixturePerson): VtjLookupOutcomeV1 => {
     address: person.nonDisclosure ? null : person.address,
     turvakielto: person.nonDisclosure,
     dateOfDeath: person.dateOfDeath,
-    nationalities: [...new Set(person.nationalities)].sort(),
+    // The mock states Finnish citizenship only as SuomenKansalaisuusTietokoodi, as PERUSJHHS2 does.
+    nationalities: [...new Set(person.nationalities)].filter((n) => n !== 'FIN').sort(),
+    citizenship: person.nationalities.includes('FIN') ? ('citizen' as const) : ('not-citizen' as const),
     nativeLanguage: person.nativeLanguage ?? 'und',
   };
   return person.dateOfDeath === null

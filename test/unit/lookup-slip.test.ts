@@ -33,6 +33,7 @@ const found = (kotikunta: string): VtjLookupOutcomeV1 => ({
     turvakielto: false,
     dateOfDeath: null,
     nationalities: ['SYR'],
+    citizenship: 'not-citizen',
     nativeLanguage: 'ar',
   },
 });

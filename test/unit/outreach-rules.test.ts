@@ -52,6 +52,7 @@ const candidate = (setup: Setup = {}): OutreachCandidate => {
     turvakielto: false,
     dateOfDeath: null,
     nationalities: ['SYR'],
+    citizenship: 'not-citizen',
     nativeLanguage: 'ar',
     ...setup.person,
   };
@@ -173,9 +174,17 @@ describe('outreach rule 1: VTJ', () => {
   });
 
   it('excludes a Finnish citizen, dual citizens included, as FINNISH_CITIZEN', () => {
-    expect(outcomeOf({ person: { nationalities: ['FIN'] } })).toBe('FINNISH_CITIZEN');
-    expect(outcomeOf({ person: { nationalities: ['FIN', 'SOM'] } })).toBe('FINNISH_CITIZEN');
-    expect(outcomeOf({ person: { nationalities: ['IRQ', 'TUR'] } })).toBe('target');
+    expect(outcomeOf({ person: { nationalities: ['FIN'], citizenship: 'citizen' } })).toBe('FINNISH_CITIZEN');
+    expect(outcomeOf({ person: { nationalities: ['FIN', 'SOM'], citizenship: 'citizen' } })).toBe('FINNISH_CITIZEN');
+    expect(outcomeOf({ person: { nationalities: ['IRQ', 'TUR'], citizenship: 'not-citizen' } })).toBe('target');
+  });
+
+  it('excludes a citizen VTJ states only by SuomenKansalaisuusTietokoodi, with no nationality listed', () => {
+    expect(outcomeOf({ person: { nationalities: [], citizenship: 'citizen' } })).toBe('FINNISH_CITIZEN');
+  });
+
+  it('does not exclude a person whose citizenship VTJ does not state (possibly stateless)', () => {
+    expect(outcomeOf({ person: { nationalities: [], citizenship: 'unknown' } })).toBe('target');
   });
 
   it('lists a person whose 18th birthday is D, and not one whose birthday is the day after', () => {
@@ -384,7 +393,7 @@ describe('the order of the exclusion codes', () => {
     ['NOT_FOUND_IN_VTJ', (s) => ({ ...s, vtj: { outcome: 'not-found', paluukoodi: '0001' } })],
     ['NOT_RESIDENT', (s) => ({ ...s, person: { ...s.person, kotikunta: { code: '091', since: '2026-01-01' } } })],
     ['DECEASED', (s) => ({ ...s, person: { ...s.person, dateOfDeath: '2026-09-02' } })],
-    ['FINNISH_CITIZEN', (s) => ({ ...s, person: { ...s.person, nationalities: ['FIN', 'SOM'] } })],
+    ['FINNISH_CITIZEN', (s) => ({ ...s, person: { ...s.person, nationalities: ['FIN', 'SOM'], citizenship: 'citizen' } })],
     ['MINOR', (s) => ({ ...s, birthDate: '2010-11-01' })],
     ['NOT_IN_TARGET_GROUP', (s) => ({ ...s, kela: [{ temporary: true }] })],
     ['NO_RESIDENCE_RECORD', (s) => ({ ...s, residence: null })],
@@ -393,7 +402,7 @@ describe('the order of the exclusion codes', () => {
     ['HAS_PLAN', (s) => ({ ...s, integration: { ...s.integration, plans: [{ kind: 'basic', validFrom: '2026-06-01', validUntil: '2027-05-31' }] } })],
   ];
 
-  it('names every exclusion code, in the order of DESIGN.md', () => {
+  it('names every exclusion code, in the order of docs/DESIGN.md "Outreach rules"', () => {
     expect(failures.map(([code]) => code)).toEqual([...exclusionCodes]);
   });
 
@@ -432,7 +441,7 @@ describe('lookupsNeeded: deciding early', () => {
       { vtj: { outcome: 'not-disclosable', paluukoodi: '0019' } },
       { person: { kotikunta: { code: '091', since: null } } },
       { person: { dateOfDeath: '2026-01-01' } },
-      { person: { nationalities: ['FIN'] } },
+      { person: { nationalities: [], citizenship: 'citizen' } },
       { birthDate: '2010-01-01' },
     ];
     for (const setup of vtjOnly) {

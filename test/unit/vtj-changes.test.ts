@@ -232,6 +232,92 @@ describe('changes -> canonical events for a municipality', () => {
     expect(events[1]).toMatchObject({ changes: ['death'] });
   });
 
+  describe('corrections (KORJATTAVA → KORJATTU) and removals with the values in force', () => {
+    const ESPOO = '049';
+
+    it('a withdrawn death is no death: person.changed [death] with no date of death', () => {
+      const events = mapVtjChange(
+        change([
+          { tietoryhma: 'KUOLINPAIVA', muutosattribuutti: 'KORJATTAVA', kuollut: true, kuolinpv: day('2026-02-11') },
+          { tietoryhma: 'KUOLINPAIVA', muutosattribuutti: 'KORJATTU', kuollut: false },
+        ]),
+        VAASA,
+      );
+      expect(events).toEqual([
+        { type: 'person.changed', hetu: HETU, municipality: VAASA, changedAt: AT, changes: ['death'], turvakielto: null, dateOfDeath: null, activeHetu: null },
+      ]);
+    });
+
+    it('a corrected date of death carries the corrected date, not the withdrawn one', () => {
+      const events = mapVtjChange(
+        change([
+          { tietoryhma: 'KUOLINPAIVA', muutosattribuutti: 'KORJATTAVA', kuollut: true, kuolinpv: day('2026-02-11') },
+          { tietoryhma: 'KUOLINPAIVA', muutosattribuutti: 'KORJATTU', kuollut: true, kuolinpv: day('2026-02-01') },
+        ]),
+        VAASA,
+      );
+      expect(events[0]).toMatchObject({ changes: ['death'], dateOfDeath: '2026-02-01' });
+    });
+
+    // Vaasa → Espoo recorded, then withdrawn: KOTIKUNTA Espoo removed with Vaasa in force, Vaasa's end date corrected away.
+    const withdrawnMove = change([
+      {
+        tietoryhma: 'KOTIKUNTA',
+        muutosattribuutti: 'POISTETTU',
+        kuntakoodi: ESPOO,
+        kuntaanMuuttopv: day('2026-02-01'),
+        voimassaolevatTiedot: [{ tietoryhma: 'KOTIKUNTA', kuntakoodi: VAASA, kuntaanMuuttopv: day('2021-09-15') }],
+      },
+      { tietoryhma: 'KOTIKUNTA', muutosattribuutti: 'LISATIETO', kuntakoodi: VAASA, kuntaanMuuttopv: day('2021-09-15') },
+      { tietoryhma: 'EDELLINEN_KOTIKUNTA', muutosattribuutti: 'KORJATTAVA', kuntakoodi: VAASA, kuntaanMuuttopv: day('2021-09-15'), kunnastaPoisMuuttopv: day('2026-01-31') },
+      { tietoryhma: 'EDELLINEN_KOTIKUNTA', muutosattribuutti: 'KORJATTU', kuntakoodi: VAASA, kuntaanMuuttopv: day('2021-09-15') },
+    ]);
+
+    it('a withdrawn move puts the person back: moved-in for the municipality now in force, never a moved-out of it', () => {
+      expect(mapVtjChange(withdrawnMove, VAASA)).toEqual([{ type: 'person.moved-in', hetu: HETU, municipality: VAASA, changedAt: AT, movedOn: '2021-09-15' }]);
+    });
+
+    it('a withdrawn move is a moved-out of the municipality it had named, to the one now in force', () => {
+      expect(mapVtjChange(withdrawnMove, ESPOO)).toEqual([
+        { type: 'person.moved-out', hetu: HETU, municipality: ESPOO, changedAt: AT, newMunicipality: VAASA, movedOn: '2021-09-15' },
+      ]);
+    });
+
+    it('a corrected move date within the same municipality is no move', () => {
+      const events = mapVtjChange(
+        change([
+          { tietoryhma: 'KOTIKUNTA', muutosattribuutti: 'KORJATTAVA', kuntakoodi: VAASA, kuntaanMuuttopv: day('2026-02-01') },
+          { tietoryhma: 'KOTIKUNTA', muutosattribuutti: 'KORJATTU', kuntakoodi: VAASA, kuntaanMuuttopv: day('2026-01-15') },
+        ]),
+        VAASA,
+      );
+      expect(events).toEqual([
+        { type: 'person.changed', hetu: HETU, municipality: VAASA, changedAt: AT, changes: ['kotikunta'], turvakielto: null, dateOfDeath: null, activeHetu: null },
+      ]);
+    });
+
+    it('a withdrawn turvakielto leaves the state VTJ lists in force', () => {
+      const events = mapVtjChange(
+        change([
+          { tietoryhma: 'TURVAKIELTO', muutosattribuutti: 'KORJATTAVA', turvakieltoAktiivinen: true },
+          { tietoryhma: 'TURVAKIELTO', muutosattribuutti: 'KORJATTU', turvakieltoAktiivinen: false },
+        ]),
+        VAASA,
+      );
+      expect(events[0]).toMatchObject({ changes: ['turvakielto'], turvakielto: false });
+    });
+
+    it('refuses a value in force that does not fit the contract, naming where it is', () => {
+      const broken = change([
+        { tietoryhma: 'KOTIKUNTA', muutosattribuutti: 'POISTETTU', kuntakoodi: ESPOO, voimassaolevatTiedot: [{ tietoryhma: 'KOTIKUNTA', kuntakoodi: '91' }] },
+      ]);
+      const error = errorOf(() => mapVtjChange(broken, VAASA));
+      expect(error).toBeInstanceOf(VtjContractError);
+      expect(error.message).toContain('tietoryhmat[0].voimassaolevatTiedot[0]');
+      expect(error.message).toContain('kuntakoodi');
+    });
+  });
+
   it('refuses a change for a malformed code, naming the record and not the code', () => {
     const answer = parseMuutoksetResponse({ viimeisinKirjausavain: 1, ajanTasalla: true, muutokset: [buildDeathChange({ hetu: '130580-9015', dateOfDeath: '2026-01-30', changedAt: AT })] });
     const error = errorOf(() => mapVtjChanges(answer, VAASA));

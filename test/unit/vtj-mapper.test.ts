@@ -21,6 +21,8 @@ import {
   parseVtjSoapResponse,
   readVtjRequestBody,
   readVtjResponseBody,
+  isVtjFaultResponse,
+  type VtjAnswer,
   type VtjHenkilo,
   type VtjHenkiloVastaussanoma,
 } from '#contracts/vtj/wire';
@@ -30,6 +32,12 @@ import { parseXml } from '#contracts/xroad/xml';
 const SAMPLES = fileURLToPath(new URL('../../contracts/vtj/samples/', import.meta.url));
 const sample = (name: string): string => readFileSync(`${SAMPLES}${name}.xml`, 'utf8');
 const outcomeOf = (name: string): VtjLookupOutcomeV1 => mapVtjResponse(parseVtjSoapResponse(sample(name)).sanoma);
+
+/** The answer message of a sample that holds one (not VTJ's fault answer). */
+const vastaussanoma = (answer: VtjAnswer): VtjHenkiloVastaussanoma => {
+  if (isVtjFaultResponse(answer)) throw new Error('expected a VTJHenkiloVastaussanoma, got a fault answer');
+  return answer;
+};
 
 const errorOf = (fn: () => unknown): Error => {
   try {
@@ -49,6 +57,8 @@ const person = (overrides: Partial<PersonV1>): PersonV1 => ({
   turvakielto: false,
   dateOfDeath: null,
   nationalities: [],
+  // The recorded samples carry no SuomenKansalaisuusTietokoodi: citizenship follows their nationalities.
+  citizenship: overrides.nationalities?.includes('FIN') ? 'citizen' : overrides.nationalities?.length ? 'not-citizen' : 'unknown',
   nativeLanguage: 'und',
   ...overrides,
 });
@@ -190,6 +200,21 @@ const EXPECTED: Record<string, VtjLookupOutcomeV1> = {
   },
   'passive-0002': { outcome: 'passive', paluukoodi: '0002', activeHetu: '051087-9147' },
   'not-found-0001': { outcome: 'not-found', paluukoodi: '0001' },
+  'not-found-fault-0001': { outcome: 'not-found', paluukoodi: '0001' },
+  'found-citizen-tietokoodi-only': {
+    outcome: 'found',
+    paluukoodi: '0000',
+    person: person({
+      hetu: '150372-9178',
+      lastName: 'Rautio',
+      firstNames: 'Leena Maria',
+      kotikunta: { code: '905', since: '2019-08-01' },
+      address: { street: 'Hovioikeudenpuistikko 9 C 31', postalCode: '65100', postOffice: 'VAASA' },
+      nationalities: [],
+      citizenship: 'citizen',
+      nativeLanguage: 'fi',
+    }),
+  },
   'not-disclosable-0019': { outcome: 'not-disclosable', paluukoodi: '0019' },
 };
 
@@ -217,9 +242,9 @@ describe('recorded VTJ samples', () => {
   });
 
   it('keeps leading zeros of municipality and country codes on the wire', () => {
-    const { sanoma } = parseVtjSoapResponse(sample('found-empty-dates'));
+    const sanoma = vastaussanoma(parseVtjSoapResponse(sample('found-empty-dates')).sanoma);
     expect(sanoma.Henkilo?.Kotikunta?.Kuntanumero).toBe('005');
-    const zeros = parseVtjSoapResponse(sample('found-bilingual-leading-zeros')).sanoma;
+    const zeros = vastaussanoma(parseVtjSoapResponse(sample('found-bilingual-leading-zeros')).sanoma);
     expect(zeros.Henkilo?.Kotikunta?.Kuntanumero).toBe('091');
     expect(zeros.Henkilo?.Kansalaisuus.map((k) => k.Kansalaisuuskoodi3)).toEqual(['004']);
     expect(zeros.Henkilo?.VakinainenKotimainenLahiosoite?.Postinumero).toBe('00100');
@@ -250,6 +275,7 @@ const henkilo = (overrides: Partial<VtjHenkilo> = {}): VtjHenkilo => ({
   Kuolintiedot: { Kuollut: '', Kuolinpvm: '' },
   Aidinkieli: { Kielikoodi: 'vi', KieliS: '', KieliR: '' },
   Turvakielto: { TurvakieltoTieto: '', TurvakieltoPaattymispvm: '' },
+  SuomenKansalaisuusTietokoodi: '',
   Kansalaisuus: [{ Kansalaisuuskoodi3: '704', KansalaisuusS: '', KansalaisuusR: '' }],
   ...overrides,
 });
@@ -312,6 +338,73 @@ describe('Paluukoodi -> outcome', () => {
   });
 });
 
+describe('VTJ fault answer (response/faultCode) -> outcome', () => {
+  const fault = (faultCode: string, faultString = ''): VtjAnswer => ({ faultCode, faultString });
+
+  it.each([
+    ['0001', 'not-found'],
+    ['0006', 'not-found'],
+    ['0019', 'not-disclosable'],
+  ])('faultCode %s is %s: an answer about the person, not a broken contract', (code, outcome) => {
+    expect(mapVtjResponse(fault(code, 'Hakuperusteella ei löydy tietoja vtj:stä'))).toEqual({ outcome, paluukoodi: code });
+  });
+
+  it('a negative faultCode is a VTJ error, permanent, its text scrubbed', () => {
+    const error = errorOf(() => mapVtjResponse(fault('-0010', 'Virhe henkilötunnuksessa 130580-9014'))) as VtjPaluukoodiError;
+    expect(error).toBeInstanceOf(VtjPaluukoodiError);
+    expect(error.kind).toBe('vtj-error');
+    expect(error.transient).toBe(false);
+    expect(error.message).not.toContain('130580-9014');
+  });
+
+  it('an unknown faultCode stays permanent, with the code in the reason', () => {
+    const error = errorOf(() => mapVtjResponse(fault('0042', 'Tuntematon'))) as VtjPaluukoodiError;
+    expect(error.kind).toBe('unexpected-fault');
+    expect(error.code).toBe('unexpected-fault:0042');
+    expect(error.transient).toBe(false);
+    expect(error.message).toContain('faultCode the hub does not handle: 0042');
+  });
+
+  it('a faultCode shaped like a personal identity code never reaches the reason', () => {
+    const error = errorOf(() => mapVtjResponse(fault('130580-9014'))) as VtjPaluukoodiError;
+    expect(error.message).not.toContain('130580-9014');
+    expect(error.code).not.toContain('130580-9014');
+  });
+
+  it('reads the fault answer out of the SOAP body, and refuses one without a faultCode', () => {
+    const body = parseXml(buildVtjResponse(fault('0001', 'Ei löydy')));
+    expect(readVtjResponseBody(body)).toEqual({ faultCode: '0001', faultString: 'Ei löydy' });
+    const empty = parseXml('<HenkilonTunnusKyselyResponse><response><faultString>x</faultString></response></HenkilonTunnusKyselyResponse>');
+    expect((errorOf(() => readVtjResponseBody(empty)) as VtjContractError).code).toBe('no-vastaussanoma');
+  });
+});
+
+describe('Finnish citizenship, from whichever element the product sends', () => {
+  it.each<[string, VtjHenkilo['Kansalaisuus'], PersonV1['citizenship']]>([
+    ['1', [], 'citizen'],
+    ['1', [{ Kansalaisuuskoodi3: '706', KansalaisuusS: '', KansalaisuusR: '' }], 'citizen'],
+    ['0', [], 'not-citizen'],
+    ['', [{ Kansalaisuuskoodi3: '246', KansalaisuusS: '', KansalaisuusR: '' }], 'citizen'],
+    ['', [{ Kansalaisuuskoodi3: '704', KansalaisuusS: '', KansalaisuusR: '' }], 'not-citizen'],
+    ['0', [{ Kansalaisuuskoodi3: '246', KansalaisuusS: '', KansalaisuusR: '' }], 'citizen'],
+    ['', [], 'unknown'],
+  ])('SuomenKansalaisuusTietokoodi %j with nationalities %j is %s', (tieto, kansalaisuus, citizenship) => {
+    const mapped = mapVtjHenkilo(henkilo({ SuomenKansalaisuusTietokoodi: tieto, Kansalaisuus: kansalaisuus }));
+    expect(mapped.citizenship).toBe(citizenship);
+    expect(isFinnishCitizen(mapped)).toBe(citizenship === 'citizen');
+  });
+
+  it('refuses a SuomenKansalaisuusTietokoodi other than 1, 0 or empty, naming the field', () => {
+    const xml = buildVtjResponse(answer('0000', henkilo({ SuomenKansalaisuusTietokoodi: '1' }))).replace(
+      '<SuomenKansalaisuusTietokoodi>1<',
+      '<SuomenKansalaisuusTietokoodi>K<',
+    );
+    const error = errorOf(() => readVtjResponseBody(parseXml(xml)));
+    expect(error).toBeInstanceOf(VtjContractError);
+    expect(error.message).toContain('SuomenKansalaisuusTietokoodi');
+  });
+});
+
 describe('Henkilo -> canonical person', () => {
   it('a protected person has no address, even when the wire had one', () => {
     const protectedPerson = mapVtjHenkilo(henkilo({ Turvakielto: { TurvakieltoTieto: '1', TurvakieltoPaattymispvm: '20300101' } }));
@@ -341,7 +434,6 @@ describe('Henkilo -> canonical person', () => {
     expect(mapNationalities(['004', '4'])).toEqual(['AFG']);
     expect(mapNationalities(['230', '736'])).toEqual(['ETH', 'SDN']);
     expect(mapNationalities(['999', ''])).toEqual(['XXX']);
-    expect(isFinnishCitizen({ nationalities: mapNationalities(['246', '752']) })).toBe(true);
     expect(nationalityToVtj('FIN')).toBe('246');
     expect(nationalityToVtj('XXX')).toBe('998');
   });
@@ -406,7 +498,7 @@ describe('wire builders', () => {
     expect(error.message).toContain('Paluukoodi.koodi');
   });
 
-  it('refuses a body without a VTJHenkiloVastaussanoma', () => {
+  it('refuses a body with neither a VTJHenkiloVastaussanoma nor a fault answer', () => {
     expect((errorOf(() => readVtjResponseBody(parseXml('<Other/>'))) as VtjContractError).code).toBe('no-vastaussanoma');
   });
 });

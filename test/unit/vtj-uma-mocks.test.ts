@@ -23,7 +23,7 @@ import {
   vtjMutpaServiceId,
 } from '#contracts/vtj/changes';
 import { VtjPaluukoodiError, mapVtjResponse } from '#contracts/vtj/mapper';
-import { buildVtjRequestBody, parseVtjSoapResponse, vtjServiceId } from '#contracts/vtj/wire';
+import { buildVtjRequestBody, isVtjFaultResponse, parseVtjSoapResponse, vtjServiceId, type VtjHenkiloVastaussanoma } from '#contracts/vtj/wire';
 import { XRoadFault, faultFromRest } from '#contracts/xroad/errors';
 import { parseXRoadRestError, xRoadRestHeaders, xRoadRestPath } from '#contracts/xroad/rest';
 import { SoapEnvelopeError, buildSoapRequest, verifyEcho, type XRoadRequestHeaders, type XRoadServiceId } from '#contracts/xroad/soap';
@@ -33,6 +33,13 @@ import { createUmaMock } from '#mocks/uma';
 import type { MockServer } from '#mocks/framework';
 
 let serial = 100;
+/** The answer message of a VTJ answer that holds one (not VTJ's fault answer). */
+const vastaussanomaOf = (body: string): VtjHenkiloVastaussanoma => {
+  const { sanoma } = parseVtjSoapResponse(body);
+  if (isVtjFaultResponse(sanoma)) throw new Error('expected a VTJHenkiloVastaussanoma, got a fault answer');
+  return sanoma;
+};
+
 const person = (overrides: Partial<FixturePerson> = {}): FixturePerson => ({
   hetu: makeHetu('1985-04-12', (serial += 1)),
   lastName: 'Haddad',
@@ -103,7 +110,7 @@ describe('VTJ mock', () => {
     expect(answer.status).toBe(200);
     const parsed = parseVtjSoapResponse(answer.body);
     expect(() => verifyEcho(answer.headers, parsed.headers)).not.toThrow();
-    expect(parsed.sanoma.tietojenPoimintaaika).toBe('20261015120000');
+    expect(vastaussanomaOf(answer.body).tietojenPoimintaaika).toBe('20261015120000');
     expect(mapVtjResponse(parsed.sanoma)).toEqual({
       outcome: 'found',
       paluukoodi: '0000',
@@ -116,34 +123,50 @@ describe('VTJ mock', () => {
         turvakielto: false,
         dateOfDeath: null,
         nationalities: ['SYR'],
+        citizenship: 'not-citizen',
         nativeLanguage: 'ar',
       },
     });
   });
 
   it('writes nationalities as numeric codes, dates as vvvvkkpp and municipality names on the wire', async () => {
-    const { sanoma } = parseVtjSoapResponse((await query(deceased.hetu)).body);
-    expect(sanoma.Henkilo?.Kansalaisuus.map((k) => k.Kansalaisuuskoodi3).sort()).toEqual(['004', '246']);
+    const sanoma = vastaussanomaOf((await query(deceased.hetu)).body);
+    // As PERUSJHHS2 answers: Finnish citizenship as SuomenKansalaisuusTietokoodi, the others as groups.
+    expect(sanoma.Henkilo?.Kansalaisuus.map((k) => k.Kansalaisuuskoodi3).sort()).toEqual(['004']);
+    expect(sanoma.Henkilo?.SuomenKansalaisuusTietokoodi).toBe('1');
     expect(sanoma.Henkilo?.Kotikunta).toMatchObject({ Kuntanumero: '005', KuntaS: 'Alajärvi', KuntasuhdeAlkupvm: '20250201' });
     expect(sanoma.Henkilo?.Kuolintiedot).toEqual({ Kuollut: '1', Kuolinpvm: '20250314' });
   });
 
-  it('answers an unknown or malformed code 0001', async () => {
+  it('answers an unknown or malformed code with the fault answer 0001, as VTJ does', async () => {
     for (const hetu of [makeHetu('1970-01-01', 999), malformed.hetu]) {
       const { sanoma } = parseVtjSoapResponse((await query(hetu)).body);
+      expect(sanoma).toEqual({ faultCode: '0001', faultString: 'Hakuperusteella ei löydy tietoja vtj:stä' });
+      expect(mapVtjResponse(sanoma)).toEqual({ outcome: 'not-found', paluukoodi: '0001' });
+    }
+  });
+
+  it('can answer an unknown code with Paluukoodi 0001 instead', async () => {
+    const paluukoodi = await createVtjMock(population, { unknownCodeAnswer: 'paluukoodi' });
+    try {
+      const body = buildVtjRequestBody({ SoSoNimi: 'PERUSJHHS2', Kayttajatunnus: 'k', Salasana: '', Loppukayttaja: 'koto-hub', Henkilotunnus: makeHetu('1970-01-01', 999) });
+      const answer = await post(paluukoodi.url, buildSoapRequest(headersFor(vtjServiceId('FI-TEST')), body));
+      const sanoma = vastaussanomaOf(answer.body);
       expect(sanoma.Paluukoodi.koodi).toBe('0001');
       expect(sanoma.Henkilo).toBeUndefined();
+    } finally {
+      await paluukoodi.close();
     }
   });
 
   it('answers a deceased person 0007 with the record', async () => {
     const outcome = mapVtjResponse(parseVtjSoapResponse((await query(deceased.hetu)).body).sanoma);
-    expect(outcome).toMatchObject({ outcome: 'deceased', paluukoodi: '0007', person: { dateOfDeath: '2025-03-14', nationalities: ['AFG', 'FIN'] } });
+    expect(outcome).toMatchObject({ outcome: 'deceased', paluukoodi: '0007', person: { dateOfDeath: '2025-03-14', nationalities: ['AFG'], citizenship: 'citizen' } });
   });
 
   it('flags turvakielto and sends the address anyway; the mapper drops it', async () => {
     const answer = await query(protectedPerson.hetu);
-    const { sanoma } = parseVtjSoapResponse(answer.body);
+    const sanoma = vastaussanomaOf(answer.body);
     expect(sanoma.Henkilo?.Turvakielto?.TurvakieltoTieto).toBe('1');
     expect(sanoma.Henkilo?.VakinainenKotimainenLahiosoite?.LahiosoiteS).toBe('Kauppapuistikko 1 A 2');
     const outcome = mapVtjResponse(sanoma);
@@ -155,7 +178,7 @@ describe('VTJ mock', () => {
     try {
       const body = buildVtjRequestBody({ SoSoNimi: 'PERUSJHHS2', Kayttajatunnus: 'k', Salasana: '', Loppukayttaja: 'koto-hub', Henkilotunnus: protectedPerson.hetu });
       const answer = await post(omitting.url, buildSoapRequest(headersFor(vtjServiceId('FI-TEST')), body));
-      expect(parseVtjSoapResponse(answer.body).sanoma.Henkilo?.VakinainenKotimainenLahiosoite).toBeUndefined();
+      expect(vastaussanomaOf(answer.body).Henkilo?.VakinainenKotimainenLahiosoite).toBeUndefined();
     } finally {
       await omitting.close();
     }
@@ -201,14 +224,14 @@ describe('VTJ mock', () => {
 
     it('wrongPaluukoodi: a valid-looking answer with a code the hub does not handle', async () => {
       vtj.faults.set([{ route: 'vtj.person', effect: { kind: 'custom', name: 'wrongPaluukoodi' } }]);
-      const { sanoma } = parseVtjSoapResponse((await query(plain.hetu)).body);
+      const sanoma = vastaussanomaOf((await query(plain.hetu)).body);
       expect(sanoma.Paluukoodi.koodi).toBe('9999');
       expect(() => mapVtjResponse(sanoma)).toThrow(VtjPaluukoodiError);
     });
 
     it('wrongPaluukoodi with parameters: a negative code, Henkilo dropped', async () => {
       vtj.faults.set([{ route: 'vtj.person', effect: { kind: 'custom', name: 'wrongPaluukoodi', params: { koodi: '-0005', teksti: 'Tekninen virhe', dropHenkilo: true } } }]);
-      const { sanoma } = parseVtjSoapResponse((await query(plain.hetu)).body);
+      const sanoma = vastaussanomaOf((await query(plain.hetu)).body);
       expect(sanoma.Henkilo).toBeUndefined();
       expect(() => mapVtjResponse(sanoma)).toThrow(expect.objectContaining({ kind: 'vtj-error', paluukoodi: '-0005' }));
     });

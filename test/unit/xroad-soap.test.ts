@@ -12,6 +12,7 @@ import {
   verifyEcho,
   type XRoadRequestHeaders,
 } from '#contracts/xroad/soap';
+import { parseClientId } from '#lib/xroad-client';
 import {
   XRoadFault,
   faultFromHttpStatus,
@@ -90,6 +91,31 @@ describe('buildSoapRequest', () => {
     const header = elementAt(parseXml(xml), 'Header');
     expect(textAt(header, 'issue')).toBeUndefined();
     expect(textAt(header, 'service', 'serviceVersion')).toBeUndefined();
+  });
+
+  it.each([
+    ['ESC', '\u001b'],
+    ['NUL', '\u0000'],
+    ['DEL', '\u007f'],
+    ['SOS (C1)', '\u0098'],
+    ['tab', '\t'],
+  ])('refuses an identifier with the control character %s, as X-Road does, naming the field', (_name, control) => {
+    const error = errorOf(() => buildSoapRequest(headers({ client: { ...headers().client, subsystemCode: `koto${control}hub` } }), '<x/>'));
+    expect(error).toBeInstanceOf(SoapEnvelopeError);
+    expect(error.message).toContain('client.subsystemCode');
+    expect(error.message).toContain('control characters');
+  });
+
+  it('accepts the identifier characters X-Road accepts in both of its modes', () => {
+    for (const subsystemCode of ['abcXYZ019', "'()+,-.=?", 'a.b-c']) {
+      expect(() => buildSoapRequest(headers({ client: { ...headers().client, subsystemCode } }), '<x/>')).not.toThrow();
+    }
+  });
+
+  it('refuses a configured client identifier with a control character as a configuration error', () => {
+    const error = errorOf(() => parseClientId('FI-TEST/MUN/0000000-0/koto\u001bhub'));
+    expect(error.message).toMatch(/^configuration: KOTO_XROAD_CLIENT is not a valid X-Road identifier: subsystemCode: .*control characters/);
+    expect(parseClientId('FI-TEST/MUN/0000000-0/koto-hub')).toEqual({ xRoadInstance: 'FI-TEST', memberClass: 'MUN', memberCode: '0000000-0', subsystemCode: 'koto-hub' });
   });
 
   it('refuses invalid headers, naming the field and not its value', () => {
