@@ -1,5 +1,5 @@
 /**
- * The envelope (DESIGN.md "The envelope"): every message on every queue is one of these, and its
+ * The envelope (docs/DESIGN.md "The envelope"): every message on every queue is one of these, and its
  * payload is validated against the schema registered for its `type` on send and on receive.
  */
 import * as z from '#contracts/zod';
@@ -35,5 +35,5 @@ export const envelopeSchema = z.object({
 
 export type Envelope<P = unknown> = Omit<z.infer<typeof envelopeSchema>, 'payload'> & { payload: P };
 
-/** Largest envelope put on a queue as it is (DESIGN.md: larger payloads go by claim check). */
+/** Largest envelope put on a queue; a larger one is refused (docs/DESIGN.md "The envelope": no claim check is built). */
 export const MAX_INLINE_ENVELOPE_BYTES = 200 * 1024;

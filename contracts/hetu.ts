@@ -1,5 +1,5 @@
 /**
- * Personal identity code — henkilötunnus, HETU (DESIGN.md "Personal identity code (HETU)").
+ * Personal identity code — henkilötunnus, HETU (docs/DESIGN.md "Personal identity code (HETU)").
  *
  * `DDMMYY C NNN Q`: date of birth, century sign, individual number, check character.
  * - Century signs as extended by the 2023 reform (new signs issued from 1 January 2023):
@@ -224,11 +224,12 @@ const compareDates = (a: CalendarDate, b: CalendarDate): number =>
  * The day in `year` on which someone born on `birth` becomes a year older.
  *
  * Someone born on 29 February becomes a year older on 1 March in a common year: the age is
- * reached on the day after 28 February. This is the Finnish rule koto-hub applies (lead's brief,
- * DESIGN.md outreach rule 1 "18th birthday ≤ D"). It deliberately does not borrow the deadline rule
- * of the Act on the Calculation of Statutory Time Limits (laki säädettyjen määräaikain
- * laskemisesta 150/1930, 4 §), under which a period ending in a month without the matching day
- * ends on that month's last day; that would make 28 February the birthday instead.
+ * reached on the day after 28 February. This is the Finnish rule koto-hub applies
+ * (docs/DESIGN.md "Outreach rules", rule 1: the 18th birthday is on or before D). It deliberately
+ * does not borrow the deadline rule of the Act on the Calculation of Statutory Time Limits (laki
+ * säädettyjen määräaikain laskemisesta 150/1930, 4 §), under which a period ending in a month
+ * without the matching day ends on that month's last day; that would make 28 February the
+ * birthday instead.
  */
 const anniversaryIn = (birth: CalendarDate, year: number): CalendarDate =>
   birth.month === 2 && birth.day === 29 && !isLeapYear(year) ? { year, month: 3, day: 1 } : { year, month: birth.month, day: birth.day };

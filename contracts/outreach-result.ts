@@ -1,5 +1,5 @@
 /**
- * The outreach result (DESIGN.md "The outreach result", normative): what a municipality receives
+ * The outreach result (docs/DESIGN.md "The outreach result", normative): what a municipality receives
  * for a run, and the codes it uses. The CSV form has the target fields in the same order, reasons
  * joined by `;`, and the exclusion counts beside it in `RESULT.exclusions.json`.
  */

@@ -1,5 +1,5 @@
 /**
- * The fixture population (DESIGN.md "Fixture population", normative): one JSON shape that drives
+ * The fixture population (docs/DESIGN.md "Fixture population", normative): one JSON shape that drives
  * every mock at once, so a population written by anyone can seed VTJ, UMA, Kelmu and the data store.
  *
  * `hetu` is deliberately a plain string here: a source list may carry a malformed code on purpose.

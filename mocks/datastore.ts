@@ -5,16 +5,17 @@
  * Reads answer from the population's `integration` field — a non-null `assessmentDate` is one
  * completed assessment; `planValidFrom` and `planValidUntil` together are one basic plan — plus
  * every write accepted since the start (or the last reset), kept in memory. A person with no
- * record is not an error: 200 with `asiakas: false` and empty lists. Writes are checked against the
- * schemas and the plan rules of contracts/datastore/rules.ts; a repeated `viite` gets the first
- * answer again.
+ * record is not an error: 200 with `asiakas: false` and empty lists. The status is read with
+ * `POST …/asiakkuus/v2` and the code in the body; the retired `GET …/asiakkuus/v1/{hetu}` is refused
+ * with 410 and never read. Writes are checked against the schemas and the plan rules of
+ * contracts/datastore/rules.ts; a repeated `viite` gets the first answer again.
  */
-import { parseHetu } from '#contracts/hetu';
 import type { FixturePopulation, FixturePerson } from '#contracts/population';
 import {
   DATASTORE_ERROR_TYPES,
   DATASTORE_SERVICE,
   arviointiKirjaus,
+  asiakkuusKysely,
   palvelusuoritusKirjaus,
   suunnitelmaKirjaus,
   tarkistusKirjaus,
@@ -77,7 +78,9 @@ interface CustomerRecord {
 
 const s = DATASTORE_SERVICE;
 const base = `^/r1/([^/]+)/${s.memberClass}/${s.memberCode}/${s.subsystemCode}`;
-const servicePath = (service: string, tail = ''): RegExp => new RegExp(`${base}/${service}/${s.serviceVersion}${tail}/?$`);
+const servicePath = (service: keyof typeof s.services): RegExp => new RegExp(`${base}/${s.services[service]}/${s.versions[service]}/?$`);
+/** The retired status v1, `GET …/asiakkuus/v1/{hetu}`: only recognised, to be refused. */
+const RETIRED_STATUS_V1 = new RegExp(`${base}/${s.services.status}/v1(?:/.*)?$`);
 
 /** The store: population-seeded records and accepted writes. */
 class DatastoreState {
@@ -192,10 +195,10 @@ const ruleError = (violations: readonly RuleViolation[]): MockResponse =>
   );
 
 /**
- * Parses a write body with its schema. Answers 400 naming the fields; the values are left out
- * (zod's issues do not carry the input).
+ * Parses a request body (a write, or the status query) with its schema. Answers 400 naming the
+ * fields; the values are left out (zod's issues do not carry the input).
  */
-function parseWrite<S extends z.ZodMiniType>(schema: S, what: string, req: MockRequest): { ok: z.infer<S> } | { error: MockResponse } {
+function parseBody<S extends z.ZodMiniType>(schema: S, what: string, req: MockRequest): { ok: z.infer<S> } | { error: MockResponse } {
   let body: unknown;
   try {
     body = JSON.parse(req.body);
@@ -216,7 +219,7 @@ function parseWrite<S extends z.ZodMiniType>(schema: S, what: string, req: MockR
  */
 function writeRoute<S extends z.ZodMiniType<{ viite: string; hetu: string }>>(
   name: string,
-  service: string,
+  service: Exclude<keyof typeof s.services, 'status'>,
   schema: S,
   what: string,
   state: DatastoreState,
@@ -229,7 +232,7 @@ function writeRoute<S extends z.ZodMiniType<{ viite: string; hetu: string }>>(
     handle(req) {
       const noClient = missingClient(req);
       if (noClient) return noClient;
-      const parsed = parseWrite(schema, what, req);
+      const parsed = parseBody(schema, what, req);
       if ('error' in parsed) return parsed.error;
       const write = parsed.ok;
       const fingerprint = JSON.stringify(write);
@@ -249,34 +252,41 @@ function writeRoute<S extends z.ZodMiniType<{ viite: string; hetu: string }>>(
 function datastoreRoutes(state: DatastoreState): MockRoute<PopulationIndex>[] {
   const statusRoute: MockRoute<PopulationIndex> = {
     name: 'datastore.status',
-    method: 'GET',
-    pattern: servicePath(s.services.status, '/([^/]+)'),
+    method: 'POST',
+    pattern: servicePath('status'),
     handle(req, match) {
       const noClient = missingClient(req);
       if (noClient) return noClient;
-      let code: string;
-      try {
-        code = decodeURIComponent(match[2] ?? '');
-      } catch {
-        code = '';
-      }
-      const parsed = parseHetu(code);
-      if (!parsed.ok) {
-        return xroadRestError(400, DATASTORE_ERROR_TYPES.invalid, `hetu: ${parsed.error.message}`, 'hetu');
-      }
-      const hetu = parsed.hetu.code;
-      const service = `${match[1] ?? ''}/${s.memberClass}/${s.memberCode}/${s.subsystemCode}/${s.services.status}/${s.serviceVersion}`;
+      const parsed = parseBody(asiakkuusKysely, 'customer status query', req);
+      if ('error' in parsed) return parsed.error;
+      const hetu = parsed.ok.hetu;
+      const service = `${match[1] ?? ''}/${s.memberClass}/${s.memberCode}/${s.subsystemCode}/${s.services.status}/${s.versions.status}`;
       return json(200, statusOf(hetu, state.find(hetu)), xroadEchoHeaders(req, service));
     },
   };
 
-  const assessments = writeRoute('datastore.assessments', s.services.assessments, arviointiKirjaus, 'assessment', state, (write, record) => {
+  // What the real store would do with a client still on v1: refuse it at once and plainly, without
+  // reading the code in the path (a 404 would be indistinguishable from a wrong path behind X-Road).
+  const retiredStatus: MockRoute<PopulationIndex> = {
+    name: 'datastore.status.v1',
+    method: 'GET',
+    pattern: RETIRED_STATUS_V1,
+    handle: () =>
+      xroadRestError(
+        410,
+        DATASTORE_ERROR_TYPES.gone,
+        `the customer status v1 is retired: POST /${s.services.status}/${s.versions.status} with the identity code in the body`,
+        `${s.services.status}/v1`,
+      ),
+  };
+
+  const assessments = writeRoute('datastore.assessments', 'assessments', arviointiKirjaus, 'assessment', state, (write, record) => {
     const id = state.nextId('ARV');
     record.assessments.push({ id, municipality: write.kunta, date: write.arviointipvm, completed: write.valmis });
     return { violations: [], id };
   });
 
-  const plans = writeRoute('datastore.plans', s.services.plans, suunnitelmaKirjaus, 'plan', state, (write, record) => {
+  const plans = writeRoute('datastore.plans', 'plans', suunnitelmaKirjaus, 'plan', state, (write, record) => {
     const plan = { kind: write.tyyppi, validFrom: write.voimassaAlkaen, validUntil: write.voimassaAsti };
     const violations = checkNewPlan(plan, record.plans);
     if (violations.length > 0) return { violations };
@@ -285,7 +295,7 @@ function datastoreRoutes(state: DatastoreState): MockRoute<PopulationIndex>[] {
     return { violations: [], id };
   });
 
-  const reviews = writeRoute('datastore.reviews', s.services.reviews, tarkistusKirjaus, 'review', state, (write, record) => {
+  const reviews = writeRoute('datastore.reviews', 'reviews', tarkistusKirjaus, 'review', state, (write, record) => {
     const plan = record.plans.find((p) => p.id === write.suunnitelmaTunniste);
     const check = checkReview({ date: write.tarkistuspvm, extendUntil: write.jatkoAsti }, plan);
     if (!plan || check.violations.length > 0) return { violations: check.violations };
@@ -297,7 +307,7 @@ function datastoreRoutes(state: DatastoreState): MockRoute<PopulationIndex>[] {
 
   const completions = writeRoute(
     'datastore.completions',
-    s.services.completions,
+    'completions',
     palvelusuoritusKirjaus,
     'service completion',
     state,
@@ -317,7 +327,7 @@ function datastoreRoutes(state: DatastoreState): MockRoute<PopulationIndex>[] {
     },
   );
 
-  return [statusRoute, assessments, plans, reviews, completions];
+  return [statusRoute, retiredStatus, assessments, plans, reviews, completions];
 }
 
 /** Starts the data store mock over a population. */
@@ -334,7 +344,7 @@ export function createDatastoreMock(
     population: index,
     faultBody: (faultcode, faultstring) => xroadRestError(500, faultcode, faultstring, ''),
     onReset: () => state.reset(),
-    // The status path ends in the identity code, valid or not: mask the whole segment.
-    redactPath: (path) => path.replace(/(\/asiakkuus\/v1\/)[^/]+/, '$1***'),
+    // A client still on the retired status v1 puts the identity code, valid or not, after it: mask the rest.
+    redactPath: (path) => path.replace(/(\/asiakkuus\/v1\/).+$/, '$1***'),
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The mock server framework every mock external system is built on (DESIGN.md "The systems it
+ * The mock server framework every mock external system is built on (docs/DESIGN.md "The systems it
  * connects": each mock speaks its wire format, holds the shared fixture population, and can be told
  * to be slow, fail, time out or answer garbage).
  *
@@ -15,6 +15,10 @@
  *
  * The request log keeps method, path (personal identity codes masked), status and times, never a
  * body or a query string: both carry personal data.
+ *
+ * `observeMockTraffic` hears, process-wide, every mock server (and the security-server stand-in)
+ * start and every request target (path and query, as received) they get: what the integration
+ * tests check for personal data in URLs.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -189,6 +193,36 @@ export interface RequestLog {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Traffic observers (process-wide)
+
+/** A mock server of this process started listening, or received a request. */
+export type MockTrafficEvent =
+  | { readonly kind: 'started'; readonly system: string }
+  /** `target`: the request target as it arrived, path and query, still percent-encoded. */
+  | { readonly kind: 'request'; readonly system: string; readonly method: string; readonly target: string };
+
+export type MockTrafficObserver = (event: MockTrafficEvent) => void;
+
+const trafficObservers = new Set<MockTrafficObserver>();
+
+/** Hears every mock server of this process start and receive a request; returns the unsubscribe. */
+export function observeMockTraffic(observer: MockTrafficObserver): () => void {
+  trafficObservers.add(observer);
+  return () => void trafficObservers.delete(observer);
+}
+
+/** Tells the observers (`startMockServer` does; a server built without it, like the security-server stand-in, calls it). */
+export function reportMockTraffic(event: MockTrafficEvent): void {
+  for (const observer of trafficObservers) {
+    try {
+      observer(event);
+    } catch {
+      // An observer's failure is its own: the mock answers as it would.
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server
 
 export interface MockServerOptions<P> {
@@ -319,6 +353,7 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
 
   const onRequest = async (incoming: IncomingMessage, res: ServerResponse): Promise<void> => {
     const arrived = Date.now();
+    reportMockTraffic({ kind: 'request', system: options.system, method: incoming.method ?? 'GET', target: incoming.url ?? '/' });
     const url = new URL(incoming.url ?? '/', 'http://mock.invalid');
     const body = await readBody(incoming);
     const req: MockRequest = {
@@ -406,6 +441,7 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
     });
   });
   const port = (server.address() as AddressInfo).port;
+  reportMockTraffic({ kind: 'started', system: options.system });
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

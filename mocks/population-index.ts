@@ -1,5 +1,5 @@
 /**
- * The fixture population, loaded once and indexed for the mocks (DESIGN.md "Fixture population",
+ * The fixture population, loaded once and indexed for the mocks (docs/DESIGN.md "Fixture population",
  * normative): by identity code, by home municipality, and the two source lists the hub reads —
  * Kela's Kelmu list and Migri's list of protection recipients.
  */
@@ -118,6 +118,6 @@ export function indexPopulation(population: FixturePopulation): PopulationIndex 
 export const asPopulationIndex = (population: FixturePopulation | PopulationIndex): PopulationIndex =>
   'byHetu' in population ? population : indexPopulation(population);
 
-/** A benefit is active on D when from ≤ D and (to is empty or D ≤ to) (DESIGN.md outreach rule 2). */
+/** A benefit is active on D when from ≤ D and (to is empty or D ≤ to) (docs/DESIGN.md "Outreach rules", rule 2). */
 export const isActive = (period: { from: string; to: string | null }, date: string): boolean =>
   period.from <= date && (period.to === null || date <= period.to);

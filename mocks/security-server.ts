@@ -11,6 +11,7 @@ import { UMA_PERSON_SERVICE } from '#contracts/uma/wire';
 import { KELMU_SERVICE } from '#contracts/kelmu/wire';
 import { DATASTORE_SERVICE } from '#contracts/datastore/wire';
 import { buildSoapFault } from '#contracts/xroad/soap';
+import { reportMockTraffic } from '#mocks/framework';
 
 export type MemberRoutes = Readonly<Record<string, string>>;
 
@@ -47,6 +48,7 @@ export interface SecurityServer {
 /** `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL. */
 export const startSecurityServer = async (upstream: Readonly<Record<string, string>>): Promise<SecurityServer> => {
   const server: Server = createServer(async (req, res) => {
+    reportMockTraffic({ kind: 'request', system: 'security-server', method: req.method ?? 'GET', target: req.url ?? '/' });
     const body = await readAll(req);
     const path = req.url ?? '/';
     const member = memberOf(path, body);
@@ -77,6 +79,7 @@ export const startSecurityServer = async (upstream: Readonly<Record<string, stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  reportMockTraffic({ kind: 'started', system: 'security-server' });
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>

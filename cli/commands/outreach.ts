@@ -1,6 +1,6 @@
 /**
- * `koto-hub outreach --population FILE --municipality M --as-of D --out RESULT` (DESIGN.md "The
- * outreach result"): one whole outreach run through the hub — a running one when it holds the
+ * `koto-hub outreach --population FILE --municipality M --as-of D --out RESULT` (docs/DESIGN.md
+ * "The outreach result"): one whole outreach run through the hub — a running one when it holds the
  * same population, else the embedded runtime started for the run — and RESULT written when the run
  * is complete. The runtime's records stay in its data folder for `trace` and `audit`.
  */

@@ -29,7 +29,7 @@ export const residenceV1 = z.lazy(() =>
       found: z.boolean(),
       /**
        * Date of the person's first residence permit, residence card or registration of the right of
-       * residence (DESIGN.md outreach rule 3).
+       * residence (docs/DESIGN.md "Outreach rules", rule 3).
        */
       firstPermitDate: z.nullable(isoDate),
       /** Type of the permit in force (the most recent one). */

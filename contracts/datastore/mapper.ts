@@ -6,6 +6,7 @@
 import * as z from '#contracts/zod';
 import type {
   ArviointiKirjaus,
+  AsiakkuusKysely,
   AsiakkuusVastaus,
   Palvelu,
   PalvelusuoritusKirjaus,
@@ -102,6 +103,9 @@ const palveluOf: Readonly<Record<IntegrationService, Palvelu>> = {
 
 export const planKindOf = (tyyppi: SuunnitelmaTyyppi): PlanKind => kindOf[tyyppi];
 export const suunnitelmaTyyppiOf = (kind: PlanKind): SuunnitelmaTyyppi => tyyppiOf[kind];
+
+/** The customer status query of a person: the code goes in the body, never in the path. */
+export const toAsiakkuusKysely = (hetu: string): AsiakkuusKysely => ({ hetu });
 
 /** Customer status, canonical; a plan's `validUntil` includes its extensions. */
 export const fromAsiakkuusVastaus = (status: AsiakkuusVastaus): IntegrationStatus => ({

@@ -2,13 +2,16 @@
  * National integration data store (kotoutumisen tietovaranto, KEHA centre) — wire format, defined
  * by koto-hub (no public interface; see README.md). REST/JSON over X-Road:
  *
- *   GET  …/kotoutumistietovaranto/asiakkuus/v1/{hetu}        customer status
+ *   POST …/kotoutumistietovaranto/asiakkuus/v2               customer status (the code in the body)
  *   POST …/kotoutumistietovaranto/arvioinnit/v1              an assessment
  *   POST …/kotoutumistietovaranto/suunnitelmat/v1            an integration plan
  *   POST …/kotoutumistietovaranto/tarkistukset/v1            a plan review (may extend the plan)
  *   POST …/kotoutumistietovaranto/palvelusuoritukset/v1      a service completion
  *
- * where … is `/r1/{instance}/GOV/2296962-1`. Every write carries `viite`, the sender's UUID for
+ * where … is `/r1/{instance}/GOV/2296962-1`. No path or query carries personal data: the customer
+ * status is a POST whose body names the person (`asiakkuusKysely`), because every security server
+ * and proxy on the way keeps the request line in its access log. Its v1, `GET …/asiakkuus/v1/{hetu}`,
+ * had the code in the path and is retired. Every write carries `viite`, the sender's UUID for
  * it (the hub uses the envelope's messageId): a write repeated with the same `viite` is answered
  * with the first answer and stored once. Errors are X-Road REST errors `{"type","message","detail"}`.
  */
@@ -21,7 +24,6 @@ export const DATASTORE_SERVICE = {
   /** KEHA centre's business ID. */
   memberCode: '2296962-1',
   subsystemCode: 'kotoutumistietovaranto',
-  serviceVersion: 'v1',
   services: {
     status: 'asiakkuus',
     assessments: 'arvioinnit',
@@ -29,15 +31,28 @@ export const DATASTORE_SERVICE = {
     reviews: 'tarkistukset',
     completions: 'palvelusuoritukset',
   },
+  /**
+   * Version of each service's call. The status is v2: v1 (`GET …/asiakkuus/v1/{hetu}`) had the
+   * identity code in its path and is retired.
+   */
+  versions: {
+    status: 'v2',
+    assessments: 'v1',
+    plans: 'v1',
+    reviews: 'v1',
+    completions: 'v1',
+  },
 } as const;
 
 export type DatastoreServiceKey = keyof typeof DATASTORE_SERVICE.services;
 
-/** Path of a service (relative to the security server's base URL); `hetu` only for `status`. */
-export function datastorePath(instance: string, service: DatastoreServiceKey, hetu?: string): string {
+/**
+ * Path of a service (relative to the security server's base URL). It never holds personal data:
+ * every call names its person in the body.
+ */
+export function datastorePath(instance: string, service: DatastoreServiceKey): string {
   const s = DATASTORE_SERVICE;
-  const base = `/r1/${instance}/${s.memberClass}/${s.memberCode}/${s.subsystemCode}/${s.services[service]}/${s.serviceVersion}`;
-  return hetu === undefined ? base : `${base}/${encodeURIComponent(hetu)}`;
+  return `/r1/${instance}/${s.memberClass}/${s.memberCode}/${s.subsystemCode}/${s.services[service]}/${s.versions[service]}`;
 }
 
 const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
@@ -120,6 +135,17 @@ export const kirjausVastaus = z.lazy(() =>
 
 // ---- customer status ---------------------------------------------------------------------------
 
+/**
+ * Customer status query (`POST …/asiakkuus/v2`). The code is in the body, not the path, so that no
+ * access log on the way (security servers, proxies) keeps it. It changes nothing: a query may be
+ * repeated at will.
+ */
+export const asiakkuusKysely = z.lazy(() =>
+  z.object({
+    hetu: hetuSchema,
+  }),
+);
+
 export const arviointi = z.lazy(() =>
   z.object({
     tunniste,
@@ -184,6 +210,7 @@ export type SuunnitelmaKirjaus = z.infer<typeof suunnitelmaKirjaus>;
 export type TarkistusKirjaus = z.infer<typeof tarkistusKirjaus>;
 export type PalvelusuoritusKirjaus = z.infer<typeof palvelusuoritusKirjaus>;
 export type KirjausVastaus = z.infer<typeof kirjausVastaus>;
+export type AsiakkuusKysely = z.infer<typeof asiakkuusKysely>;
 export type AsiakkuusVastaus = z.infer<typeof asiakkuusVastaus>;
 export type SuunnitelmaTyyppi = (typeof suunnitelmaTyypit)[number];
 export type Palvelu = (typeof palvelut)[number];
@@ -196,6 +223,8 @@ export const DATASTORE_ERROR_TYPES = {
   rule: 'Client.RuleViolation',
   /** 409: the `viite` was used before for a different document. */
   conflict: 'Client.Conflict',
+  /** 410: a retired version of a call, e.g. the status's v1, which had the identity code in its path. */
+  gone: 'Client.Gone',
 } as const;
 
 // ---- parsing -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * Kelmu list delivery — wire format (defined by koto-hub; Kela publishes no interface for it, see
  * README.md). REST/JSON over X-Road: one page of the list of immigrants a municipality is to reach,
- * one row per person and benefit (DESIGN.md "Wire formats", "Fixture population").
+ * one row per person and benefit (docs/DESIGN.md "The systems it connects", "Fixture population").
  *
  *   GET /r1/{instance}/GOV/0246246-0/kelmu/kotoutumislista/v1/{kunta}?paiva=YYYY-MM-DD&sivu=N&sivukoko=K
  *   X-Road-Client: {instance}/{class}/{member}/{subsystem}

@@ -1,5 +1,5 @@
 /**
- * The messages of an outreach run (DESIGN.md flow 1). The run's correlation id is the run id and
+ * The messages of an outreach run (docs/DESIGN.md "Outreach run"). The run's correlation id is the run id and
  * the envelope's municipality is the run's municipality; payloads carry no personal data except
  * where a person is the point (the decision of one candidate).
  */

@@ -1,5 +1,5 @@
 /**
- * Assembles a run's result from its candidates (DESIGN.md "The outreach result"): the targets
+ * Assembles a run's result from its candidates (docs/DESIGN.md "The outreach result"): the targets
  * sorted by code, the exclusion counts, and how many could not be decided. Reads the run one
  * page of candidates at a time; only the targets are kept in memory.
  */

@@ -84,7 +84,7 @@ export const decideOne = async (message: LookupAnswer, hop: HopApi, batch: Decid
     integration: payload.results.datastore,
   };
   // One register at a time, only while the rules still need one: nobody is asked about a person
-  // the answers so far already decide (DESIGN.md: personal data stays minimal).
+  // the answers so far already decide (docs/DESIGN.md "Personal data").
   const [next] = lookupsNeeded(facts);
   if (next) {
     if (!candidate.outcome || candidate.outcome === 'UNRESOLVED') {

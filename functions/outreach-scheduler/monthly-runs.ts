@@ -1,5 +1,5 @@
 /**
- * The monthly outreach runs (DESIGN.md flow 1: "scheduled monthly per municipality"): one
+ * The monthly outreach runs (docs/DESIGN.md "Outreach run": monthly, per municipality): one
  * `outreach.run.requested.v1` per municipality the hub serves, for the month the schedule fired in.
  *
  * Everything is a function of (municipality, month), so a second trigger in the same month — a

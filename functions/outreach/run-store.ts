@@ -1,6 +1,6 @@
 /**
- * The state of an outreach run in the correlation table (DESIGN.md: process managers keep state
- * in DynamoDB, single-item conditional writes and atomic counters, no transactions).
+ * The state of an outreach run in the correlation table (docs/DESIGN.md "Process state": process
+ * state in DynamoDB, single-item conditional writes and atomic counters, no transactions).
  *
  *   pk RUN#<runId>  sk RUN            the run: municipality, day, phase, pages received, counters
  *   pk RUN#<runId>  sk CAND#<key>     one candidate: the code as listed, its sources and Kela rows,

@@ -116,7 +116,7 @@ export class KotoHubStack extends Stack {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::W2001',
         reason:
-          'The X-Road parameters are part of the deploy interface from the start (DESIGN.md "In AWS"), so pipelines pass them ' +
+          'The X-Road parameters are part of the deploy interface from the start (docs/DESIGN.md "In AWS"), so pipelines pass them ' +
           'before the first adapter that calls X-Road exists; until then no function references them.',
       });
     }

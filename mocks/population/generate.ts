@@ -1,5 +1,5 @@
 /**
- * Fixture population generator (DESIGN.md "Fixture population"). Deterministic: the same options
+ * Fixture population generator (docs/DESIGN.md "Fixture population"). Deterministic: the same options
  * give the same file, byte for byte (a seeded PRNG, and dates counted from `asOf`, never from the
  * clock).
  *
@@ -302,7 +302,7 @@ const target = (f: PersonFactory, m: string, origin: Origin, extra: { sex?: Sex;
 type EdgeCase = (f: PersonFactory, m: string, others: readonly string[]) => Draft;
 
 /**
- * The cases DESIGN.md's rules turn on, each at least once. `m` is the municipality the person is
+ * The cases the outreach rules (docs/DESIGN.md "Outreach rules") turn on, each at least once. `m` is the municipality the person is
  * (or seems to be) in; `others` the other municipalities of the run.
  */
 export const edgeCases: readonly (readonly [string, EdgeCase])[] = [

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: figures, not pass/fail (DESIGN.md, issue "Outreach target lists": targets).
+ * `npm run bench`: figures, not pass/fail (the targets: docs/DESIGN.md "Performance targets").
  *
  * Part 1 generates a population of N people in one municipality (`--persons N`, default 10,000),
  * runs the whole outreach through the embedded runtime with the mocks at zero latency, then, on the

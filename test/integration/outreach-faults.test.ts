@@ -2,7 +2,7 @@
  * Outreach runs when the registers misbehave, through the real embedded runtime: the mocks inject
  * seeded faults over HTTP (5xx, hanging calls, SOAP faults, garbage), the adapters retry or
  * dead-letter, and the run must still end with every candidate counted exactly once. Expectations
- * come from test/support/outreach-oracle.ts (DESIGN.md, independent of the hub's rules module) and
+ * come from test/support/outreach-oracle.ts (docs/DESIGN.md "Outreach rules", independent of the hub's rules module) and
  * from what the hub itself recorded about its dead letters (audit log, DLQs, `koto-hub trace`).
  */
 import { randomUUID } from 'node:crypto';

@@ -3,7 +3,7 @@
  * runtime: the CLI as a child process uses this file's running hub (same data folder, same
  * population file), whose runner feeds the real handlers from local-aws-sqs, keeps run state in
  * dynalite and asks the VTJ, UMA, Kelmu and data store mocks over HTTP. Every expectation comes from
- * test/support/outreach-oracle.ts, written from DESIGN.md without the hub's rules module.
+ * test/support/outreach-oracle.ts, written from docs/DESIGN.md "Outreach rules" without the hub's rules module.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

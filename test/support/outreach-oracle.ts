@@ -1,12 +1,13 @@
 /**
  * The outreach result a run must give, computed independently of the hub: written straight from
- * DESIGN.md ("Outreach rules", "Fixture population", "The outreach result") over a fixture
+ * docs/DESIGN.md ("Outreach rules", "Fixture population", "The outreach result") over a fixture
  * population, without functions/outreach/rules.ts, the register mappers or contracts/hetu.ts, so
  * that a mistake in any of them shows up as a disagreement. Every register answers from the fixture
  * person: VTJ knows the persons in the file; UMA's record is `residence`; Kela's rows are `kela`; the
  * data store's are `integration`.
  *
- * Where DESIGN.md is silent it follows the choices documented in functions/outreach/rules.ts:
+ * For the cases the rules leave open it follows the readings docs/DESIGN.md "Outreach rules" gives
+ * (and functions/outreach/rules.ts documents):
  * `homeMunicipalitySince` null counts as home on D; born on 29 February is 18 on 1 March of a
  * common year; a first permit dated after D is no record on D; `windowEnds` of a 29 February
  * permit is 28 February and the window is open while D ≤ `windowEnds`; Kela reasons come from the
@@ -28,7 +29,7 @@ export interface ExpectedOutreachResult {
 const CHECK_CHARACTERS = '0123456789ABCDEFHJKLMNPRSTUVWXY';
 const CENTURIES: Record<string, number> = { '+': 1800, '-': 1900, U: 1900, V: 1900, W: 1900, X: 1900, Y: 1900, A: 2000, B: 2000, C: 2000, D: 2000, E: 2000, F: 2000 };
 
-/** DESIGN.md "Personal identity code": the birth date of a valid code, or null. */
+/** docs/DESIGN.md "Personal identity code (HETU)": the birth date of a valid code, or null. */
 function birthDateOf(code: string): string | null {
   const parts = /^(\d\d)(\d\d)(\d\d)(.)(\d\d\d)(.)$/.exec(code.trim().toUpperCase());
   const century = parts ? CENTURIES[parts[4]!] : undefined;
@@ -117,7 +118,7 @@ export function expectedDecisions(population: FixturePopulation, municipality: s
   return new Map([...codes].map((code) => [code, decide(code, byCode.get(code), municipality, asOf)]));
 }
 
-/** DESIGN.md "The outreach result" for M on D, without the run's `correlationId`. */
+/** docs/DESIGN.md "The outreach result" for M on D, without the run's `correlationId`. */
 export function expectedOutreachResult(population: FixturePopulation, municipality: string, asOf: string): ExpectedOutreachResult {
   const targets: OutreachTarget[] = [];
   const exclusions: Partial<Record<ExclusionCode, number>> = {};

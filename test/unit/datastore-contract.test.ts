@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeHetu } from '#contracts/hetu';
 import type { FixturePerson } from '#contracts/population';
 import {
+  asiakkuusKysely,
   asiakkuusVastaus,
   arviointiKirjaus,
   datastorePath,
@@ -21,6 +22,7 @@ import {
   fromTarkistusKirjaus,
   integrationStatusV1,
   toArviointiKirjaus,
+  toAsiakkuusKysely,
   toPalvelusuoritusKirjaus,
   toSuunnitelmaKirjaus,
   toTarkistusKirjaus,
@@ -137,13 +139,34 @@ describe('data store wire schemas', () => {
     expect(error.message).not.toContain('eilen');
   });
 
-  it('builds the X-Road REST paths', () => {
-    expect(datastorePath('FI', 'status', '010190+123X')).toBe('/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/010190%2B123X');
+  it('builds the X-Road REST paths, none with personal data: the status is v2, the code in its body', () => {
+    expect(datastorePath('FI', 'status')).toBe('/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v2');
     expect(datastorePath('FI-TEST', 'reviews')).toBe('/r1/FI-TEST/GOV/2296962-1/kotoutumistietovaranto/tarkistukset/v1');
+  });
+
+  it('builds the status query with the code in the body, and reads it back normalised', () => {
+    expect(toAsiakkuusKysely(HETU)).toEqual({ hetu: HETU });
+    expect(asiakkuusKysely.parse(toAsiakkuusKysely(HETU))).toEqual({ hetu: HETU });
+    expect(parseDatastore(asiakkuusKysely, 'customer status query', { hetu: ` ${HETU.toLowerCase()} ` })).toEqual({ hetu: HETU });
+  });
+
+  it('names the bad field of a status query and never its value', () => {
+    const malformed = errorOf(() => parseDatastore(asiakkuusKysely, 'customer status query', { hetu: '131052-308X' }));
+    expect(malformed).toBeInstanceOf(DatastoreContractError);
+    expect(malformed.message).toMatch(/^customer status query is invalid: hetu: invalid personal identity code: /);
+    expect(malformed.message).not.toContain('131052');
+    expect((malformed as DatastoreContractError).issues.map((i) => i.path)).toEqual(['hetu']);
+
+    for (const body of [{}, { henkilotunnus: HETU }, { hetu: 131052308 }, { hetu: null }]) {
+      const error = errorOf(() => parseDatastore(asiakkuusKysely, 'customer status query', body)) as DatastoreContractError;
+      expect(error.issues.map((i) => i.path)).toEqual(['hetu']);
+      expect(error.message).not.toContain('131052');
+    }
+    expect((errorOf(() => parseDatastore(asiakkuusKysely, 'customer status query', HETU)) as DatastoreContractError).issues.map((i) => i.path)).toEqual(['(root)']);
   });
 });
 
-describe('plan rules (Act 681/2023, DESIGN.md flow 4)', () => {
+describe('plan rules (Act 681/2023; docs/DESIGN.md "Planned: data-store writes and plan rules")', () => {
   const plan = (overrides: Partial<PlanState> = {}): PlanState => ({
     id: 'SUU-1',
     kind: 'PERUS',
@@ -234,8 +257,14 @@ describe('data store mock', () => {
   afterAll(() => store.close());
   beforeEach(() => store.reset());
 
+  const query = (body: unknown, init: { headers?: Record<string, string> } = {}): Promise<Response> =>
+    fetch(`${store.url}${datastorePath('FI', 'status')}`, {
+      method: 'POST',
+      headers: init.headers ?? headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const read = async (hetu: string): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${store.url}${datastorePath('FI', 'status', hetu)}`, { headers });
+    const res = await query({ hetu });
     return { status: res.status, body: await res.json() };
   };
   const write = async (service: 'assessments' | 'plans' | 'reviews' | 'completions', body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -264,12 +293,36 @@ describe('data store mock', () => {
     }
   });
 
-  it('answers a malformed code with 400 that does not repeat it', async () => {
-    const res = await fetch(`${store.url}${datastorePath('FI', 'status', '131052-308X')}`, { headers });
+  it('answers a status query whose body breaks its schema with 400 naming the field, not the value', async () => {
+    const res = await query({ hetu: '131052-308X' });
     expect(res.status).toBe(400);
     const text = await res.text();
-    expect(JSON.parse(text)).toMatchObject({ type: 'Client.InvalidRequest', detail: 'hetu' });
+    expect(JSON.parse(text)).toMatchObject({ type: 'Client.InvalidRequest', message: 'invalid customer status query' });
+    expect(JSON.parse(text).detail).toMatch(/^hetu: invalid personal identity code: /);
     expect(text).not.toContain('131052');
+
+    const missing = await query({ henkilotunnus: HETU });
+    expect(missing.status).toBe(400);
+    const missingText = await missing.text();
+    expect(JSON.parse(missingText).detail).toMatch(/^hetu: /);
+    expect(missingText).not.toContain(HETU.slice(0, 6));
+
+    const notJson = await query('{"hetu":');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ type: 'Client.InvalidRequest', detail: '(body)' });
+  });
+
+  it('refuses the retired v1, the code in the path, with 410 and without reading or repeating it', async () => {
+    const res = await fetch(`${store.url}/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/${encodeURIComponent(assessed.hetu)}`, { headers });
+    expect(res.status).toBe(410);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ type: 'Client.Gone', detail: 'asiakkuus/v1' });
+    expect(JSON.parse(text).message).toContain('POST /asiakkuus/v2');
+    expect(text).not.toContain(assessed.hetu.slice(0, 6));
+    expect(store.requests.count('datastore.status.v1')).toBe(1);
+    expect(store.requests.count('datastore.status')).toBe(0);
+    // Nor is the status read with a GET of the new version.
+    expect((await fetch(`${store.url}${datastorePath('FI', 'status')}`, { headers })).status).toBe(404);
   });
 
   it('keeps writes and shows them in later reads', async () => {
@@ -370,15 +423,20 @@ describe('data store mock', () => {
   });
 
   it('requires the X-Road-Client header', async () => {
-    const res = await fetch(`${store.url}${datastorePath('FI', 'status', assessed.hetu)}`);
+    const res = await query({ hetu: assessed.hetu }, { headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ detail: 'X-Road-Client' });
   });
 
-  it('masks the identity code in its request log', async () => {
+  it('keeps no identity code in its request log, not even one a client still on v1 put in the path', async () => {
     await read(assessed.hetu);
-    const entries = store.requests.entries();
-    expect(entries[0]?.path).toBe('/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/***');
+    await fetch(`${store.url}/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/${encodeURIComponent(assessed.hetu)}`, { headers });
+    await fetch(`${store.url}/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/not-a-code-${assessed.hetu.slice(0, 6)}`, { headers });
+    expect(store.requests.entries().map((e) => [e.route, e.path])).toEqual([
+      ['datastore.status', '/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v2'],
+      ['datastore.status.v1', '/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/***'],
+      ['datastore.status.v1', '/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/***'],
+    ]);
     expect(JSON.stringify(store.stats())).not.toContain(assessed.hetu.slice(0, 6));
   });
 });

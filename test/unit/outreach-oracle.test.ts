@@ -81,7 +81,7 @@ describe('the outreach oracle and the rules module', () => {
     const kelmu = index.kelmuList(municipality, asOf);
     const codes = [...new Set([...kelmu.map((row) => row.hetu), ...index.umaProtectionList(municipality).map((person) => person.hetu)])].sort();
     const expected = expectedDecisions(sample, municipality, asOf);
-    // The persons considered: the mocks' two lists, as the hub reads them, and the oracle's reading of DESIGN.md.
+    // The persons considered: the mocks' two lists, as the hub reads them, and the oracle's reading of docs/DESIGN.md "Fixture population".
     expect(codes).toEqual([...expected.keys()].sort());
 
     const disagreements: unknown[] = [];
@@ -154,7 +154,7 @@ describe('the outreach oracle', () => {
     ],
   };
 
-  it('gives the example of DESIGN.md for the example person', () => {
+  it('gives the target of docs/DESIGN.md "The outreach result" for the person of its "Fixture population" example', () => {
     expect(expectedOutreachResult(designExample, '905', '2026-11-01')).toEqual({
       municipality: '905',
       asOf: '2026-11-01',

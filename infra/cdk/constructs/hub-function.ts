@@ -36,7 +36,7 @@ import type { HubTable } from '#infra/cdk/constructs/table';
 export const CRON_MAX_EVENT_AGE = Duration.hours(24);
 export const CRON_RETRY_ATTEMPTS = 10;
 
-/** Node.js 22 is the runtime the design fixes (DESIGN.md "In AWS"). */
+/** Node.js 22 is the runtime the design fixes (docs/DESIGN.md "In AWS"). */
 export const HUB_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** The AWS Parameters and Secrets Lambda Extension layer (its newest version in aws-cdk-lib), with its defaults. */
@@ -169,7 +169,7 @@ export class HubFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The design fixes Node.js 22 (DESIGN.md "In AWS"): the runtime the local runtime, the tests and the bundle target use.',
+      reason: 'The design fixes Node.js 22 (docs/DESIGN.md "In AWS"): the runtime the local runtime, the tests and the bundle target use.',
     });
 
     Validations.of(this.role).acknowledge(
