@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mapVtjResponse } from '#contracts/vtj/mapper';
+import { parseVtjSoapResponse } from '#contracts/vtj/wire';
 import { makeHetu } from '#contracts/hetu';
 import type { PersonV1, VtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import type { ResidenceV1 } from '#contracts/canonical/residence';
@@ -181,6 +184,13 @@ describe('outreach rule 1: VTJ', () => {
 
   it('excludes a citizen VTJ states only by SuomenKansalaisuusTietokoodi, with no nationality listed', () => {
     expect(outcomeOf({ person: { nationalities: [], citizenship: 'citizen' } })).toBe('FINNISH_CITIZEN');
+  });
+
+  it('excludes the citizen of a recorded PERUSJHHS2 answer with no Kansalaisuus group, read through the real wire mapper', () => {
+    const xml = readFileSync(new URL('../../contracts/vtj/samples/found-citizen-tietokoodi-only.xml', import.meta.url), 'utf8');
+    const vtj = mapVtjResponse(parseVtjSoapResponse(xml).sanoma);
+    expect(vtj).toMatchObject({ outcome: 'found', person: { nationalities: [], citizenship: 'citizen', kotikunta: { code: '905' } } });
+    expect(outcomeOf({ hetu: '150372-9178', vtj })).toBe('FINNISH_CITIZEN');
   });
 
   it('does not exclude a person whose citizenship VTJ does not state (possibly stateless)', () => {
