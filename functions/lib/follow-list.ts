@@ -63,8 +63,24 @@ export const followPersons = async (municipality: string, hetus: readonly string
   }
 };
 
-/** The codes a municipality follows now, sorted (a lapsed follow counts as gone before TTL removes it). */
-export const followedCodes = async (municipality: string, deps: Pick<FollowListDeps, 'db' | 'table' | 'now'>): Promise<string[]> => {
+/** Whether a keyed hash (hex) begins with the bits `shard` (`0`/`1` characters). */
+export const hashInShard = (hexHash: string, shard: string): boolean => {
+  for (let bit = 0; bit < shard.length; bit++) {
+    const nibble = Number.parseInt(hexHash[bit >> 2] ?? '', 16);
+    if (Number.isNaN(nibble) || ((nibble >> (3 - (bit & 3))) & 1) !== Number(shard[bit])) return false;
+  }
+  return true;
+};
+
+/** The hex prefix every hash in a shard shares: its whole nibbles. */
+const hexPrefixOf = (shard: string): string =>
+  Array.from({ length: shard.length >> 2 }, (_, i) => Number.parseInt(shard.slice(i * 4, i * 4 + 4), 2).toString(16)).join('');
+
+/**
+ * The codes a municipality follows now whose keyed hash starts with the bits `shard` (default: all),
+ * sorted. A lapsed follow counts as gone before TTL removes it.
+ */
+export const followedCodes = async (municipality: string, deps: Pick<FollowListDeps, 'db' | 'table' | 'now'>, shard = ''): Promise<string[]> => {
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   const codes: string[] = [];
   let startKey: QueryCommandOutput['LastEvaluatedKey'];
@@ -73,13 +89,15 @@ export const followedCodes = async (municipality: string, deps: Pick<FollowListD
       new QueryCommand({
         TableName: deps.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :follow)',
-        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':follow': FOLLOW_PREFIX },
-        ProjectionExpression: 'hetu, expiresAt',
+        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':follow': `${FOLLOW_PREFIX}${hexPrefixOf(shard)}` },
+        ProjectionExpression: 'sk, hetu, expiresAt',
         ExclusiveStartKey: startKey,
       }),
     );
     for (const item of page.Items ?? []) {
-      if (typeof item.hetu === 'string' && !(typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds)) codes.push(item.hetu);
+      const lapsed = typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds;
+      const inShard = typeof item.sk === 'string' && hashInShard(item.sk.slice(FOLLOW_PREFIX.length), shard);
+      if (typeof item.hetu === 'string' && !lapsed && inShard) codes.push(item.hetu);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -25,7 +25,7 @@ export const handler = middy<ScheduledEvent, PollResult, Error, Context>()
     const result = await pollChanges(
       {
         cursors: dynamoCursorStore(db, table),
-        followed: (municipality) => followedCodes(municipality, { db, table }),
+        followed: (municipality, shard) => followedCodes(municipality, { db, table }, shard),
         feed: xroadChangeFeed(xroadClient('vtj')),
         publish: async (events) => void (await emitRoots('person-events', events, POLLER_STAGE)),
       },

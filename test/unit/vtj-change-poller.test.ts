@@ -3,18 +3,22 @@
  * in-memory fakes of its collaborators: a change feed that pages like VTJmutpa, a cursor store with
  * conditional writes, a follow list, and a publisher that remembers what it sent.
  */
+import { createHash } from 'node:crypto';
+import { hashInShard } from '#lib/follow-list';
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape, makeHetu } from '#contracts/hetu';
 import { parseEnvelope, subjectOf } from '#contracts/messages/registry';
 import { buildDeathChange, buildMoveChange, buildTurvakieltoChange, VTJ_MUTPA_BATCH, type MuutoksetResponse, type Muutos } from '#contracts/vtj/changes';
 import { XRoadFault } from '#contracts/xroad/errors';
 import {
+  childShards,
   pageEvents,
   pollChanges,
   type ChangeFeed,
   type CursorStore,
   type PersonEventEnvelope,
   type PollDeps,
+  type ShardCursor,
 } from '#functions/vtj-change-poller/poll-changes';
 
 const VAASA = '905';
@@ -24,6 +28,14 @@ const TODAY = new Date('2026-03-10T06:00:00.000Z');
 
 let serial = 200;
 const person = (): string => makeHetu('1988-07-21', serial++);
+
+/** `count` distinct valid codes, 800 per birth date from `firstBirthDate` on. */
+const manyPeople = (count: number, firstBirthDate: string): string[] =>
+  Array.from({ length: count }, (_, i) => {
+    const born = new Date(`${firstBirthDate}T00:00:00Z`);
+    born.setUTCDate(born.getUTCDate() + Math.floor(i / 800));
+    return makeHetu(born.toISOString().slice(0, 10), 2 + (i % 800));
+  });
 
 /** VTJmutpa in memory: a log of changes with keys; pages end after `pageSize` changes of the listed people. */
 class FakeFeed implements ChangeFeed {
@@ -63,26 +75,56 @@ class FakeFeed implements ChangeFeed {
   }
 }
 
-/** A cursor table: one key per municipality, moved only from the value it holds. */
+/** A cursor table: one key per municipality and shard, moved only from the value it holds. */
 class FakeCursors implements CursorStore {
+  /** By municipality for the root shard, `<municipality>#<shard>` for the others. */
   readonly keys = new Map<string, number>();
-  readonly moves: { municipality: string; from: number | undefined; to: number }[] = [];
+  readonly frozen = new Set<string>();
+  readonly moves: { municipality: string; from: number | undefined; to: number; shard?: string }[] = [];
   /** Errors thrown by the next calls to `advance` (a crash between publishing and moving the key). */
   readonly failures: Error[] = [];
+  /** Errors thrown by `split` after it froze the shard and stored this many children (a crash mid-split). */
+  crashSplitAfterChildren: number | undefined;
   /** Runs just before a move: what another poller does at that moment. */
   beforeMove: ((municipality: string) => void) | undefined;
 
-  async read(municipality: string): Promise<number | undefined> {
-    return this.keys.get(municipality);
+  private id = (municipality: string, shard: string) => (shard === '' ? municipality : `${municipality}#${shard}`);
+
+  async read(municipality: string, shard = ''): Promise<number | undefined> {
+    return this.keys.get(this.id(municipality, shard));
   }
 
-  async advance(municipality: string, from: number | undefined, to: number): Promise<boolean> {
+  async advance(municipality: string, from: number | undefined, to: number, shard = ''): Promise<boolean> {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.beforeMove?.(municipality);
-    if (this.keys.get(municipality) !== from) return false;
-    this.keys.set(municipality, to);
-    this.moves.push({ municipality, from, to });
+    const id = this.id(municipality, shard);
+    if (this.keys.get(id) !== from || this.frozen.has(id)) return false;
+    this.keys.set(id, to);
+    this.moves.push({ municipality, from, to, ...(shard === '' ? {} : { shard }) });
+    return true;
+  }
+
+  async shards(municipality: string): Promise<ShardCursor[]> {
+    return [...this.keys]
+      .filter(([id]) => id === municipality || id.startsWith(`${municipality}#`))
+      .map(([id, key]) => ({ shard: id === municipality ? '' : id.slice(municipality.length + 1), key, split: this.frozen.has(id) }));
+  }
+
+  async split(municipality: string, shard: string, key: number): Promise<boolean> {
+    const id = this.id(municipality, shard);
+    if (this.keys.get(id) !== key) return false;
+    this.frozen.add(id);
+    let stored = 0;
+    for (const child of childShards(shard)) {
+      if (this.crashSplitAfterChildren !== undefined && stored === this.crashSplitAfterChildren) {
+        this.crashSplitAfterChildren = undefined;
+        throw new Error('the process died mid-split');
+      }
+      const childId = this.id(municipality, child);
+      if (!this.keys.has(childId)) this.keys.set(childId, key);
+      stored++;
+    }
     return true;
   }
 }
@@ -103,7 +145,16 @@ class FakePublisher {
   }
 }
 
-const setup = (init: { pageSize?: number; follows?: Record<string, string[]> } = {}) => {
+/** Stands in for the keyed hash a follow list is sharded by. */
+const hashes = new Map<string, string>();
+const fakeHash = (hetu: string): string => {
+  let hash = hashes.get(hetu);
+  if (hash === undefined) hashes.set(hetu, (hash = createHash('sha256').update(hetu).digest('hex')));
+  return hash;
+};
+
+const setup = (init: { pageSize?: number; follows?: Record<string, string[]>; failingFollowLists?: readonly string[] } = {}) => {
+  const failingFollowLists = new Set(init.failingFollowLists ?? []);
   const feed = new FakeFeed(init.pageSize);
   const cursors = new FakeCursors();
   const publisher = new FakePublisher();
@@ -112,7 +163,10 @@ const setup = (init: { pageSize?: number; follows?: Record<string, string[]> } =
   const deps: PollDeps = {
     cursors,
     feed,
-    followed: async (municipality) => follows[municipality] ?? [],
+    followed: async (municipality, shard = '') => {
+      if (failingFollowLists.has(municipality)) throw new Error('the follow list could not be read');
+      return (follows[municipality] ?? []).filter((hetu) => hashInShard(fakeHash(hetu), shard));
+    },
     publish: publisher.publish,
     clock: () => now,
   };
@@ -132,7 +186,7 @@ describe('VTJ change poller', () => {
 
     const first = await poll();
     expect(first.municipalities).toEqual([
-      { municipality: VAASA, outcome: 'up-to-date', pages: 1, events: 0, fromKey: null, toKey: FIRST_KEY + 1 },
+      { municipality: VAASA, outcome: 'up-to-date', pages: 1, events: 0, fromKey: null, toKey: FIRST_KEY + 1, shards: 1 },
     ]);
     expect(cursors.moves[0]).toEqual({ municipality: VAASA, from: undefined, to: FIRST_KEY + 1 });
     expect(publisher.sent).toEqual([]);
@@ -280,8 +334,7 @@ describe('VTJ change poller', () => {
 
   it('polls every municipality with its own key and list, and one that fails does not stop the others', async () => {
     const [amina, bilal] = [person(), person()];
-    const tooMany = Array.from({ length: VTJ_MUTPA_BATCH + 1 }, () => person());
-    const { feed, cursors, publisher, poll } = setup({ follows: { [VAASA]: [amina], [HELSINKI]: [bilal], '837': tooMany } });
+    const { feed, cursors, publisher, poll } = setup({ follows: { [VAASA]: [amina], [HELSINKI]: [bilal], '837': [person()] }, failingFollowLists: ['837'] });
     await poll([VAASA, HELSINKI, '837']);
     feed.append(moveOut(amina, '2026-03-11'), buildMoveChange({ hetu: bilal, from: VAASA, to: HELSINKI, on: '2026-03-12' }));
 
@@ -291,13 +344,89 @@ describe('VTJ change poller', () => {
       [HELSINKI, 'up-to-date', 1],
       ['837', 'failed', 0],
     ]);
-    expect(result.municipalities[2]!.failure).toMatchObject({ kind: 'permanent', code: 'follow-list-too-long' });
+    expect(result.municipalities[2]!.failure).toMatchObject({ kind: 'transient' });
     expect(publisher.sent.map((e) => [e.municipality, e.type])).toEqual([
       [VAASA, 'person.moved-out.v1'],
       [HELSINKI, 'person.moved-in.v1'],
     ]);
     expect(cursors.keys.get(VAASA)).toBe(FIRST_KEY + 2);
     expect(cursors.keys.get(HELSINKI)).toBe(FIRST_KEY + 2);
+  });
+
+  describe('follow lists of any size', () => {
+    it('reads a shard as the leading bits of the keyed hash', () => {
+      expect(hashInShard('a3f0', '')).toBe(true);
+      expect(hashInShard('a3f0', '1010')).toBe(true);
+      expect(hashInShard('a3f0', '101000')).toBe(true);
+      expect(hashInShard('a3f0', '101001')).toBe(false);
+      expect(hashInShard('a3f0', '0')).toBe(false);
+    });
+
+    it('follows 20,000 people in requests VTJmutpa accepts, and delivers every change exactly once across stops, a crash mid-split and restarts', async () => {
+      const followed = manyPeople(20_000, '1960-01-01');
+      const strangers = manyPeople(300, '1999-01-01');
+      const { feed, cursors, publisher, deps, setNow } = setup({ pageSize: 40, follows: { [VAASA]: followed } });
+      // Each request to VTJ takes a second of (virtual) time, so a poll with a short deadline stops part-way.
+      let now = TODAY.getTime();
+      const changes = feed.changes.bind(feed);
+      feed.changes = async (key, hetulista) => {
+        now += 1000;
+        setNow(new Date(now));
+        return changes(key, hetulista);
+      };
+      const pollFor = (seconds: number) => pollChanges(deps, { municipalities: [VAASA], deadline: now + seconds * 1000 });
+
+      // The first poll stores the start key and splits the list, but dies having stored one of the two halves.
+      cursors.crashSplitAfterChildren = 1;
+      expect((await pollFor(600)).municipalities[0]).toMatchObject({ outcome: 'failed' });
+      // Changes of 3,000 followed people (some twice) and of people nobody follows, interleaved.
+      const changed = followed.filter((_, i) => i % 7 === 0).slice(0, 3000);
+      const appended: Muutos[] = [];
+      changed.forEach((hetu, i) => {
+        appended.push(moveOut(hetu, `2026-04-${String(1 + (i % 28)).padStart(2, '0')}`));
+        if (i % 10 === 0) appended.push(buildDeathChange({ hetu, dateOfDeath: '2026-05-02', changedAt: `2026-05-03T10:${String(i % 60).padStart(2, '0')}:00.000Z` }));
+        if (i % 10 === 0) appended.push(moveIn(strangers[i % strangers.length]!, '2026-04-15'));
+      });
+      feed.append(...appended);
+
+      const outcomes: string[] = [];
+      for (let restart = 0; restart < 20; restart++) {
+        const result = await pollFor(90);
+        outcomes.push(result.municipalities[0]!.outcome);
+        if (result.municipalities[0]!.outcome === 'up-to-date') break;
+      }
+      expect(outcomes).toContain('more-waiting');
+      expect(outcomes.at(-1)).toBe('up-to-date');
+
+      // Later changes are read from where each shard stands.
+      const later = changed.slice(0, 200).map((hetu) => buildTurvakieltoChange({ hetu, active: true, changedAt: '2026-06-01T10:00:00.000Z' }));
+      feed.append(...later);
+      expect((await pollFor(600)).municipalities[0]).toMatchObject({ outcome: 'up-to-date', shards: 64 });
+
+      expect(Math.max(...feed.requests.map((r) => r.hetulista.length))).toBeLessThanOrEqual(VTJ_MUTPA_BATCH);
+      const distinct = publisher.distinct();
+      const expected = [...appended, ...later].filter((c) => !strangers.includes(c.henkilotunnus));
+      const key = (hetu: string, at: string) => `${hetu}@${at}`;
+      const delivered = distinct.map((e) => key(e.payload.hetu, e.payload.changedAt));
+      expect(new Set(delivered).size, 'a change was delivered twice under different ids').toBe(delivered.length);
+      expect(new Set(delivered)).toEqual(new Set(expected.map((c) => key(c.henkilotunnus, c.muutospv))));
+      expect(distinct.some((e) => strangers.includes(e.payload.hetu))).toBe(false);
+    });
+
+    it('splits a shard that outgrows one request in two, each half starting at its key, and asks nothing of the frozen parent', async () => {
+      const followed = Array.from({ length: VTJ_MUTPA_BATCH + 1 }, () => person());
+      const { feed, cursors, poll } = setup({ follows: { [VAASA]: followed } });
+      await poll();
+      expect((await cursors.shards(VAASA)).map((s) => [s.shard, s.key, s.split])).toEqual([
+        ['', FIRST_KEY, true],
+        ['0', FIRST_KEY, false],
+        ['1', FIRST_KEY, false],
+      ]);
+      expect(childShards('01')).toEqual(['010', '011']);
+      expect(feed.requests.every((r) => r.hetulista.length <= VTJ_MUTPA_BATCH)).toBe(true);
+      expect(new Set(feed.requests.flatMap((r) => r.hetulista)).size).toBe(followed.length);
+      expect(await cursors.advance(VAASA, FIRST_KEY, FIRST_KEY + 1)).toBe(false);
+    });
   });
 
   it('starts no page once the deadline is near, leaving the rest for the next poll', async () => {
