@@ -1,6 +1,6 @@
 /**
  * Dead letters for operators: peeking at a DLQ without taking anything from it, describing each
- * message by its envelope fields and failure reason (never its payload) — both in #lib/dead-letters
+ * message by its envelope fields and failure reason (never its payload) — both in #ops/dead-letters
  * — and putting messages back on their queue, one by hand or all through SQS's own message move task.
  */
 import {
@@ -18,12 +18,12 @@ import { ATTR } from '#lib/batch/attributes';
 import { auditKey } from '#lib/audit/key';
 import type { AuditRecord } from '#lib/audit/record';
 import { readCorrelation, writeAuditRecords } from '#lib/audit/store';
-import { REDRIVE_STAGE, redriveRecord, viewDeadLetter } from '#lib/audit/redrive';
-import { describeAll, holdMessages, PEEK_CAP, text, type DeadLetterSummary, type HeldMessage } from '#lib/dead-letters';
+import { REDRIVE_STAGE, redriveRecord, viewDeadLetter } from '#ops/audit/redrive';
+import { describeAll, holdMessages, PEEK_CAP, text, type DeadLetterSummary, type HeldMessage } from '#ops/dead-letters';
 import { UsageError } from '#cli/connection';
 import type { HubQueues } from '#cli/running-hub';
 
-// Peeking and describing live in #lib/dead-letters (the hub's status and ops page use them too).
+// Peeking and describing live in #ops/dead-letters (the hub's status and ops page use them too).
 export {
   describeAll,
   describeDeadLetter,
@@ -34,7 +34,7 @@ export {
   type DeadLetterSummary,
   type Held,
   type HeldMessage,
-} from '#lib/dead-letters';
+} from '#ops/dead-letters';
 
 /** Messages in a queue, visible and in flight. */
 export const queueDepth = async (url: string): Promise<number> => {

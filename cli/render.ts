@@ -1,6 +1,6 @@
 /** How the operations commands print (pure): traces, dead letters and the hub's status as text. */
 import type { HubStatus, RunStatus } from '#infra/local/status';
-import type { CorrelationHits, Trace, TraceNode } from '#lib/audit/trace';
+import type { CorrelationHits, Trace, TraceNode } from '#ops/audit/trace';
 import type { DeadLetterSummary } from '#cli/dead-letters';
 
 /** `42s`, `5m 03s`, `2h 05m`, `3d 04h`: an age an operator reads at a glance. */

@@ -174,6 +174,11 @@ export const tables = {
     // concern no person carry no `subjectHash` and stay out of it.
     indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' }],
   },
+  pacing: {
+    description: "One record per external system: the next moment a request to it may start, shared by every instance that calls it (functions/lib/rate-limit.ts)",
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof tables;
@@ -257,7 +262,12 @@ export type QueueName = keyof typeof queues;
 
 export interface ExternalSystemSpec {
   readonly description: string;
-  /** Requests per second the hub may send the system in all (KOTO_RATE_LIMIT_<SYSTEM> overrides). */
+  /**
+   * Requests per second the hub may send the system in all, as the register counts them: arrivals
+   * in any one-second window (KOTO_RATE_LIMIT_<SYSTEM> overrides). Every caller shares it: paced
+   * evenly with a margin for the way there (functions/lib/rate-limit.ts), across instances through
+   * the `pacing` table.
+   */
   readonly ratePerSecond: number;
 }
 
@@ -289,7 +299,7 @@ function lookupAdapter(system: keyof typeof lookupQueues, description: string): 
     timeoutSeconds: 20,
     consumes: { queue: lookupQueues[system], batchSize: 10, maxConcurrency: 4 },
     sends: LOOKUP_SENDS,
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readwrite', pacing: 'readwrite' },
     calls: [system],
   };
 }
@@ -340,7 +350,7 @@ export const functions = {
     timeoutSeconds: 20,
     consumes: { queue: 'kelmu-lists', batchSize: 1, maxConcurrency: 2 },
     sends: ['kelmu-lists', 'outreach-candidates'],
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readwrite', pacing: 'readwrite' },
     calls: ['kelmu'],
   },
   'uma-list-adapter': {
@@ -350,7 +360,7 @@ export const functions = {
     timeoutSeconds: 20,
     consumes: { queue: 'uma-lists', batchSize: 1, maxConcurrency: 2 },
     sends: ['uma-lists', 'outreach-candidates'],
-    tables: { audit: 'readwrite' },
+    tables: { audit: 'readwrite', pacing: 'readwrite' },
     calls: ['uma'],
   },
   'vtj-change-poller': {
@@ -360,7 +370,7 @@ export const functions = {
     timeoutSeconds: 60,
     schedule: { everyMinutes: 15 },
     sends: ['person-events'],
-    tables: { correlation: 'readwrite', audit: 'readwrite' },
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
     calls: ['vtj'],
   },
   'outreach-scheduler': {

@@ -3,8 +3,8 @@
  * `koto-hub audit export <correlationId>`: the records of a correlation as JSON lines for an auditor.
  */
 import { readCorrelation } from '#lib/audit/store';
-import { correlationsSince } from '#lib/audit/query';
-import { verifyChain } from '#lib/audit/verify';
+import { correlationsSince } from '#ops/audit/query';
+import { verifyChain } from '#ops/audit/verify';
 import { auditKey } from '#lib/audit/key';
 import { DIGESTED_FIELDS, type AuditRecord } from '#lib/audit/record';
 import { scrubValue } from '#lib/pii';

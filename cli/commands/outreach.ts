@@ -19,7 +19,7 @@ import { loadPopulation } from '#mocks/population-index';
 import { RunStore } from '#functions/outreach/run-store';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
 import { UsageError } from '#cli/connection';
-import { progress } from '#cli/progress';
+import { progress } from '#ops/progress';
 
 export const OUTREACH_HELP = `koto-hub outreach --population FILE --municipality M --as-of D --out RESULT [options]
 

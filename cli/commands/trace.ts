@@ -2,8 +2,8 @@
 import { parseHetu } from '#contracts/hetu';
 import { hashHetu } from '#lib/audit/key';
 import { readCorrelation } from '#lib/audit/store';
-import { readBySubject } from '#lib/audit/query';
-import { buildTrace, correlationsOf } from '#lib/audit/trace';
+import { readBySubject } from '#ops/audit/query';
+import { buildTrace, correlationsOf } from '#ops/audit/trace';
 import { scrubText } from '#lib/pii';
 import { connectToHub, UsageError } from '#cli/connection';
 import { noMorePositionals, parseCommandArgs, UUID } from '#cli/args';

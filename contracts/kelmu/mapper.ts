@@ -23,6 +23,24 @@ export const kelmuRowV1 = z.lazy(() =>
 );
 export type KelmuRow = z.infer<typeof kelmuRowV1>;
 
+/**
+ * What the outreach rules read of a Kelmu row (rule 2): the benefit, Kela's temporary flag and the
+ * period. No code and no names: this, not the row, is what a candidate keeps of Kela's list and what
+ * its lookup carries from register to register (docs/DESIGN.md "Personal data").
+ */
+export const kelaBenefitV1 = z.lazy(() =>
+  z.object({
+    benefit: z.enum(kelmuBenefits),
+    temporary: z.boolean(),
+    from: z.iso.date(),
+    to: z.nullable(z.iso.date()),
+  }),
+);
+export type KelaBenefit = z.infer<typeof kelaBenefitV1>;
+
+/** The part of a row the rules read; a row's other fields are left behind. */
+export const kelaBenefitOf = (row: KelaBenefit): KelaBenefit => ({ benefit: row.benefit, temporary: row.temporary, from: row.from, to: row.to });
+
 /** One page, canonical. */
 export interface KelmuPage {
   readonly municipality: string;

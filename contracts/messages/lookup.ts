@@ -10,7 +10,7 @@ import { hetuSchema } from '#contracts/hetu';
 import { vtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import { residenceV1 } from '#contracts/canonical/residence';
 import { integrationStatusV1 } from '#contracts/datastore/mapper';
-import { kelmuRowV1 } from '#contracts/kelmu/mapper';
+import { kelaBenefitV1 } from '#contracts/kelmu/mapper';
 
 export const lookupSystems = ['vtj', 'uma', 'datastore'] as const;
 export type LookupSystem = (typeof lookupSystems)[number];
@@ -46,12 +46,16 @@ const lookupRequestFields = () => ({
   replyTo: queueName,
   context: lookupContextV1,
   /**
-   * Present for an outreach candidate: what the outreach rules need besides the registers' answers.
-   * After each step the adapter asks the rules which register, if any, must still be asked, and
-   * sends the slip there or to `replyTo`: nobody is asked about a person the answers so far
-   * already decide, and the slip still makes one hop per register asked.
+   * Present for an outreach candidate: what the outreach rules read besides the registers' answers —
+   * the municipality, and of each of the person's Kela rows only the benefit, the temporary flag and
+   * the period (no code, no names; a reader drops any other field, so an older slip that carried
+   * whole rows is still read and its names go no further). The outreach side tells the adapters
+   * which register, if any, must still be asked after each step (`functions/outreach/slip.ts`):
+   * nobody is asked about a person the answers so far already decide, and the slip still makes one
+   * hop per register asked. The slip is the one place these facts travel: the decision reads them
+   * here, not again from the run's table.
    */
-  rules: z.optional(z.object({ municipality: z.string().check(z.regex(/^\d{3}$/)), kelaRows: z.array(kelmuRowV1) })),
+  rules: z.optional(z.object({ municipality: z.string().check(z.regex(/^\d{3}$/)), kelaRows: z.array(kelaBenefitV1) })),
 });
 
 export const lookupRequestedV1 = z.lazy(() => z.object(lookupRequestFields()));

@@ -2,10 +2,13 @@
  * A lookup adapter: the routing slip's step for one national system. It asks its system about the
  * person, adds the canonical answer to the slip's results and passes the slip on — to the next
  * system's queue, or, when it was the last step, to the requester's `replyTo` queue.
+ *
+ * Which system is next is not this module's choice: by default the slip's own `steps`, otherwise
+ * the `nextSteps` the adapter's handler wires in (the outreach rules' choice for an outreach
+ * candidate, `functions/outreach/slip.ts`). This module knows no domain.
  */
 import type { Envelope } from '#contracts/envelope';
 import type { LookupRequestedV1, LookupResultsV1, LookupSystem } from '#contracts/messages/lookup';
-import { lookupsNeeded } from '#functions/outreach/rules';
 import { functionSpec, lookupQueues, type FunctionName, type QueueName } from '#infra/topology';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
@@ -17,20 +20,11 @@ export interface AskOptions {
 
 export type Ask<S extends LookupSystem> = (hetu: string, asOf: string, options: AskOptions) => Promise<NonNullable<LookupResultsV1[S]>>;
 
-/** The systems still to ask after this step: the outreach rules' choice for an outreach slip, else the slip's own. */
-const stepsAfter = (payload: LookupRequestedV1, results: LookupResultsV1): LookupSystem[] => {
-  if (!payload.rules) return payload.steps.slice(1);
-  const [next] = lookupsNeeded({
-    municipality: payload.rules.municipality,
-    asOf: payload.asOf,
-    hetu: payload.hetu,
-    kelaRows: payload.rules.kelaRows,
-    vtj: results.vtj,
-    residence: results.uma,
-    integration: results.datastore,
-  });
-  return next ? [next] : [];
-};
+/** The systems still to ask after this step, given the slip as it arrived and the results with this step's answer. */
+export type NextSteps = (lookup: Envelope<LookupRequestedV1>, results: LookupResultsV1) => LookupSystem[];
+
+/** The slip's own choice: the steps it names after this one. */
+export const slipSteps: NextSteps = (lookup) => lookup.payload.steps.slice(1);
 
 /** The slip after this step: where it goes next and what it carries. */
 export const nextHop = <S extends LookupSystem>(
@@ -38,11 +32,12 @@ export const nextHop = <S extends LookupSystem>(
   name: FunctionName,
   lookup: Envelope<LookupRequestedV1>,
   answer: NonNullable<LookupResultsV1[S]>,
+  nextSteps: NextSteps = slipSteps,
 ): { queue: QueueName; completed: boolean; payload: LookupRequestedV1 } => {
   const [step] = lookup.payload.steps;
   if (step !== system) throw new PermanentError('misrouted', `a lookup whose next step is ${step} reached the ${system} adapter`);
   const results = { ...lookup.payload.results, [system]: answer };
-  const rest = stepsAfter(lookup.payload, results);
+  const rest = nextSteps(lookup, results);
   const payload = { ...lookup.payload, steps: rest, results };
   const [next] = rest;
   if (next) return { queue: lookupQueues[next], completed: false, payload };
@@ -53,13 +48,13 @@ export const nextHop = <S extends LookupSystem>(
   return { queue: replyTo, completed: true, payload };
 };
 
-export const createLookupAdapter = <S extends LookupSystem>(system: S, name: FunctionName, ask: Ask<S>) =>
+export const createLookupAdapter = <S extends LookupSystem>(system: S, name: FunctionName, ask: Ask<S>, nextSteps: NextSteps = slipSteps) =>
   createSqsHandler({
     name,
     accepts: ['lookup.requested.v1'],
     handle: async (lookup, hop) => {
       const answer = await ask(lookup.payload.hetu, lookup.payload.asOf, { deadline: hop.deadline });
-      const { queue, completed, payload } = nextHop(system, name, lookup, answer);
+      const { queue, completed, payload } = nextHop(system, name, lookup, answer, nextSteps);
       if (completed) {
         const { steps: _done, ...result } = payload;
         hop.emit(queue, 'lookup.completed.v1', result, { key: 'completed' });

@@ -1,11 +1,20 @@
 /**
- * Outbound rate limit toward one external system: at most `perSecond` requests start in any
- * window of one second (a sliding window, not a token bucket, so no burst ever exceeds it).
+ * Outbound rate limit toward one external system, as the register counts it: requests *arrive* at
+ * most `perSecond` in any window of one second.
  *
- * A limit for a system holds across concurrent invocations without shared state: each of the
- * binding's `maxConcurrency` instances takes an equal share (`instanceShare`). On the embedded
- * runtime every invocation shares one process, so the whole limit is one limiter.
+ * Requests are paced, not bunched: one slot every `interval` ms, where
+ * `interval = (1000 + marginMs) / perSecond`. Starting a whole second's allowance at once (a
+ * sliding window counted when a request is allowed) let the way to the register reorder and bunch
+ * them: 30 arrivals at VTJ in one second against its 20. With even starts, a second of arrivals
+ * can hold at most `ceil((1000 + spread) / interval)` requests, where `spread` is how much the time
+ * from start to arrival varies; `marginMs` is the spread allowed for, so that count stays within
+ * `perSecond`. The price is a rate `1000 / (1000 + marginMs)` of the limit (95 % at 50 ms).
+ *
+ * The limit holds across everything that calls the system: on the embedded runtime every
+ * invocation shares one process and one `RateLimiter`; in AWS the instances share one pacing
+ * record in DynamoDB (`SharedRateLimiter`), reserving slots in small blocks.
  */
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface Clock {
   now(): number;
@@ -17,30 +26,46 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export class RateLimiter {
-  /** Start times of the last `perSecond` requests, oldest first. */
-  private readonly starts: number[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+/** The spread of start-to-arrival time the pacing allows for, unless configured (`KOTO_RATE_MARGIN_MS`). */
+export const DEFAULT_MARGIN_MS = 50;
+
+/** What the X-Road client asks before each request. */
+export interface OutboundLimiter {
+  /**
+   * Resolves true when the request may start, after waiting for its slot; callers are served in
+   * the order they asked. With a deadline (epoch ms), resolves false at once, taking no slot, when
+   * the slot would only come after it.
+   */
+  acquire(deadline?: number): Promise<boolean>;
+}
+
+export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS): number => {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError('a rate limit is more than zero requests per second');
+  if (!Number.isFinite(marginMs) || marginMs < 0) throw new RangeError('the pacing margin is zero or more milliseconds');
+  return (1000 + marginMs) / perSecond;
+};
+
+/** Paces the requests of one process (GCRA with no burst: the next slot is one interval after the last). */
+export class RateLimiter implements OutboundLimiter {
+  readonly interval: number;
+  private nextSlot = -Infinity;
 
   constructor(
     readonly perSecond: number,
     private readonly clock: Clock = systemClock,
+    marginMs = DEFAULT_MARGIN_MS,
   ) {
-    if (!Number.isFinite(perSecond) || perSecond < 1) throw new RangeError('a rate limit is at least one request per second');
+    this.interval = pacingInterval(perSecond, marginMs);
   }
 
-  /**
-   * Resolves true when one more request may start; callers are served in order. With a deadline
-   * (epoch milliseconds), resolves false at once, taking no slot, when the next slot would only come
-   * after it.
-   */
-  acquire(deadline?: number): Promise<boolean> {
-    const turn = this.queue.then(() => this.waitForSlot(deadline));
-    this.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+  async acquire(deadline?: number): Promise<boolean> {
+    // The slot is taken synchronously, so callers get slots in the order they asked.
+    const now = this.clock.now();
+    const slot = Math.max(now, this.nextSlot);
+    if (deadline !== undefined && slot > deadline) return false;
+    this.nextSlot = slot + this.interval;
+    if (slot > now) await this.clock.sleep(slot - now);
+    return true;
   }
 
   /** Runs `fn` once a slot is free. */
@@ -48,22 +73,109 @@ export class RateLimiter {
     await this.acquire();
     return fn();
   }
+}
 
-  private async waitForSlot(deadline?: number): Promise<boolean> {
-    for (;;) {
+export interface SharedRateLimiterOptions {
+  readonly documents: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** The external system: one pacing record per system. */
+  readonly system: string;
+  readonly perSecond: number;
+  readonly marginMs?: number;
+  /** Slots reserved per DynamoDB write (default 4): fewer writes, a little unused allowance when a block is left over. */
+  readonly block?: number;
+  readonly clock?: Clock;
+}
+
+/**
+ * Paces the requests of every instance that calls one system, through one record in DynamoDB:
+ * `nextSlotAt`, the earliest time the next request may start. An instance reserves `block` slots
+ * in one atomic write — `ADD nextSlotAt :span` while the record is ahead of now, or
+ * `SET nextSlotAt = :now + :span` when it has fallen behind (an idle system) — and hands them out
+ * in order. Both writes are conditional single-item updates, so they work on every DynamoDB the
+ * hub runs on; a lost race is retried with the other write. A slot that has passed before it is
+ * used is dropped, never spent late: late slots would bunch.
+ */
+export class SharedRateLimiter implements OutboundLimiter {
+  readonly interval: number;
+  private readonly block: number;
+  private readonly clock: Clock;
+  private readonly key: { pk: string };
+  private slots: number[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: SharedRateLimiterOptions) {
+    this.interval = pacingInterval(options.perSecond, options.marginMs);
+    this.block = Math.max(1, Math.floor(options.block ?? 4));
+    this.clock = options.clock ?? systemClock;
+    this.key = { pk: `PACING#${options.system}` };
+  }
+
+  acquire(deadline?: number): Promise<boolean> {
+    const turn = this.queue.then(() => this.nextSlot(deadline));
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  private async nextSlot(deadline?: number): Promise<boolean> {
+    // A slot more than one interval in the past is stale: spending it would start two at once.
+    const now = this.clock.now();
+    while (this.slots.length > 0 && this.slots[0]! < now - this.interval) this.slots.shift();
+    if (this.slots.length === 0) this.slots = await this.reserve();
+    const slot = this.slots[0]!;
+    if (deadline !== undefined && slot > deadline) return false;
+    this.slots.shift();
+    const wait = slot - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
+    return true;
+  }
+
+  /** Reserves `block` consecutive slots; returns their start times. */
+  private async reserve(): Promise<number[]> {
+    const span = this.block * this.interval;
+    const { documents, tableName } = this.options;
+    for (let attempt = 0; attempt < 8; attempt++) {
       const now = this.clock.now();
-      while (this.starts.length > 0 && now - this.starts[0]! >= 1000) this.starts.shift();
-      if (this.starts.length < this.perSecond) {
-        this.starts.push(now);
-        return true;
+      const expiresAt = Math.ceil(now / 1000) + 3600;
+      try {
+        const ahead = await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: this.key,
+            UpdateExpression: 'ADD nextSlotAt :span SET expiresAt = :expiresAt',
+            ConditionExpression: 'nextSlotAt >= :now',
+            ExpressionAttributeValues: { ':span': span, ':now': now, ':expiresAt': expiresAt },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return this.slotsEndingAt(Number(ahead.Attributes?.nextSlotAt));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
-      const wait = 1000 - (now - this.starts[0]!);
-      if (deadline !== undefined && now + wait > deadline) return false;
-      await this.clock.sleep(wait);
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: this.key,
+            UpdateExpression: 'SET nextSlotAt = :end, expiresAt = :expiresAt',
+            ConditionExpression: 'attribute_not_exists(nextSlotAt) OR nextSlotAt < :now',
+            ExpressionAttributeValues: { ':end': now + span, ':now': now, ':expiresAt': expiresAt },
+          }),
+        );
+        return this.slotsEndingAt(now + span);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    throw new Error(`pacing: could not reserve a slot toward ${this.options.system} after 8 attempts`);
+  }
+
+  private slotsEndingAt(end: number): number[] {
+    return Array.from({ length: this.block }, (_, i) => end - (this.block - i) * this.interval);
   }
 }
 
-/** One instance's share of a system-wide limit when `maxConcurrency` instances run at once. */
-export const instanceShare = (perSecond: number, maxConcurrency: number): number =>
-  Math.max(1, Math.floor(perSecond / Math.max(1, maxConcurrency)));
+const isConditionFailure = (error: unknown): boolean => (error as { name?: string })?.name === 'ConditionalCheckFailedException';

@@ -14,7 +14,8 @@ import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, fa
 import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
 import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV, type ExternalSystem } from '#infra/topology';
 import { recordExternalCall, type FailureKind } from '#lib/metrics';
-import type { RateLimiter } from '#lib/rate-limit';
+import { inSubsegment } from '#lib/tracer';
+import type { OutboundLimiter } from '#lib/rate-limit';
 
 export interface XRoadClientConfig {
   /** Base URL of the security server, e.g. `https://ss.example.fi`. */
@@ -95,7 +96,7 @@ const failureKind = (error: unknown): FailureKind =>
 export class XRoadHttpClient {
   constructor(
     readonly config: XRoadClientConfig,
-    private readonly limiter?: RateLimiter,
+    private readonly limiter?: OutboundLimiter,
     /** The system called, for its metrics (`externalLatency`, `externalFailures`); none without it. */
     readonly system?: ExternalSystem,
   ) {}
@@ -195,8 +196,11 @@ export class XRoadHttpClient {
     const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
     attempt.startedAt = Date.now();
     try {
-      const response = await fetch(url, { ...init, signal });
-      return { status: response.status, body: await readLimited(response, this.config.maxResponseBytes) };
+      // In X-Ray, one subsegment per call named by the system (the fetch's own HTTP one nested in it).
+      return await inSubsegment(`X-Road ${this.system ?? serviceCode}`, async () => {
+        const response = await fetch(url, { ...init, signal });
+        return { status: response.status, body: await readLimited(response, this.config.maxResponseBytes) };
+      });
     } catch (error) {
       if (error instanceof XmlRejected) throw error;
       if (signal.aborted) throw faultFromTimeout(serviceCode);

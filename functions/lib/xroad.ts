@@ -1,10 +1,13 @@
 /**
- * One X-Road client per external system and process, with that system's rate limit. In AWS each
- * of a binding's concurrent instances takes its share of the limit; on the embedded runtime every
- * invocation shares one process, so `KOTO_RATE_LIMIT_SCOPE=process` gives it the whole limit.
+ * One X-Road client per external system and process, paced at that system's rate limit. The limit
+ * is the system's in all: in AWS every instance of every function that calls the system takes its
+ * slots from one shared pacing record (the `pacing` table); on the embedded runtime every
+ * invocation shares one process, so `KOTO_RATE_LIMIT_SCOPE=process` paces in memory.
  */
-import { externalSystems, functionNames, functionSpec, type ExternalSystem } from '#infra/topology';
-import { instanceShare, RateLimiter } from '#lib/rate-limit';
+import { externalSystems, type ExternalSystem } from '#infra/topology';
+import { documentClient } from '#lib/clients';
+import { tableName } from '#lib/config';
+import { DEFAULT_MARGIN_MS, RateLimiter, SharedRateLimiter, type OutboundLimiter } from '#lib/rate-limit';
 import { xroadConfigFromEnv, XRoadHttpClient } from '#lib/xroad-client';
 
 const clients = new Map<ExternalSystem, XRoadHttpClient>();
@@ -13,19 +16,20 @@ const clients = new Map<ExternalSystem, XRoadHttpClient>();
 export const systemRate = (system: ExternalSystem): number =>
   Number(process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] ?? externalSystems[system].ratePerSecond);
 
-/** How many instances may call a system at once: the summed max concurrency of the functions that call it. */
-const concurrentCallers = (system: ExternalSystem): number =>
-  functionNames
-    .map(functionSpec)
-    .filter((spec) => spec.calls?.includes(system))
-    .reduce((sum, spec) => sum + (spec.consumes?.maxConcurrency ?? 1), 0);
+/** The spread of start-to-arrival time the pacing allows for (KOTO_RATE_MARGIN_MS). */
+export const pacingMarginMs = (): number => Number(process.env.KOTO_RATE_MARGIN_MS ?? DEFAULT_MARGIN_MS);
+
+const limiterFor = (system: ExternalSystem): OutboundLimiter => {
+  const perSecond = systemRate(system);
+  const marginMs = pacingMarginMs();
+  if (process.env.KOTO_RATE_LIMIT_SCOPE === 'process') return new RateLimiter(perSecond, undefined, marginMs);
+  return new SharedRateLimiter({ documents: documentClient(), tableName: tableName('pacing'), system, perSecond, marginMs });
+};
 
 export const xroadClient = (system: ExternalSystem): XRoadHttpClient => {
   let client = clients.get(system);
   if (!client) {
-    const rate = systemRate(system);
-    const share = process.env.KOTO_RATE_LIMIT_SCOPE === 'process' ? rate : instanceShare(rate, concurrentCallers(system));
-    client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(share), system);
+    client = new XRoadHttpClient(xroadConfigFromEnv(), limiterFor(system), system);
     clients.set(system, client);
   }
   return client;

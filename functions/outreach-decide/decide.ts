@@ -1,21 +1,22 @@
 /**
- * Decides the candidates of a batch: each completed lookup by the outreach rules (asking for more
- * lookups when the rules still need them), each failed one as UNRESOLVED; then one counter write
- * per run tells whether the run is complete.
+ * Decides the candidates of a batch: each completed lookup by the outreach rules on the facts its
+ * slip carries (`judgeSlip`, asking for another register when the rules still need one), each failed
+ * one as UNRESOLVED; then one counter write per run tells whether the run is complete. Of the
+ * candidates' items the batch reads only whether they already have an outcome.
  */
 import type { Envelope } from '#contracts/envelope';
 import type { LookupCompletedV1, LookupFailedV1 } from '#contracts/messages/lookup';
-import { lookupQueues } from '#infra/topology';
 import type { HopApi } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
-import { decideCandidate, lookupsNeeded } from '#functions/outreach/rules';
-import type { CandidateItem, RunStore } from '#functions/outreach/run-store';
+import { askNext, judgeSlip } from '#functions/outreach/slip';
+import type { CandidateOutcome, RunStore } from '#functions/outreach/run-store';
 import { runComplete } from '#functions/outreach/run-store';
 import { decidedEvent } from '#functions/outreach/completion';
 
 export interface DecideBatch {
   readonly store: RunStore;
-  readonly candidates: ReadonlyMap<string, CandidateItem>;
+  /** `<runId>|<key>` -> the candidate's outcome so far, for each candidate the batch names that its run has. */
+  readonly candidates: ReadonlyMap<string, CandidateOutcome>;
   /** Per run: how the batch moved its counters. */
   readonly counts: Map<string, { decided: number; unresolved: number }>;
 }
@@ -43,8 +44,8 @@ export const prepareDecisions = async (store: RunStore, messages: readonly Looku
     })();
     if (runId && key) byRun.set(runId, [...(byRun.get(runId) ?? []), key]);
   }
-  const candidates = new Map<string, CandidateItem>();
-  for (const [runId, keys] of byRun) for (const [key, item] of await store.candidates(runId, keys)) candidates.set(`${runId}|${key}`, item);
+  const candidates = new Map<string, CandidateOutcome>();
+  for (const [runId, keys] of byRun) for (const [key, item] of await store.candidateOutcomes(runId, keys)) candidates.set(`${runId}|${key}`, item);
   return { store, candidates, counts: new Map() };
 };
 
@@ -73,26 +74,14 @@ export const decideOne = async (message: LookupAnswer, hop: HopApi, batch: Decid
     return;
   }
 
-  const { payload } = message as Envelope<LookupCompletedV1>;
-  const facts = {
-    municipality: message.municipality,
-    asOf: payload.asOf,
-    hetu: candidate.hetu,
-    kelaRows: candidate.kelaRows,
-    vtj: payload.results.vtj,
-    residence: payload.results.uma,
-    integration: payload.results.datastore,
-  };
   // One register at a time, only while the rules still need one: nobody is asked about a person
   // the answers so far already decide (docs/DESIGN.md "Personal data").
-  const [next] = lookupsNeeded(facts);
-  if (next) {
-    if (!candidate.outcome || candidate.outcome === 'UNRESOLVED') {
-      hop.emit(lookupQueues[next], 'lookup.requested.v1', { ...payload, steps: [next] }, { target: next, key: 'more' });
-    }
-    return hop.setOutcome(`needs-${next}`);
+  const verdict = judgeSlip(message as Envelope<LookupCompletedV1>);
+  if ('next' in verdict) {
+    if (!candidate.outcome || candidate.outcome === 'UNRESOLVED') askNext(hop, message as Envelope<LookupCompletedV1>, verdict.next);
+    return hop.setOutcome(`needs-${verdict.next}`);
   }
-  const decision = decideCandidate(facts);
+  const { decision } = verdict;
   const outcome = decision.kind === 'target' ? 'target' : decision.code;
   hop.setOutcome(`decided-${outcome}`);
   if (candidate.outcome && candidate.outcome !== 'UNRESOLVED') return;

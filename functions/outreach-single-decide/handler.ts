@@ -7,10 +7,9 @@
 import type { Envelope } from '#contracts/envelope';
 import type { LookupCompletedV1, LookupFailedV1 } from '#contracts/messages/lookup';
 import type { OutreachDecisionV1 } from '#contracts/messages/outreach';
-import { lookupQueues } from '#infra/topology';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
-import { decideCandidate, lookupsNeeded } from '#functions/outreach/rules';
+import { askNext, judgeSlip } from '#functions/outreach/slip';
 import { candidateDeps } from '#functions/single-candidates/deps';
 import { recordSingleDecision } from '#functions/single-candidates/pending-candidate';
 
@@ -26,23 +25,13 @@ export const handler = createSqsHandler({
     if (message.type === 'lookup.failed.v1') {
       decision = { kind: 'unresolved', reason: (message as Envelope<LookupFailedV1>).payload.reason };
     } else {
-      const { payload } = message as Envelope<LookupCompletedV1>;
-      const facts = {
-        municipality: message.municipality,
-        asOf: payload.asOf,
-        hetu: payload.hetu,
-        kelaRows: [],
-        vtj: payload.results.vtj,
-        residence: payload.results.uma,
-        integration: payload.results.datastore,
-      };
       // One register at a time, only while the rules still need one (personal data stays minimal).
-      const [next] = lookupsNeeded(facts);
-      if (next) {
-        hop.emit(lookupQueues[next], 'lookup.requested.v1', { ...payload, steps: [next] }, { target: next, key: 'more' });
-        return hop.setOutcome(`needs-${next}`);
+      const verdict = judgeSlip(message as Envelope<LookupCompletedV1>);
+      if ('next' in verdict) {
+        askNext(hop, message as Envelope<LookupCompletedV1>, verdict.next);
+        return hop.setOutcome(`needs-${verdict.next}`);
       }
-      const decided = decideCandidate(facts);
+      const decided = verdict.decision;
       decision = decided.kind === 'target' ? { kind: 'target', target: decided.target } : { kind: 'excluded', code: decided.code };
     }
     const outcome = decision.kind === 'target' ? 'target' : decision.kind === 'excluded' ? decision.code : 'UNRESOLVED';

@@ -1,13 +1,14 @@
 /**
  * Where delivered results go: in AWS the stack's encrypted S3 bucket (`KOTO_RESULTS_BUCKET`,
- * SSE-KMS), on the embedded runtime a folder in its data folder (`KOTO_RESULTS_DIR`).
+ * SSE-KMS), on the embedded runtime a folder in its data folder (`KOTO_RESULTS_DIR`). The bucket
+ * store also writes to any S3-compatible server that `AWS_ENDPOINT_URL_S3` names (path style), which
+ * is how the tests put a local S3 stand-in in front of it.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { TransientError } from '#lib/errors';
+import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { PermanentError, TransientError } from '#lib/errors';
+import { traceClient } from '#lib/tracer';
 
 export interface ResultStore {
   /** Stores a document and returns where it is. */
@@ -23,94 +24,125 @@ export const folderStore = (root: string): ResultStore => ({
   },
 });
 
-/** SHA-256 for SignatureV4 over node:crypto: an HMAC when it is given a key, a plain hash otherwise. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
+export interface BucketStoreOptions {
+  /** Longest one attempt may wait for S3, in milliseconds. */
+  readonly timeoutMs?: number;
+  /** Attempts of one PutObject, the first included (the SDK's standard retry strategy). */
+  readonly maxAttempts?: number;
 }
 
-const bytes = (data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** A key as S3 wants it in the path: every byte but the unreserved ones percent-encoded, `/` kept. */
-const keyPath = (key: string): string =>
-  key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
+/**
+ * Three PUTs of up to three attempts each stay inside outreach-assemble's 60 s timeout, so a hung
+ * connection is retried by the SDK, then by SQS, rather than timed out.
+ */
+const S3_ATTEMPT_TIMEOUT_MS = 5_000;
+const S3_MAX_ATTEMPTS = 3;
 
 /**
- * Where a bucket's object is: virtual-hosted style in AWS; path style under `AWS_ENDPOINT_URL_S3`
- * (the SDK's name for an S3 endpoint override), which tests point at a local server.
+ * The S3 client of the results bucket. `AWS_ENDPOINT_URL_S3` (which the SDK reads itself) points it
+ * at an S3-compatible server, addressed path-style (`http://host:port/<bucket>/<key>`), as a local
+ * stand-in needs; in AWS it is unset and the bucket is addressed virtual-hosted style.
  */
-const objectUrl = (bucket: string, key: string, region: string): URL => {
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  return endpoint
-    ? new URL(`${endpoint.replace(/\/+$/, '')}/${bucket}/${keyPath(key)}`)
-    : new URL(`https://${bucket}.s3.${region}.amazonaws.com/${keyPath(key)}`);
+let sharedClient: S3Client | undefined;
+
+const s3Client = (options: BucketStoreOptions): S3Client =>
+  traceClient(
+    new S3Client({
+      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+      maxAttempts: options.maxAttempts ?? S3_MAX_ATTEMPTS,
+      // Without throwOnRequestTimeout the handler only warns, and a hung PUT waits for the function's timeout.
+      requestHandler: {
+        requestTimeout: options.timeoutMs ?? S3_ATTEMPT_TIMEOUT_MS,
+        connectionTimeout: options.timeoutMs ?? S3_ATTEMPT_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
+    }),
+  );
+
+/** S3 error codes that no retry changes: who may write, which key, which bucket. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  AccessDenied: "outreach-assemble's role may not write to it or use its KMS key",
+  AllAccessDisabled: 'all access to it is disabled',
+  AccountProblem: 'the account that owns it has a problem',
+  InvalidAccessKeyId: "the function's credentials are not known to S3",
+  SignatureDoesNotMatch: "the function's credentials do not sign as S3 expects",
+  NoSuchBucket: 'it does not exist (KOTO_RESULTS_BUCKET names the wrong bucket)',
+  InvalidBucketName: 'its name is not a bucket name (KOTO_RESULTS_BUCKET)',
+  InvalidArgument: 'the request is invalid, e.g. its KMS key id (KOTO_RESULTS_BUCKET_KEY_ARN)',
 };
 
-/** Three PUTs stay well inside outreach-assemble's timeout, so a hung connection is retried rather than timed out. */
-const S3_PUT_TIMEOUT_MS = 15_000;
+/** A refusal by the bucket's KMS key: AWS KMS error codes, which S3 passes on as `KMS.<code>`. */
+const KMS_REFUSAL = /^(KMS\.)?(AccessDeniedException|DisabledException|KMSInvalidStateException|InvalidKeyUsageException|NotFoundException|KeyUnavailableException|IncorrectKeyException|InvalidGrantTokenException)$/;
+
+/** Codes and statuses worth another try: the same request can succeed later. */
+const isRetryable = (error: S3ServiceException, status: number): boolean =>
+  Boolean(error.$retryable) || status >= 500 || status === 408 || status === 409 || status === 429 || /Throttl|SlowDown|Timeout|ExpiredToken|TooMany/i.test(error.name);
 
 /**
- * One PutObject as a SigV4-signed HTTPS PUT (Amazon S3 API Reference, "PutObject" and
- * "Authenticating Requests: Using the Authorization Header"): no S3 client in the bundle for the one
- * call the hub makes. The credentials are the function's, from its environment. The signer hashes
- * the body and adds it as `x-amz-content-sha256`, which S3 requires.
+ * What a failed PutObject means for the message: permanent when S3 or the bucket's KMS key refuses
+ * (403, AccessDenied, a KMS refusal, NoSuchBucket, any other 4xx), with the reason an operator acts
+ * on; transient when S3 is throttling, failing (5xx) or unreachable. Only S3's error code and status
+ * go into the reason, never its message (which names principals and keys) nor the document.
+ */
+export const classifyPutFailure = (bucket: string, error: unknown): PermanentError | TransientError => {
+  const where = `S3 PutObject to the results bucket ${bucket}`;
+  if (error instanceof S3ServiceException || (error instanceof Error && '$metadata' in error && '$fault' in error)) {
+    const e = error as S3ServiceException;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    const code = /^[A-Za-z0-9.]{1,64}$/.test(e.name) ? e.name : 'Unknown';
+    const answer = `${code}${status ? ` (HTTP ${status})` : ''}`;
+    const kms = KMS_REFUSAL.exec(code);
+    if (kms) {
+      return new PermanentError(`S3.${code}`, `${where} was refused: ${answer}; the bucket's KMS key refused outreach-assemble's role (disabled, pending deletion, or not granted)`, { cause: error });
+    }
+    const refusal = REFUSALS[code];
+    if (refusal || status === 403) {
+      return new PermanentError(`S3.${code}`, `${where} was refused: ${answer}; ${refusal ?? REFUSALS.AccessDenied}`, { cause: error });
+    }
+    if (!isRetryable(e, status) && status >= 400 && status < 500) {
+      return new PermanentError(`S3.${code}`, `${where} was refused: ${answer}; the same request will be refused again`, { cause: error });
+    }
+    return new TransientError(`S3.${code}`, `${where} failed: ${answer}`, { cause: error });
+  }
+  // No answer at all (a timeout, a refused or reset connection, DNS): the same key is written again.
+  const name = error instanceof Error ? error.name : 'no answer';
+  return new TransientError('S3.unreachable', `${where} failed: ${name === 'Error' ? 'no answer' : name}`, { cause: error });
+};
+
+/**
+ * One PutObject per document through `@aws-sdk/client-s3`: the SDK signs it with the function's
+ * credentials, retries throttling, 5xx and network errors (standard mode, `maxAttempts`), and adds
+ * a CRC32 checksum of the body that S3 verifies. What still fails is classified by
+ * `classifyPutFailure`.
  *
  * `keyArn` names the stack's key: with `aws:kms` and no key id S3 would use the AWS-managed
  * `aws/s3` key rather than the bucket's default one.
  */
-export const bucketStore = (bucket: string, keyArn?: string, timeoutMs = S3_PUT_TIMEOUT_MS): ResultStore => ({
-  async put(key, body, contentType) {
-    const region = process.env.AWS_REGION;
-    if (!region) throw new Error('configuration: AWS_REGION is not set, so the results bucket cannot be addressed');
-    const url = objectUrl(bucket, key, region);
-    const payload = Buffer.from(body, 'utf8');
-    const signer = new SignatureV4({ service: 's3', region, credentials: fromEnv(), sha256: Sha256, uriEscapePath: false });
-    const signed = await signer.sign({
-      method: 'PUT',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      path: url.pathname,
-      headers: {
-        host: url.host,
-        'content-type': contentType,
-        'x-amz-server-side-encryption': 'aws:kms',
-        ...(keyArn ? { 'x-amz-server-side-encryption-aws-kms-key-id': keyArn } : {}),
-      },
-      body: payload,
-    });
-    // fetch sends Host itself, from the same URL that was signed.
-    const { host: _host, ...headers } = signed.headers;
-    const response = await fetch(url, { method: 'PUT', headers, body: payload, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-      // No answer in time, or none at all: SQS redelivers, and the same key is written again.
-      throw new TransientError('S3.unreachable', `S3 PutObject to bucket ${bucket} failed: ${error instanceof Error ? error.name : 'no answer'}`);
-    });
-    if (!response.ok) {
-      // S3 explains a refusal in an XML <Error>; only its Code is passed on.
-      const code = /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(await response.text().catch(() => ''))?.[1];
-      throw new TransientError(
-        `S3.${code ?? response.status}`,
-        `S3 PutObject to bucket ${bucket} failed: HTTP ${response.status}${code ? ` ${code}` : ''}`,
-      );
-    }
-    await response.body?.cancel();
-    return `s3://${bucket}/${key}`;
-  },
-});
+export const bucketStore = (bucket: string, keyArn?: string, options: BucketStoreOptions = {}): ResultStore => {
+  let client: S3Client | undefined;
+  return {
+    async put(key, body, contentType) {
+      if (!process.env.AWS_REGION) throw new Error('configuration: AWS_REGION is not set, so the results bucket cannot be addressed');
+      // The default client is kept for the process, so its connections outlive an invocation.
+      client ??= options.timeoutMs || options.maxAttempts ? s3Client(options) : (sharedClient ??= s3Client(options));
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            ServerSideEncryption: 'aws:kms',
+            ...(keyArn ? { SSEKMSKeyId: keyArn } : {}),
+          }),
+        );
+      } catch (error) {
+        throw classifyPutFailure(bucket, error);
+      }
+      return `s3://${bucket}/${key}`;
+    },
+  };
+};
 
 export const resultStoreFromEnv = (env: NodeJS.ProcessEnv = process.env): ResultStore => {
   if (env.KOTO_RESULTS_BUCKET) return bucketStore(env.KOTO_RESULTS_BUCKET, env.KOTO_RESULTS_BUCKET_KEY_ARN);

@@ -54,7 +54,7 @@ import { isAdultOn, parseHetu, type Hetu } from '#contracts/hetu';
 import type { PersonV1, VtjLookupOutcomeV1 } from '#contracts/canonical/person';
 import type { ResidenceV1 } from '#contracts/canonical/residence';
 import type { IntegrationStatus } from '#contracts/datastore/mapper';
-import type { KelmuRow } from '#contracts/kelmu/mapper';
+import type { KelaBenefit } from '#contracts/kelmu/mapper';
 import { isFinnishCitizen } from '#contracts/vtj/mapper';
 import type { LookupSystem } from '#contracts/messages/lookup';
 import type { ExclusionCode, OutreachTarget, TargetReason } from '#contracts/outreach-result';
@@ -70,8 +70,11 @@ export interface OutreachCandidate {
   readonly asOf: string;
   /** The code exactly as the source list gave it; may be malformed. */
   readonly hetu: string;
-  /** This person's rows from the run's Kelmu list (none when only Migri's list names P). */
-  readonly kelaRows: readonly KelmuRow[];
+  /**
+   * This person's rows from the run's Kelmu list (none when only Migri's list names P), as far as
+   * the rules read them: benefit, temporary flag and period. A whole `KelmuRow` fits too.
+   */
+  readonly kelaRows: readonly KelaBenefit[];
   readonly vtj?: VtjLookupOutcomeV1;
   readonly residence?: ResidenceV1;
   readonly integration?: IntegrationStatus;
@@ -126,7 +129,7 @@ const assertIsoDate = (value: string): void => {
 };
 
 /** A benefit is active on D when from ≤ D and (to is empty or D ≤ to) (rule 2). */
-const activeOn = (row: Pick<KelmuRow, 'from' | 'to'>, date: string): boolean => row.from <= date && (row.to === null || date <= row.to);
+const activeOn = (row: Pick<KelaBenefit, 'from' | 'to'>, date: string): boolean => row.from <= date && (row.to === null || date <= row.to);
 
 /** Rule 1 on VTJ's answer: the person when every clause holds, otherwise the first code that applies. */
 function rule1(vtj: VtjLookupOutcomeV1, hetu: Hetu, municipality: string, asOf: string): { person: PersonV1 } | { code: ExclusionCode } {
@@ -162,7 +165,7 @@ const recordOn = (residence: ResidenceV1, asOf: string): ResidenceV1 | null =>
   residence.found && !(residence.firstPermitDate !== null && residence.firstPermitDate > asOf) ? residence : null;
 
 /** Rule 2: the target groups P is in on D, sorted and distinct. */
-function reasonsOn(kelaRows: readonly KelmuRow[], record: ResidenceV1 | null, asOf: string): TargetReason[] {
+function reasonsOn(kelaRows: readonly KelaBenefit[], record: ResidenceV1 | null, asOf: string): TargetReason[] {
   const reasons = new Set<TargetReason>();
   for (const row of kelaRows) {
     if (!activeOn(row, asOf)) continue;

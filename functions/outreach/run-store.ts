@@ -3,8 +3,9 @@
  * state in DynamoDB, single-item conditional writes and atomic counters, no transactions).
  *
  *   pk RUN#<runId>  sk RUN            the run: municipality, day, phase, pages received, counters
- *   pk RUN#<runId>  sk CAND#<key>     one candidate: the code as listed, its sources and Kela rows,
- *                                     and once decided its outcome (and, for a target, the target)
+ *   pk RUN#<runId>  sk CAND#<key>     one candidate: the code as listed, its sources, its Kela
+ *                                     benefits (what the rules read of Kela's rows: no names) and
+ *                                     once decided its outcome (and, for a target, the target)
  *
  * A candidate's key is the keyed hash of its code, so no key holds a HETU. Every write is
  * idempotent: a page or a decision handled twice leaves the same items. The counters only
@@ -12,7 +13,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KelmuRow } from '#contracts/kelmu/mapper';
+import { kelaBenefitOf, type KelaBenefit } from '#contracts/kelmu/mapper';
 import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
 
 export type SourceList = 'kelmu' | 'uma';
@@ -42,10 +43,14 @@ export interface CandidateItem {
   /** The code exactly as the source list gave it (may be malformed). */
   readonly hetu: string;
   readonly sources: SourceList[];
-  readonly kelaRows: KelmuRow[];
+  /** Of each of the person's rows on Kela's list, what the rules read; the lookup slip carries them to the decision. */
+  readonly kelaRows: KelaBenefit[];
   readonly outcome?: Outcome;
   readonly target?: OutreachTarget;
 }
+
+/** What the decision reads of a candidate's item: that it exists, and its outcome so far. */
+export type CandidateOutcome = Pick<CandidateItem, 'key' | 'outcome'>;
 
 /** Days run state is kept before the table's TTL removes it. */
 const RUN_STATE_DAYS = 90;
@@ -156,8 +161,8 @@ export class RunStore {
     return Item as RunItem | undefined;
   }
 
-  /** Adds (or merges into) the candidates of one list page: one UpdateItem per person. */
-  async upsertCandidates(runId: string, source: SourceList, people: ReadonlyMap<string, { hetu: string; kelaRows: KelmuRow[] }>): Promise<void> {
+  /** Adds (or merges into) the candidates of one list page: one UpdateItem per person; of a Kela row only what the rules read is kept. */
+  async upsertCandidates(runId: string, source: SourceList, people: ReadonlyMap<string, { hetu: string; kelaRows: readonly KelaBenefit[] }>): Promise<void> {
     await Promise.all(
       [...people].map(([key, person]) => {
         const names: Record<string, string> = { '#sources': 'sources', '#hetu': 'hetu', '#key': 'key', '#exp': 'expiresAt' };
@@ -165,7 +170,7 @@ export class RunStore {
         const sets = ['#hetu = :hetu', '#key = :key', '#exp = :exp'];
         person.kelaRows.forEach((row, i) => {
           names[`#k${i}`] = `${KELA_PREFIX}${row.benefit}#${row.from}`;
-          values[`:k${i}`] = row;
+          values[`:k${i}`] = kelaBenefitOf(row);
           sets.push(`#k${i} = :k${i}`);
         });
         return this.db.send(
@@ -251,15 +256,26 @@ export class RunStore {
     };
   }
 
-  /** The candidates of the given keys (one BatchGetItem per 100). */
-  async candidates(runId: string, keys: readonly string[]): Promise<Map<string, CandidateItem>> {
-    const found = new Map<string, CandidateItem>();
+  /**
+   * The outcomes so far of the candidates of the given keys that the run has (one BatchGetItem per
+   * 100, reading the key and the outcome only: the facts of a decision come with its lookup).
+   */
+  async candidateOutcomes(runId: string, keys: readonly string[]): Promise<Map<string, CandidateOutcome>> {
+    const found = new Map<string, CandidateOutcome>();
     const unique = [...new Set(keys)];
     for (let i = 0; i < unique.length; i += 100) {
       let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((key) => candidateKey(runId, key));
       while (pending?.length) {
-        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
-        for (const item of result.Responses?.[this.table] ?? []) found.set(String(item.key), toCandidate(item));
+        const result = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: '#key, #outcome', ExpressionAttributeNames: { '#key': 'key', '#outcome': 'outcome' } },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.table] ?? []) {
+          found.set(String(item.key), { key: String(item.key), ...(item.outcome ? { outcome: item.outcome as Outcome } : {}) });
+        }
         pending = result.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
       }
     }
@@ -318,7 +334,8 @@ const toCandidate = (item: Record<string, unknown>): CandidateItem => ({
   sources: [...((item.sources as Set<SourceList> | undefined) ?? [])].sort(),
   kelaRows: Object.entries(item)
     .filter(([name]) => name.startsWith(KELA_PREFIX))
-    .map(([, row]) => row as KelmuRow),
+    // An item written before only the rules' part was kept may hold whole rows: their names stay behind.
+    .map(([, row]) => kelaBenefitOf(row as KelaBenefit)),
   ...(item.outcome ? { outcome: item.outcome as Outcome } : {}),
   ...(item.target ? { target: item.target as OutreachTarget } : {}),
 });

@@ -26,14 +26,10 @@ export const bundleAliases: Readonly<Record<string, string>> = {
   // In Lambda the credentials are always in the environment; the SDK's default chain would add its
   // SSO, ini, process, login and web-identity providers and the nested STS/SSO clients to every
   // bundle (~130 KB) for nothing. Only the bundles: the embedded runtime keeps the whole chain.
+  // The only alias (issue 14): stand-ins for the SDK's event streams or for Node built-ins saved a
+  // few milliseconds of import but could break on any dependency bump, so the bundles take them as
+  // they are.
   '@aws-sdk/credential-provider-node': './functions/lib/lambda-credentials.ts',
-  // Loaded by the SDK with a dynamic import for event-streaming operations, which the hub never
-  // calls; the dynamic import alone made esbuild wrap most of @smithy/core for lazy start-up.
-  '@smithy/core/event-streams': './functions/lib/no-event-streams.ts',
-  // middy imports it for streamed responses, which no hub function gives: ~1 ms at every cold start.
-  'node:stream/web': './functions/lib/web-streams-on-demand.ts',
-  // The SDK reads `env` and `versions` from it; Node's module facade of `process` costs ~1 ms more.
-  'node:process': './functions/lib/node-process.ts',
 };
 
 /**

@@ -29,7 +29,7 @@ const keySchema = (partitionKey: string, sortKey: string | undefined): KeySchema
  * Creates the topology's tables that do not exist yet, with their global secondary indexes.
  * (dynalite has no TTL: items simply stay.) A table made before an index was added to the topology
  * stays without it: dynalite's UpdateTable cannot create an index. Readers that use an index fall
- * back to a scan on such a table (see `#lib/audit/query`); removing the data folder's `dynamodb/`
+ * back to a scan on such a table (see `#ops/audit/query`); removing the data folder's `dynamodb/`
  * gives the next start the index (and discards the stored tables).
  */
 export const createTables = async (client: DynamoDBClient): Promise<void> => {

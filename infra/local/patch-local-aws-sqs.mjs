@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Where local-aws-sqs 2.0.2 behaves differently from real SQS, in ways the hub depends on:
+// Where local-aws-sqs 2.0.2 (package.json pins it exactly) behaves differently from real SQS, in ways the hub depends on:
 // - it counts a ChangeMessageVisibility as a receive (ApproximateReceiveCount + 1), so the hub's
 //   retry backoff would use up two receives per attempt on the embedded runtime and a message
 //   would reach its DLQ after half its maxReceiveCount. Real SQS counts receives only.
@@ -17,10 +17,13 @@
 //   see it. Here it ends when its connection closes, taking nothing.
 // Run after `npm install`/`npm ci` (package.json "postinstall"); idempotent; fails loudly when the
 // code it patches has changed, so an upgrade cannot silently bring a difference back.
+// The embedded runtime checks at start that the patches are in (`assertPatched`); the README's
+// "Local runtime" section has each difference written up as the upstream report it deserves.
 // `node infra/local/patch-local-aws-sqs.mjs [file]` patches another copy of local-aws-sqs's
 // dist/index.js (the tests use it).
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const PATCHES = [
@@ -81,11 +84,45 @@ export const patch = (source) => {
   return { source, applied };
 };
 
+/** The version whose code `PATCHES` knows; package.json pins local-aws-sqs to it exactly. */
+export const PATCHED_VERSION = '2.0.2';
+
+/** The installed local-aws-sqs's dist/index.js (what `import 'local-aws-sqs'` loads). */
+export const installedFile = () => createRequire(import.meta.url).resolve('local-aws-sqs');
+
+/** What `source` lacks of `PATCHES`: the `done` text of each patch not in it. */
+export const missingPatches = (source) =>
+  PATCHES.filter(({ edits }) => !edits.every(([, fixed]) => source.includes(fixed))).map(({ done }) => done);
+
+/**
+ * Throws, naming the file and telling what to run, unless `file` (by default the installed
+ * local-aws-sqs) has every patch and is the version they were written for. The embedded runtime
+ * calls it before it starts local-aws-sqs: unpatched, the hub would still run, but count receives
+ * and queue depths wrongly and long-poll slowly, which is much harder to trace back to here.
+ */
+export const assertPatched = (file = installedFile()) => {
+  const manifest = join(dirname(file), '..', 'package.json');
+  const version = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : undefined;
+  if (version !== undefined && version !== PATCHED_VERSION) {
+    throw new Error(
+      `local-aws-sqs ${version} is installed (${manifest}), but infra/local/patch-local-aws-sqs.mjs knows ${PATCHED_VERSION}: ` +
+        `run \`npm ci\` to install the pinned version, or update the patches for the new one.`,
+    );
+  }
+  const missing = missingPatches(readFileSync(file, 'utf8'));
+  if (missing.length > 0) {
+    throw new Error(
+      `local-aws-sqs is not patched: ${file} lacks ${missing.length} of the ${PATCHES.length} fixes of infra/local/patch-local-aws-sqs.mjs ` +
+        `(${missing.join('; ')}). Run \`npm ci\` (its postinstall applies them) or \`node infra/local/patch-local-aws-sqs.mjs\`.`,
+    );
+  }
+};
+
 const main = () => {
   let file = process.argv[2];
   if (!file) {
     try {
-      file = createRequire(import.meta.url).resolve('local-aws-sqs');
+      file = installedFile();
     } catch {
       return; // not installed (a production install without dev dependencies)
     }

@@ -10,6 +10,9 @@
  * empty short polls: the mapping's polling is billed as SQS requests too. A receive that fails, or
  * comes back empty before its wait is over, is followed by a pause (`idleMinMs` doubling up to
  * `idleMaxMs`) so that a broken endpoint is not hammered.
+ *
+ * Every pause, the function timeout and the timestamps go through the runner's clock (`clock`;
+ * wall-clock time by default), so a test decides when a wait is over instead of waiting.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -56,28 +59,45 @@ export interface RunnerOptions {
   readonly waitTimeSeconds?: number;
   /** Called with one line when something an operator should see happens (a crash, a timeout). */
   readonly onEvent?: (line: string) => void;
+  /** Time for the pauses, the function timeout and the timestamps; wall-clock time by default. */
+  readonly clock?: RunnerClock;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal.addEventListener('abort', wake, { once: true });
-  });
+/**
+ * The runner's time: the shape of the hub's `Clock` (functions/lib/rate-limit.ts), whose `sleep`
+ * also ends, resolving, when `signal` is aborted (stop(), an invocation that ended), so that no
+ * timer outlives what it was for. test/support/manual-clock.ts fits.
+ */
+export interface RunnerClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
 
-const toRecord = (message: Message, binding: BindingRun, region: string): SQSRecord => ({
+/** Wall-clock time and `setTimeout`. */
+export const wallClock: RunnerClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', wake, { once: true });
+    }),
+};
+
+const toRecord = (message: Message, binding: BindingRun, region: string, now: number): SQSRecord => ({
   messageId: message.MessageId!,
   receiptHandle: message.ReceiptHandle!,
   body: message.Body ?? '',
   attributes: {
     ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-    SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+    SentTimestamp: message.Attributes?.SentTimestamp ?? String(now),
     SenderId: message.Attributes?.SenderId ?? 'local',
-    ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(now),
   },
   messageAttributes: Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
@@ -91,8 +111,12 @@ const toRecord = (message: Message, binding: BindingRun, region: string): SQSRec
   awsRegion: region,
 });
 
-/** The Lambda context of one invocation of a function, local or not. */
-export const lambdaContext = (binding: { readonly functionName: string; readonly memoryMb: number }, deadline: number): Context => ({
+/** The Lambda context of one invocation of a function, local or not; `now` is the clock its remaining time is read on. */
+export const lambdaContext = (
+  binding: { readonly functionName: string; readonly memoryMb: number },
+  deadline: number,
+  now: () => number = Date.now,
+): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: binding.functionName,
   functionVersion: '$LATEST',
@@ -101,7 +125,7 @@ export const lambdaContext = (binding: { readonly functionName: string; readonly
   awsRequestId: randomUUID(),
   logGroupName: `/aws/lambda/${binding.functionName}`,
   logStreamName: 'local',
-  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
   done: () => undefined,
   fail: () => undefined,
   succeed: () => undefined,
@@ -120,13 +144,13 @@ export const newFunctionStats = (): FunctionStats => ({
   perMinute: new Map(),
 });
 
-/** Counts one finished invocation of `records` records, `failed` of them failed. */
-export const recordInvocation = (stats: FunctionStats, records: number, failed: number, ms: number): void => {
+/** Counts one finished invocation of `records` records, `failed` of them failed, that ended at `now`. */
+export const recordInvocation = (stats: FunctionStats, records: number, failed: number, ms: number, now: number = Date.now()): void => {
   stats.invocations++;
   stats.records += records;
   stats.failedRecords += failed;
   stats.totalMs += ms;
-  const minute = Math.floor(Date.now() / 60_000);
+  const minute = Math.floor(now / 60_000);
   const bucket = stats.perMinute.get(minute) ?? { records: 0, failed: 0 };
   bucket.records += records;
   bucket.failed += failed;
@@ -140,12 +164,14 @@ export class EventSourceRunner {
   private readonly unfinished = new Map<string, Map<string, number>>();
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
+  private readonly clock: RunnerClock;
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly region: string,
     private readonly options: RunnerOptions = {},
   ) {
+    this.clock = options.clock ?? wallClock;
     // Every poller's in-flight receive listens on the one stop signal.
     setMaxListeners(0, this.abort.signal);
   }
@@ -183,12 +209,12 @@ export class EventSourceRunner {
     let idle = idleMin;
     while (!signal.aborted) {
       if (index >= pollers.active) {
-        await sleep(idleMin * 5, signal);
+        await this.clock.sleep(idleMin * 5, signal);
         continue;
       }
       let messages: Message[] = [];
       let waitedOut = false;
-      const polled = Date.now();
+      const polled = this.clock.now();
       try {
         const received = await this.sqs.send(
           new ReceiveMessageCommand({
@@ -202,14 +228,14 @@ export class EventSourceRunner {
           { abortSignal: signal },
         );
         messages = received.Messages ?? [];
-        waitedOut = waitTimeSeconds > 0 && Date.now() - polled >= waitTimeSeconds * 1000;
+        waitedOut = waitTimeSeconds > 0 && this.clock.now() - polled >= waitTimeSeconds * 1000;
       } catch {
         if (signal.aborted) return;
       }
       if (messages.length === 0) {
         if (index > 0 && index === pollers.active - 1) pollers.active--;
         if (!waitedOut) {
-          await sleep(idle, signal);
+          await this.clock.sleep(idle, signal);
           idle = Math.min(idleMax, idle * 2);
         }
         continue;
@@ -222,20 +248,21 @@ export class EventSourceRunner {
 
   private async invoke(binding: BindingRun, messages: Message[]): Promise<void> {
     const stats = this.stats.get(binding.functionName)!;
-    const started = Date.now();
+    const started = this.clock.now();
     const deadline = started + binding.timeoutSeconds * 1000;
-    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, binding, this.region)) };
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, binding, this.region, started)) };
     const unfinished = this.unfinished.get(binding.queueUrl) ?? new Map<string, number>();
     this.unfinished.set(binding.queueUrl, unfinished);
     for (const m of event.Records) unfinished.set(m.messageId, Number(m.attributes.SentTimestamp));
     stats.inFlight++;
     let failed: Set<string>;
-    let timer: NodeJS.Timeout | undefined;
+    // Ends the timeout's wait once the invocation is over, whichever way.
+    const over = new AbortController();
     try {
       const result = await Promise.race([
-        binding.handler(event, lambdaContext(binding, deadline)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new InvocationTimeout()), binding.timeoutSeconds * 1000);
+        binding.handler(event, lambdaContext(binding, deadline, () => this.clock.now())),
+        this.clock.sleep(binding.timeoutSeconds * 1000, over.signal).then(() => {
+          if (!over.signal.aborted) throw new InvocationTimeout();
         }),
       ]);
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
@@ -250,7 +277,7 @@ export class EventSourceRunner {
         this.options.onEvent?.(`${binding.functionName}: invocation failed (${error instanceof Error ? error.name : 'error'}); batch of ${messages.length} returns to its queue`);
       }
     } finally {
-      clearTimeout(timer);
+      over.abort();
       stats.inFlight--;
     }
     const succeeded = messages.filter((m) => !failed.has(m.MessageId!));
@@ -279,6 +306,7 @@ export class EventSourceRunner {
         unfinished.delete(record.messageId);
       }
     }
-    recordInvocation(stats, messages.length, failed.size, Date.now() - started);
+    const ended = this.clock.now();
+    recordInvocation(stats, messages.length, failed.size, ended - started, ended);
   }
 }

@@ -5,6 +5,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { createSqsServer } from 'local-aws-sqs';
 import { dlqName, queueNames, queueSpec, type QueueName } from '#infra/topology';
 import { closeServer, LOOPBACK } from '#infra/local/net';
+import { assertPatched } from './patch-local-aws-sqs.mjs';
 
 export interface LocalSqs {
   readonly endpoint: string;
@@ -12,6 +13,8 @@ export interface LocalSqs {
 }
 
 export const startSqs = async (): Promise<LocalSqs> => {
+  // A clear error now rather than wrong receive counts and queue depths later.
+  assertPatched();
   const server: Server = await createSqsServer({
     port: 0,
     hostname: LOOPBACK,

@@ -6,7 +6,7 @@ import { startRuntime } from '#infra/local/runtime';
 import { localTableName } from '#infra/local/dynamodb';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
 import { RunStore } from '#functions/outreach/run-store';
-import { progress } from '#cli/progress';
+import { progress } from '#ops/progress';
 
 /** Ingress listens here unless KOTO_PORT says otherwise; a busy port falls back to a free one. */
 const preferredPort = Number(process.env.KOTO_PORT ?? 8910);

@@ -4,7 +4,7 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { consumerOf, dlqName, queueNames, type QueueName } from '#infra/topology';
-import { oldestSentAt } from '#lib/dead-letters';
+import { oldestSentAt } from '#ops/dead-letters';
 import type { FunctionStats } from '#infra/local/runner';
 import type { OpenRun } from '#infra/local/open-runs';
 import type { QueueUrls } from '#infra/local/sqs';

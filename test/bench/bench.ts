@@ -10,6 +10,9 @@
  * and ingress, and its peak RSS when the hub's run is delivered is `peakRssMb` (the baseline, run
  * after it in the same process, holds its whole candidate list: `peakRssMbWithBaseline`); the
  * child's is `emulatorPeakRssMb`.
+ * Part 0 (skip with `--skip-rate-floor`) runs an outreach run and single referrals against the
+ * registers' real limits at realistic latencies (test/bench/rate-floor.ts) and prints its line first:
+ * `rateFloorRatio`, `singleDecisionP95Ms` and each mock's `maxRequestsPerSecond` beside the limit.
  * Part 2 (skip with `--skip-bundles`) prints, per function, its esbuild bundle (the deployed
  * options) and the time to import it in a fresh process, and a cost estimate per million candidates.
  */
@@ -24,6 +27,7 @@ import { runDirect, runThroughHub } from './outreach-bench.ts';
 import { peakRssMb, startEmulators } from './emulators.ts';
 import { measureBundles } from './bundles.ts';
 import { estimateCost } from './cost.ts';
+import { parseLatencies, runRateFloorBench } from './rate-floor.ts';
 
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const arg = (name: string, fallback: string): string => {
@@ -35,6 +39,23 @@ if (!Number.isInteger(persons) || persons < 1) throw new Error('--persons takes 
 const municipality = arg('municipality', '905');
 const asOf = arg('as-of', '2026-11-01');
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+// Part 0: the run and single decisions against the registers' real limits and realistic latencies.
+if (!flag('skip-rate-floor')) {
+  say('rate-floor: realistic latencies, the topology\'s rate limits ...');
+  const floor = await runRateFloorBench({
+    persons: Number(arg('floor-persons', '1000')),
+    municipality,
+    referralMunicipality: arg('referral-municipality', municipality === '091' ? '905' : '091'),
+    asOf,
+    seed: 2026,
+    latencyMs: parseLatencies(arg('latency', '')),
+    referrals: Number(arg('referrals', '300')),
+    referralRate: Number(arg('referral-rate', '5')),
+    say,
+  });
+  console.log(JSON.stringify(floor));
+}
 
 // Zero-latency mocks, and no rate limit in the way: the benchmark measures the hub, not the limits.
 for (const system of Object.keys(externalSystems)) process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] = '1000000';

@@ -17,20 +17,31 @@ import { peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorRea
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
 const send = (message: EmulatorMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 
+const part = options.part ?? 'all';
+const aws = part !== 'registers';
+const registers = part !== 'aws';
+
 // The population is indexed by the mocks and lives as long as they do; no file is needed.
-const population = generatePopulation({ persons: options.persons, municipalities: [options.municipality], seed: options.seed, asOf: options.asOf });
-const dynamo = await startDynamo(undefined);
-const sqs = await startSqs();
-const mocks = await startMocks(population);
+const population = registers
+  ? generatePopulation({
+      persons: options.persons,
+      municipalities: [...(options.municipalities ?? [options.municipality])],
+      seed: options.seed,
+      asOf: options.asOf,
+    })
+  : null;
+const dynamo = aws ? await startDynamo(undefined) : null;
+const sqs = aws ? await startSqs() : null;
+const mocks = population ? await startMocks(population) : null;
 
 // The parent gone (it crashed, say), nothing here has anyone to serve.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: EmulatorMessage) => {
   if (message.kind !== 'stop') return;
   void (async () => {
-    await mocks.close();
-    await sqs.close();
-    await dynamo.close();
+    await mocks?.close();
+    await sqs?.close();
+    await dynamo?.close();
     await send({ kind: 'stopped', peakRssMb: peakRssMb() });
     process.disconnect();
   })();
@@ -38,8 +49,9 @@ process.on('message', (message: EmulatorMessage) => {
 
 const ready: EmulatorReady = {
   kind: 'ready',
-  sqsEndpoint: sqs.endpoint,
-  dynamodbEndpoint: dynamo.endpoint,
-  securityServerUrl: mocks.securityServer.url,
+  sqsEndpoint: sqs?.endpoint ?? '',
+  dynamodbEndpoint: dynamo?.endpoint ?? '',
+  securityServerUrl: mocks?.securityServer.url ?? '',
+  mockUrls: mocks ? { vtj: mocks.vtj.url, uma: mocks.uma.url, kelmu: mocks.kelmu.url, datastore: mocks.datastore.url } : {},
 };
 await send(ready);

@@ -8,6 +8,14 @@ import { fork } from 'node:child_process';
 export interface EmulatorOptions {
   readonly persons: number;
   readonly municipality: string;
+  /** Every municipality the population is spread over (default: `municipality` alone). */
+  readonly municipalities?: readonly string[];
+  /**
+   * What the child runs: `all` (default), or `aws` (dynalite, local-aws-sqs) and `registers` (the
+   * mocks behind the security server) in two children, so that a register counts arrivals on an
+   * event loop no table or queue work holds up, as a real register would.
+   */
+  readonly part?: 'all' | 'aws' | 'registers';
   readonly seed: number;
   readonly asOf: string;
 }
@@ -17,6 +25,8 @@ export interface EmulatorReady {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly securityServerUrl: string;
+  /** Each mock register's own URL (its `/__faults` and `/__stats` admin endpoints), by system. */
+  readonly mockUrls: Readonly<Record<string, string>>;
 }
 
 export type EmulatorMessage = EmulatorReady | { readonly kind: 'stop' } | { readonly kind: 'stopped'; readonly peakRssMb: number };
@@ -32,7 +42,7 @@ export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS
 /** The emulators hold every register and table in memory: a 100,000-person run needs more than V8's default heap. */
 const CHILD_HEAP_MB = 8192;
 
-export const startEmulators = (options: EmulatorOptions): Promise<Emulators> => {
+const forkEmulators = (options: EmulatorOptions): Promise<Emulators> => {
   const child = fork(new URL('./emulator-process.ts', import.meta.url), [JSON.stringify(options)], {
     execArgv: [...process.execArgv, `--max-old-space-size=${CHILD_HEAP_MB}`],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -60,4 +70,21 @@ export const startEmulators = (options: EmulatorOptions): Promise<Emulators> => 
       },
     };
   });
+};
+
+/** The emulators in one child, or (`separateRegisters`) the AWS stand-ins and the registers in one each. */
+export const startEmulators = async (options: EmulatorOptions & { readonly separateRegisters?: boolean }): Promise<Emulators> => {
+  const { separateRegisters, ...rest } = options;
+  if (!separateRegisters) return forkEmulators({ ...rest, part: 'all' });
+  const [aws, registers] = await Promise.all([forkEmulators({ ...rest, part: 'aws' }), forkEmulators({ ...rest, part: 'registers' })]);
+  return {
+    sqsEndpoint: aws.sqsEndpoint,
+    dynamodbEndpoint: aws.dynamodbEndpoint,
+    securityServerUrl: registers.securityServerUrl,
+    mockUrls: registers.mockUrls,
+    async stop() {
+      const [a, r] = await Promise.all([aws.stop(), registers.stop()]);
+      return { peakRssMb: a.peakRssMb + r.peakRssMb };
+    },
+  };
 };

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -467,21 +467,19 @@ describe('bundling', () => {
     expect(replacement).toBe('./functions/lib/lambda-credentials.ts');
     expect(existsSync(path.join(repoRoot, replacement!))).toBe(true);
     expect(options.esbuildArgs).toEqual({ '--alias': Object.entries(bundleAliases).map(([module, to]) => `${module}=${to}`) });
-    expect(bundleAliases['@smithy/core/event-streams']).toBe('./functions/lib/no-event-streams.ts');
-    expect(bundleAliases['node:stream/web']).toBe('./functions/lib/web-streams-on-demand.ts');
-    expect(bundleAliases['node:process']).toBe('./functions/lib/node-process.ts');
+    // The only alias: the SDK's event streams and Node's built-ins are bundled as they are (issue 14).
+    expect(Object.keys(bundleAliases)).toEqual(['@aws-sdk/credential-provider-node']);
     // esbuild resolves an alias in its working directory: the mounted project root in Docker.
     expect(options.workingDirectory).toBe('/asset-input');
   });
 
-  it('bundles outreach-assemble with no SDK client for S3 or Secrets Manager, no credential chain but the environment, and no event streams', async () => {
+  it('bundles outreach-assemble with the S3 client, X-Ray tracing and no credential chain but the environment, nor Secrets Manager', async () => {
     const bundleDir = mkdtempSync(path.join(tmpdir(), 'koto-hub-bundle-'));
     onTestFinished(() => rmSync(bundleDir, { recursive: true, force: true }));
     const { metafile } = await build({ ...esbuildOptions(functionSpec('outreach-assemble').entry, path.join(bundleDir, 'index.mjs')), metafile: true });
     const inputs = Object.keys(metafile.inputs);
     const sdkPackages = new Set(inputs.flatMap((file) => /node_modules\/(@aws-sdk\/[^/]+)/.exec(file)?.[1] ?? []));
     for (const unwanted of [
-      '@aws-sdk/client-s3',
       '@aws-sdk/client-secrets-manager',
       '@aws-sdk/credential-provider-node',
       '@aws-sdk/credential-provider-ini',
@@ -490,13 +488,10 @@ describe('bundling', () => {
     ]) {
       expect(sdkPackages).not.toContain(unwanted);
     }
+    expect(sdkPackages).toContain('@aws-sdk/client-s3');
     expect(sdkPackages).toContain('@aws-sdk/credential-provider-env');
     expect(inputs).toContain('functions/lib/lambda-credentials.ts');
-    expect(inputs).toContain('functions/lib/no-event-streams.ts');
-    expect(inputs.filter((file) => file.includes('@smithy/core/dist-es/submodules/event-streams'))).toEqual([]);
-    expect(inputs).toContain('functions/lib/web-streams-on-demand.ts');
-    const bundle = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
-    expect(bundle).not.toContain('node:stream/web');
-    expect(bundle).not.toContain('node:process');
+    expect(inputs.some((file) => file.includes('node_modules/@aws-lambda-powertools/tracer/'))).toBe(true);
+    expect(inputs.filter((file) => file.startsWith('functions/lib/') && /no-event-streams|web-streams-on-demand|node-process/.test(file))).toEqual([]);
   });
 });

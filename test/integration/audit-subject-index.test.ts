@@ -13,7 +13,7 @@ import { tableNameEnv } from '#infra/topology';
 import { resetClients } from '#lib/clients';
 import { payloadDigest, sealRecord, subjectHash, type AuditRecord } from '#lib/audit/record';
 import { readCorrelation, writeAuditRecords } from '#lib/audit/store';
-import { correlationsSince, readBySubject } from '#lib/audit/query';
+import { correlationsSince, readBySubject } from '#ops/audit/query';
 
 const KEY = randomBytes(32);
 const HETU = makeHetu('1984-02-29', 321);

@@ -13,7 +13,7 @@ import { containsHetuShape } from '#contracts/hetu';
 import { tableNameEnv } from '#infra/topology';
 import type { HubStatus } from '#infra/local/status';
 import type { AuditRecord } from '#lib/audit/record';
-import type { Trace, TraceNode } from '#lib/audit/trace';
+import type { Trace, TraceNode } from '#ops/audit/trace';
 import type { DeadLetterSummary } from '#cli/dead-letters';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { referral } from '../support/envelopes.ts';

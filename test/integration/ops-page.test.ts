@@ -34,6 +34,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = resolve('test-output', 'ops-page.png');
+/** How long to wait for what the page draws from the hub: its first status read can take seconds on a busy machine. */
+const UNTIL_DRAWN = { timeout: 20_000 };
 
 let hub: TestHub;
 let browser: Browser;
@@ -90,16 +92,16 @@ afterAll(async () => {
 describe('the ops page in a headless browser', () => {
   it('loads and shows every queue, with the dead letter counted beside its queue', async () => {
     const queues = page.getByRole('table', { name: 'Queues' });
-    await expect.poll(() => queues.locator('tbody tr').count()).toBe(queueNames.length);
+    await expect.poll(() => queues.locator('tbody tr').count(), UNTIL_DRAWN).toBe(queueNames.length);
     const intake = queues.locator('tr[data-queue="referral-intake"]');
-    await expect.poll(() => intake.innerText()).toMatch(/referral-intake\s+referral-intake\s+0\s+0\s+–\s+⚠ 1\s+\d+s/);
+    await expect.poll(() => intake.innerText(), UNTIL_DRAWN).toMatch(/referral-intake\s+referral-intake\s+0\s+0\s+–\s+⚠ 1\s+\d+s/);
     expect(await page.getByRole('table', { name: /Functions/ }).locator('tbody').innerText()).toContain('referral-intake');
-    await expect.poll(() => page.getByRole('status').first().innerText()).toContain('1 dead letter');
+    await expect.poll(() => page.getByRole('status').first().innerText(), UNTIL_DRAWN).toContain('1 dead letter');
   });
 
   it('shows the open outreach run with a labelled progress bar', async () => {
     const bar = page.getByRole('progressbar', { name: /Municipality 905 as of 2026-11-01/ });
-    await expect.poll(() => bar.count()).toBe(1);
+    await expect.poll(() => bar.count(), UNTIL_DRAWN).toBe(1);
     expect(await bar.getAttribute('value')).toBe('26');
     expect(await bar.getAttribute('max')).toBe('40');
     expect(await page.locator(`[data-run="${runId}"]`).innerText()).toContain('26 of 40 candidates decided (65%), 1 unresolved');
@@ -107,7 +109,7 @@ describe('the ops page in a headless browser', () => {
 
   it('lists the dead letter with its type, correlation, failure and reason, and never its payload', async () => {
     const row = page.locator(`#dlq tr[data-correlation="${poison.correlationId}"]`);
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), UNTIL_DRAWN).toBe(1);
     const text = await row.innerText();
     expect(text).toContain('outreach.referral.v1');
     expect(text).toContain('✗ schema-violation');

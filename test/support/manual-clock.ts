@@ -1,7 +1,8 @@
 /**
- * Virtual time for code that takes a `Clock` (the rate limiter): `now()` moves only when the test
- * advances it, and `sleep(ms)` resolves only once the test has advanced past its end. A test can
- * so let everything that may happen at one instant happen, look, and only then move on.
+ * Virtual time for code that takes a `Clock` (the rate limiter, the event source runner, the
+ * mocks): `now()` moves only when the test advances it, and `sleep(ms)` resolves only once the
+ * test has advanced past its end. A test can so let everything that may happen at one instant
+ * happen, look, and only then move on.
  */
 import type { Clock } from '#lib/rate-limit';
 
@@ -15,8 +16,21 @@ export class ManualClock implements Clock {
     return this.time;
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((wake) => this.timers.push({ at: this.time + Math.max(0, ms), wake }));
+  /** Resolves once time is advanced past `ms` from now, or at once when `signal` is aborted (the sleeper is then gone). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((wake) => {
+      if (signal?.aborted) return wake();
+      const timer = { at: this.time + Math.max(0, ms), wake };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          wake();
+        },
+        { once: true },
+      );
+    });
   }
 
   /** Sleepers not yet woken. */

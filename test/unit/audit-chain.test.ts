@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape, makeHetu } from '#contracts/hetu';
 import { hopKey, payloadDigest, recordDigest, sealRecord, subjectHash, type AuditFields, type AuditRecord } from '#lib/audit/record';
-import { verifyChain, type BrokenLink } from '#lib/audit/verify';
+import { verifyChain, type BrokenLink } from '#ops/audit/verify';
 
 const HETU = makeHetu('1985-06-21', 417);
 const KEY = randomBytes(32);

@@ -14,6 +14,14 @@ describe('example messages', () => {
     if (result.ok) expect(`${result.envelope.type}.json`).toBe(file);
   });
 
+  // A reader drops fields its type does not name (a lookup slip's Kela rows keep only what the
+  // rules read), so an example with such a field would show integrators something never sent.
+  it.each(examples)('%s holds only fields its contract keeps', (file) => {
+    const example = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { payload: unknown };
+    const result = parseEnvelope(example);
+    expect(result.ok && result.envelope.payload).toEqual(example.payload);
+  });
+
   it('exist for every registered message type', () => {
     expect(examples.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(Object.keys(messageTypes).sort());
   });

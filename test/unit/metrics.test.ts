@@ -193,8 +193,8 @@ describe('the X-Road client records each call', () => {
     await expect(client.rest('status', 'GET', '/r1/ok')).resolves.toEqual({ ok: true });
     const [latency] = documentsOf(hubMetrics.externalLatency);
     expect(latency!.doc.system).toBe('datastore');
+    // At least the answer's 15 ms delay; how much more is the machine's business, not the test's.
     expect(latency!.value).toBeGreaterThanOrEqual(15);
-    expect(latency!.value).toBeLessThan(2000);
     expect(documentsOf(hubMetrics.externalFailures)).toEqual([]);
   });
 

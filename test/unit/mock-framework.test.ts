@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createPrng,
   json,
@@ -6,8 +6,11 @@ import {
   startMockServer,
   type FaultRule,
   type MockServer,
+  type MockClock,
   type MockServerOptions,
+  realClock,
 } from '#mocks/framework';
+import { ManualClock } from '../support/manual-clock.ts';
 
 const HETU = '131052-308T';
 
@@ -48,6 +51,33 @@ async function start(extra: Partial<MockServerOptions<Echo>> = {}): Promise<Mock
 }
 
 const get = (server: MockServer, path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init);
+
+/** A clock whose waits end at once and are remembered: the test checks what was asked for, not how long it took. */
+function instantClock(): MockClock & { readonly waits: number[] } {
+  const waits: number[] = [];
+  return { waits, now: () => 0, sleep: (ms) => (waits.push(ms), Promise.resolve()) };
+}
+
+/** A clock that stands still until the test sets it. */
+function settableClock(): MockClock & { time: number } {
+  return {
+    time: 0,
+    now() {
+      return this.time;
+    },
+    sleep: () => new Promise<void>(() => {}),
+  };
+}
+
+/** A request that hangs (a timeout fault), given up by the client once the server has logged it. */
+async function abandoned(server: MockServer, path: string): Promise<void> {
+  const client = new AbortController();
+  const request = get(server, path, { signal: client.signal });
+  const logged = server.requests.entries().length + 1;
+  await vi.waitFor(() => expect(server.requests.entries()).toHaveLength(logged));
+  client.abort();
+  await expect(request).rejects.toThrow();
+}
 
 /** Status of each of `n` sequential requests. */
 async function statuses(server: MockServer, n: number, path = `/person/${HETU}`): Promise<number[]> {
@@ -98,7 +128,9 @@ describe('mock server framework', () => {
   });
 
   it('applies latency rules and then the first deciding rule; later rules are not used up', async () => {
+    const timing = instantClock();
     const server = await start({
+      timing,
       faults: [
         { times: 1, effect: { kind: 'latency', ms: 10 } },
         { times: 1, effect: { kind: 'status', status: 503 } },
@@ -107,6 +139,7 @@ describe('mock server framework', () => {
     });
     expect(await statuses(server, 3)).toEqual([503, 429, 200]);
     expect(server.requests.entries()[0]?.faults).toEqual(['latency', 'status']);
+    expect(timing.waits).toEqual([10]);
   });
 
   it('matches a rule by path pattern and by method, leaving other requests alone', async () => {
@@ -141,39 +174,45 @@ describe('mock server framework', () => {
     expect(await statuses(server, 16)).toEqual(first);
   });
 
-  it('adds latency and then answers normally', async () => {
-    const server = await start({ faults: [{ route: 'echo.person', times: 1, effect: { kind: 'latency', ms: 150 } }] });
-    const started = Date.now();
-    const res = await get(server, '/person/x');
+  it('adds latency on its clock and then answers normally', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-01T08:00:00Z'));
+    const server = await start({ timing: clock, faults: [{ route: 'echo.person', times: 1, effect: { kind: 'latency', ms: 150 } }] });
+    let answered = false;
+    const pending = get(server, '/person/x').then((res) => ((answered = true), res));
+    await vi.waitFor(() => expect(clock.sleeping).toBe(1));
+    expect(answered).toBe(false);
+
+    clock.advanceToNextTimer();
+    const res = await pending;
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    expect(server.requests.entries()[0]?.faults).toEqual(['latency']);
+    expect(server.requests.entries()[0]).toMatchObject({ faults: ['latency'], at: '2026-11-01T08:00:00.000Z', durationMs: 150 });
   });
 
-  it('a timeout fault hangs until the client gives up, and close() ends hanging connections at once', async () => {
+  it('a timeout fault hangs until the client gives up, and close() ends hanging connections', async () => {
     const server = await start({ faults: [{ route: 'echo.person', effect: { kind: 'timeout' } }] });
-    await expect(get(server, '/person/x', { signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    await abandoned(server, '/person/x');
 
+    // This client never gives up: close() returns only because it ends the connection itself.
     const hanging = get(server, '/person/y').then(
       () => 'answered',
       () => 'ended',
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
+    await vi.waitFor(() => expect(server.requests.entries()).toHaveLength(2));
     await server.close();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await hanging).toBe('ended');
   });
 
   it('close() does not wait for a pending latency fault', async () => {
-    const server = await start({ faults: [{ effect: { kind: 'latency', ms: 60_000 } }] });
+    // The clock is never advanced: close() returns only because it ends the wait itself.
+    const clock = new ManualClock();
+    const server = await start({ timing: clock, faults: [{ effect: { kind: 'latency', ms: 60_000 } }] });
     const pending = get(server, '/person/x').catch(() => 'ended');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
+    await vi.waitFor(() => expect(clock.sleeping).toBe(1));
     await server.close();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await pending).toBe('ended');
+    expect(server.requests.entries()).toEqual([]);
   });
+
 
   it('malformed answers with the normal body cut in half by default', async () => {
     const server = await start({ faults: [{ route: 'echo.xml', times: 1, effect: { kind: 'malformed' } }] });
@@ -303,23 +342,62 @@ describe('mock server framework', () => {
     expect(everything).not.toContain('?');
   });
 
-  it('counts requests per route and the largest number that arrived within one second', async () => {
-    const server = await start();
-    await Promise.all(Array.from({ length: 12 }, () => get(server, '/person/x').then((r) => r.text())));
+  it('counts requests per route and the largest number that arrived within one second, by arrival time', async () => {
+    const clock = settableClock();
+    const server = await start({ timing: clock });
+    const burst = (n: number) => Promise.all(Array.from({ length: n }, () => get(server, '/person/x').then((r) => r.text())));
+    await burst(12);
     expect(server.requests.count('echo.person')).toBe(12);
     expect(server.requests.maxRequestsPerSecond()).toBe(12);
     expect(server.requests.maxRequestsPerSecond('echo.person')).toBe(12);
     expect(server.requests.maxRequestsPerSecond('echo.xml')).toBe(0);
+
+    clock.time = 1000; // the first burst is out of the window that ends now
+    await burst(8);
+    expect(server.requests.maxRequestsPerSecond()).toBe(12);
+    clock.time = 1999; // the second one is still in it
+    await burst(5);
+    expect(server.requests.maxRequestsPerSecond('echo.person')).toBe(13);
+    expect(server.requests.count()).toBe(25);
   });
 
   it('a timed-out request is logged with status 0 and its fault', async () => {
     const server = await start({ faults: [{ times: 1, effect: { kind: 'timeout' } }] });
-    await expect(get(server, '/person/x', { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    await abandoned(server, '/person/x');
     expect(server.requests.entries()[0]).toMatchObject({ status: 0, faults: ['timeout'] });
   });
 });
 
 describe('helpers', () => {
+  describe('realClock (under fake timers)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('sleeps the milliseconds asked for', async () => {
+      vi.useFakeTimers();
+      let woken = false;
+      const wait = realClock.sleep(150).then(() => (woken = true));
+      await vi.advanceTimersByTimeAsync(149);
+      expect(woken).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await wait;
+      expect(woken).toBe(true);
+    });
+
+    it('ends the wait and its timer when the signal aborts, so no timer outlives a closed server', async () => {
+      vi.useFakeTimers();
+      const closing = new AbortController();
+      const wait = realClock.sleep(60_000, closing.signal);
+      expect(vi.getTimerCount()).toBe(1);
+      closing.abort();
+      await wait;
+      expect(vi.getTimerCount()).toBe(0);
+      await realClock.sleep(60_000, closing.signal);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+
   it('createPrng gives the same sequence for the same seed, in [0, 1)', () => {
     const a = createPrng(123);
     const b = createPrng(123);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape } from '#contracts/hetu';
 import { payloadDigest, sealRecord, type AuditRecord } from '#lib/audit/record';
-import { viewDeadLetter } from '#lib/audit/redrive';
+import { viewDeadLetter } from '#ops/audit/redrive';
 import type { HubStatus } from '#infra/local/status';
 import { UsageError } from '#cli/connection';
 import { integerOption, parseCommandArgs } from '#cli/args';

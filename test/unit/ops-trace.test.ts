@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeHetu } from '#contracts/hetu';
 import { hopKey, payloadDigest, sealRecord, subjectHash, type AuditFields, type AuditRecord } from '#lib/audit/record';
-import { buildTrace, correlationsOf, type TraceNode } from '#lib/audit/trace';
-import { verifyChain } from '#lib/audit/verify';
-import { REDRIVE_STAGE, redriveRecord, viewDeadLetter } from '#lib/audit/redrive';
+import { buildTrace, correlationsOf, type TraceNode } from '#ops/audit/trace';
+import { verifyChain } from '#ops/audit/verify';
+import { REDRIVE_STAGE, redriveRecord, viewDeadLetter } from '#ops/audit/redrive';
 import { renderCorrelations, renderTrace } from '#cli/render';
 import { referral } from '../support/envelopes.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instanceShare, RateLimiter, type Clock } from '#lib/rate-limit';
+import { pacingInterval, RateLimiter, type Clock } from '#lib/rate-limit';
 
 /** Virtual time: sleeping advances the clock at once, so the test does not depend on the machine. */
 const virtualClock = (): Clock & { advance(ms: number): void } => {
@@ -7,10 +7,21 @@ const virtualClock = (): Clock & { advance(ms: number): void } => {
   return {
     now: () => now,
     sleep: async (ms) => {
-      now += ms;
+      now = Math.max(now, now + ms);
     },
     advance: (ms) => {
       now += ms;
+    },
+  };
+};
+
+/** Sleeps that wait for each other in (virtual) time order, as concurrent timers do. */
+const sharedTimeClock = (): Clock => {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now = Math.max(now, now + ms);
     },
   };
 };
@@ -25,21 +36,33 @@ const maxInAnySecond = (times: readonly number[]): number => {
   return most;
 };
 
-describe('RateLimiter', () => {
-  it('lets no more than the limit start in any one-second window, however many ask at once', async () => {
+describe('RateLimiter (pacing in one process)', () => {
+  it('starts requests evenly, one interval apart, however many ask at once, and in the order they asked', async () => {
     const clock = virtualClock();
-    const limiter = new RateLimiter(5, clock);
-    const starts: number[] = [];
-    await Promise.all(Array.from({ length: 47 }, () => limiter.run(async () => void starts.push(clock.now()))));
-    expect(starts).toHaveLength(47);
-    expect(maxInAnySecond(starts)).toBe(5);
-    // 47 requests at 5 per second need nine full seconds after the first five.
-    expect(Math.max(...starts)).toBe(9000);
+    const limiter = new RateLimiter(5, clock, 50);
+    const slots: number[] = [];
+    for (let i = 0; i < 47; i++) {
+      await limiter.acquire();
+      slots.push(clock.now());
+    }
+    expect(limiter.interval).toBe(210);
+    expect(slots).toEqual(Array.from({ length: 47 }, (_, i) => i * 210));
+    expect(maxInAnySecond(slots)).toBe(5);
   });
 
-  it('does not delay requests that are already under the limit', async () => {
+  it('keeps any one-second window of arrivals within the limit when the way to the register varies by up to the margin', () => {
+    for (const perSecond of [1, 3, 5, 10, 20, 50]) {
+      const margin = 50;
+      const interval = pacingInterval(perSecond, margin);
+      // The worst case: early requests take the longest way, later ones the shortest.
+      const arrivals = Array.from({ length: 200 }, (_, i) => i * interval + (i % 2 === 0 ? margin : 0));
+      expect(maxInAnySecond(arrivals), `at ${perSecond}/s`).toBeLessThanOrEqual(perSecond);
+    }
+  });
+
+  it('does not delay a request whose slot has already come', async () => {
     const clock = virtualClock();
-    const limiter = new RateLimiter(10, clock);
+    const limiter = new RateLimiter(10, clock, 0);
     for (let i = 0; i < 10; i++) {
       await limiter.acquire();
       clock.advance(150);
@@ -47,24 +70,26 @@ describe('RateLimiter', () => {
     expect(clock.now()).toBe(1500);
   });
 
-  it('answers false at once, taking no slot, when the next slot would come after the deadline', async () => {
+  it('serves concurrent callers their slots in the order they asked', async () => {
+    const clock = sharedTimeClock();
+    const limiter = new RateLimiter(4, clock, 0);
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => limiter.acquire().then(() => order.push(i))));
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('answers false at once, taking no slot, when the slot would come after the deadline', async () => {
     const clock = virtualClock();
-    const limiter = new RateLimiter(2, clock);
+    const limiter = new RateLimiter(2, clock, 0);
     expect(await limiter.acquire(100)).toBe(true);
-    expect(await limiter.acquire(100)).toBe(true);
-    expect(await limiter.acquire(999)).toBe(false);
+    expect(await limiter.acquire(100)).toBe(false);
     expect(clock.now()).toBe(0);
-    expect(await limiter.acquire(1000)).toBe(true);
-    expect(clock.now()).toBe(1000);
+    expect(await limiter.acquire(500)).toBe(true);
+    expect(clock.now()).toBe(500);
   });
 
-  it('refuses a limit below one request per second', () => {
-    expect(() => new RateLimiter(0)).toThrow(/at least one/);
-  });
-
-  it('divides a system-wide limit between concurrent instances, never below one each', () => {
-    expect(instanceShare(20, 4)).toBe(5);
-    expect(instanceShare(10, 3)).toBe(3);
-    expect(instanceShare(2, 5)).toBe(1);
+  it('refuses a limit of zero and a negative margin', () => {
+    expect(() => new RateLimiter(0)).toThrow(/more than zero/);
+    expect(() => new RateLimiter(5, undefined, -1)).toThrow(/margin/);
   });
 });

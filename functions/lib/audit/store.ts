@@ -1,5 +1,5 @@
 /** Reads and writes of the audit table. Writes are batched: one BatchWriteItem per 25 records. */
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import type { AuditRecord } from '#lib/audit/record';
@@ -27,13 +27,13 @@ const toItem = (record: AuditRecord): Record<string, unknown> => {
 /** A stored item as a record: a missing `subjectHash` is null again. */
 export const fromItem = (item: Record<string, unknown>): AuditRecord => ({ ...item, subjectHash: item.subjectHash ?? null }) as AuditRecord;
 
-export const writeAuditRecords = async (records: readonly AuditRecord[]): Promise<void> => {
+export const writeAuditRecords = async (records: readonly AuditRecord[], client: DynamoDBDocumentClient = documentClient()): Promise<void> => {
   const table = tableName('audit');
   for (const chunk of chunks(records, 25)) {
     let pending: Record<string, unknown>[] | undefined = chunk.map((record) => ({ PutRequest: { Item: toItem(record) } }));
     for (let attempt = 1; pending?.length; attempt++) {
       if (attempt > MAX_ATTEMPTS) throw new Error(`audit: ${pending.length} records were not written after ${MAX_ATTEMPTS} attempts`);
-      const result = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = result.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
       if (pending?.length) await pause(25 * 2 ** attempt);
     }
@@ -46,7 +46,7 @@ export interface HopRef {
 }
 
 /** Which of the given hops already have a record (one BatchGetItem per 100 keys). */
-export const existingHops = async (refs: readonly HopRef[]): Promise<Set<string>> => {
+export const existingHops = async (refs: readonly HopRef[], client: DynamoDBDocumentClient = documentClient()): Promise<Set<string>> => {
   const table = tableName('audit');
   const found = new Set<string>();
   const unique = [...new Map(refs.map((r) => [`${r.correlationId}|${r.hop}`, r])).values()];
@@ -54,7 +54,7 @@ export const existingHops = async (refs: readonly HopRef[]): Promise<Set<string>
     let keys: Record<string, unknown>[] | undefined = chunk.map(({ correlationId, hop }) => ({ correlationId, hop }));
     for (let attempt = 1; keys?.length; attempt++) {
       if (attempt > MAX_ATTEMPTS) throw new Error('audit: duplicate check did not complete');
-      const result = await documentClient().send(
+      const result = await client.send(
         new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'correlationId, hop' } } }),
       );
       for (const item of result.Responses?.[table] ?? []) found.add(`${String(item.correlationId)}|${String(item.hop)}`);

@@ -20,7 +20,7 @@ import { logger } from '#lib/logger';
 import { metrics, MetricUnit } from '#lib/metrics';
 import { compose, type HopState } from '#lib/batch/hop';
 import { decodeRecord } from '#lib/batch/decode';
-import { settleBatch } from '#lib/batch/unit-of-work';
+import { processClients, settleBatch, type BatchIo } from '#lib/batch/unit-of-work';
 import { auditHop } from '#lib/batch/steps/audit-hop';
 import { classifyErrors } from '#lib/batch/steps/classify-errors';
 import { contextOf, correlationContext } from '#lib/batch/steps/correlation-context';
@@ -122,6 +122,7 @@ export const processBatch = async <T extends MessageType, C>(
   spec: SqsHandlerSpec<T, C>,
   event: SQSEvent,
   remainingMs: number = functionSpecTimeoutMs(spec.name),
+  io: BatchIo = processClients,
 ): Promise<SQSBatchResponse> => {
   const deadline = Date.now() + Math.max(remainingMs - SETTLE_MARGIN_MS, remainingMs / 2);
   const binding = functionSpec(spec.name).consumes;
@@ -131,6 +132,7 @@ export const processBatch = async <T extends MessageType, C>(
   const hops = event.Records.map((record) => decodeRecord(record, spec.name));
   const alreadyHandled = await existingHops(
     hops.flatMap((h) => (h.envelope ? [{ correlationId: h.envelope.correlationId, hop: hopKey(h.envelope.messageId, spec.name) }] : [])),
+    io.documents(),
   );
   const seenInBatch = new Set<string>();
   const fresh = hops.flatMap((h) =>
@@ -163,7 +165,7 @@ export const processBatch = async <T extends MessageType, C>(
   await Promise.all(hops.map(handleOne));
   if (spec.complete) await completeBatch(spec.complete, batch, hops, apis);
   if (spec.onDeadLetter) stageDeadLetterOutputs(spec, hops, maxReceiveCount, deadline);
-  const settled = await settleBatch(hops, binding.queue, spec.name);
+  const settled = await settleBatch(hops, binding.queue, spec.name, io);
   countOutcomes(hops);
   for (const hop of hops) logHop(hop);
   return settled;

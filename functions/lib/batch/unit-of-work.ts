@@ -4,15 +4,27 @@
  * DLQ with their reason (SendMessageBatch), the audit records of every hop (BatchWriteItem), and a
  * growing visibility timeout for the transient failures so that retries back off.
  */
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchItemFailure } from 'aws-lambda';
 import { queueSpec, type QueueName } from '#infra/topology';
-import { sqsClient } from '#lib/clients';
+import { documentClient, sqsClient } from '#lib/clients';
 import { dlqUrl, queueUrl } from '#lib/config';
 import { writeAuditRecords } from '#lib/audit/store';
 import { ATTR, chainAttributes, forwardAttributes, stringAttribute } from '#lib/batch/attributes';
 import { hopRecord } from '#lib/batch/steps/audit-hop';
 import type { HopState, Outgoing } from '#lib/batch/hop';
+
+/**
+ * What a batch talks to: SQS (outputs, dead letters, visibility) and the audit table. Functions
+ * use the process's clients; a test passes its own.
+ */
+export interface BatchIo {
+  readonly sqs: () => SQSClient;
+  readonly documents: () => DynamoDBDocumentClient;
+}
+
+export const processClients: BatchIo = { sqs: () => sqsClient(), documents: () => documentClient() };
 
 interface Entry {
   readonly hop: HopState;
@@ -20,12 +32,12 @@ interface Entry {
 }
 
 /** Sends entries in batches of ten; returns the hops whose entries failed. */
-const sendAll = async (url: string, entries: readonly Entry[]): Promise<Set<HopState>> => {
+const sendAll = async (io: BatchIo, url: string, entries: readonly Entry[]): Promise<Set<HopState>> => {
   const failed = new Set<HopState>();
   for (let i = 0; i < entries.length; i += 10) {
     const chunk = entries.slice(i, i + 10).map((e, n) => ({ ...e, entry: { ...e.entry, Id: String(n) } }));
     try {
-      const result = await sqsClient().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: chunk.map((c) => c.entry) }));
+      const result = await io.sqs().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: chunk.map((c) => c.entry) }));
       for (const f of result.Failed ?? []) failed.add(chunk[Number(f.Id)]!.hop);
     } catch {
       for (const c of chunk) failed.add(c.hop);
@@ -42,7 +54,7 @@ const markFailed = (hops: Iterable<HopState>, code: string, reason: string): voi
 };
 
 /** Sends the outputs `pick` gives each hop, linked to the hop's audit record. */
-const sendOutputs = async (hops: readonly HopState[], pick: (hop: HopState) => readonly Outgoing[]): Promise<void> => {
+const sendOutputs = async (io: BatchIo, hops: readonly HopState[], pick: (hop: HopState) => readonly Outgoing[]): Promise<void> => {
   const byQueue = new Map<QueueName, Entry[]>();
   for (const hop of hops) {
     if (!hop.audit) continue;
@@ -54,12 +66,12 @@ const sendOutputs = async (hops: readonly HopState[], pick: (hop: HopState) => r
     }
   }
   for (const [queue, entries] of byQueue) {
-    markFailed(await sendAll(queueUrl(queue), entries), 'send-failed', `could not send to queue ${queue}`);
+    markFailed(await sendAll(io, queueUrl(queue), entries), 'send-failed', `could not send to queue ${queue}`);
   }
 };
 
 /** A permanent failure goes to the DLQ at once, with its reason beside it; the original is then deleted. */
-const deadLetter = async (hops: readonly HopState[], source: QueueName, stage: string): Promise<void> => {
+const deadLetter = async (io: BatchIo, hops: readonly HopState[], source: QueueName, stage: string): Promise<void> => {
   const permanent = hops.filter((h) => h.failure?.kind === 'permanent');
   if (permanent.length === 0) return;
   const failedAt = new Date().toISOString();
@@ -79,7 +91,7 @@ const deadLetter = async (hops: readonly HopState[], source: QueueName, stage: s
     },
   }));
   // If the DLQ cannot take it now, the message stays on its queue and SQS moves it there later.
-  for (const hop of await sendAll(dlqUrl(source), entries)) hop.failure = { ...hop.failure!, kind: 'transient' };
+  for (const hop of await sendAll(io, dlqUrl(source), entries)) hop.failure = { ...hop.failure!, kind: 'transient' };
 };
 
 const backoffSeconds = (receiveCount: number, ceiling: number): number => {
@@ -87,13 +99,13 @@ const backoffSeconds = (receiveCount: number, ceiling: number): number => {
   return Math.min(ceiling, Math.round(base * 2 ** Math.max(0, receiveCount - 1)));
 };
 
-const backOff = async (hops: readonly HopState[], source: QueueName): Promise<void> => {
+const backOff = async (io: BatchIo, hops: readonly HopState[], source: QueueName): Promise<void> => {
   const retrying = hops.filter((h) => h.failure?.kind === 'transient');
   if (retrying.length === 0) return;
   const ceiling = queueSpec(source).visibilityTimeoutSeconds;
   try {
     for (let i = 0; i < retrying.length; i += 10) {
-      await sqsClient().send(
+      await io.sqs().send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl(source),
           Entries: retrying.slice(i, i + 10).map((hop, n) => ({
@@ -113,24 +125,24 @@ export interface Settled {
   readonly batchItemFailures: SQSBatchItemFailure[];
 }
 
-export const settleBatch = async (hops: readonly HopState[], source: QueueName, stage: string): Promise<Settled> => {
+export const settleBatch = async (hops: readonly HopState[], source: QueueName, stage: string, io: BatchIo = processClients): Promise<Settled> => {
   const maxReceiveCount = queueSpec(source).maxReceiveCount;
-  await sendOutputs(hops, (hop) => (hop.failure || hop.duplicate ? [] : hop.outputs));
-  await deadLetter(hops, source, stage);
+  await sendOutputs(io, hops, (hop) => (hop.failure || hop.duplicate ? [] : hop.outputs));
+  await deadLetter(io, hops, source, stage);
   // Failures are recorded now that it is known where each one goes (a send may have failed too).
   for (const hop of hops) if (hop.failure) hop.audit = await hopRecord(hop, maxReceiveCount);
   // A requester waiting for an answer that will not come is told so (best effort: the dead letter
   // itself is the record, and a redrive answers it after all).
-  await sendOutputs(hops, (hop) => (hop.audit?.outcome === 'dead-letter' ? hop.deadLetterOutputs : [])).catch(() => undefined);
+  await sendOutputs(io, hops, (hop) => (hop.audit?.outcome === 'dead-letter' ? hop.deadLetterOutputs : [])).catch(() => undefined);
   const records = hops.flatMap((h) => (h.audit ? [h.audit] : []));
   try {
-    await writeAuditRecords(records);
+    await writeAuditRecords(records, io.documents());
   } catch {
     // Without its audit record a hop has not happened: every record of the batch comes back, and
     // the deterministic ids of the outputs already sent let the next hop see the duplicates.
     return { batchItemFailures: hops.map((h) => ({ itemIdentifier: h.record.messageId })) };
   }
-  await backOff(hops, source);
+  await backOff(io, hops, source);
   return {
     batchItemFailures: hops
       .filter((h) => h.failure?.kind === 'transient')

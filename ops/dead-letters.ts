@@ -14,8 +14,8 @@ import { scrubText } from '#lib/pii';
 import { ATTR } from '#lib/batch/attributes';
 import type { AuditRecord } from '#lib/audit/record';
 import { readCorrelation } from '#lib/audit/store';
-import { FAILED_OUTCOMES } from '#lib/audit/trace';
-import { viewDeadLetter, type DeadLetterView } from '#lib/audit/redrive';
+import { FAILED_OUTCOMES } from '#ops/audit/trace';
+import { viewDeadLetter, type DeadLetterView } from '#ops/audit/redrive';
 
 /** Seconds a peeked message stays hidden while the command looks at the rest; released at once after. */
 const HOLD_SECONDS = 30;

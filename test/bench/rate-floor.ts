@@ -1,0 +1,171 @@
+/**
+ * The benchmark against the registers' real limits: the mocks answer at realistic latencies
+ * (`--latency vtj=150,uma=200,datastore=100,kelmu=200`, ms) and the hub runs at the topology's rate
+ * limits, which it must hold as the registers count them (arrivals in any one-second window).
+ *
+ * - The run: one outreach run through the embedded runtime. Its floor is, for each register, the
+ *   calls the run made to it ÷ the register's allowed rate; the largest is the floor, and
+ *   `rateFloorRatio` is the run's time over it (target: within 1.1×).
+ * - Single decisions: referrals of people of another municipality, posted at a steady rate
+ *   (`--referral-rate`, per second), each timed from its POST to its decision on the municipality's
+ *   outbox (p50/p95; target: p95 under 2 s).
+ * - Each mock's own `maxRequestsPerSecond`, printed beside the topology's limit: it must not exceed it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { isValidHetu } from '#contracts/hetu';
+import type { Envelope } from '#contracts/envelope';
+import type { ReferralV1 } from '#contracts/messages/referral';
+import { externalSystems, type ExternalSystem } from '#infra/topology';
+import { startRuntime, type Runtime } from '#infra/local/runtime';
+import { generatePopulation } from '#mocks/population/generate';
+import { startEmulators } from './emulators.ts';
+import { runThroughHub } from './outreach-bench.ts';
+
+export interface RateFloorOptions {
+  readonly persons: number;
+  readonly municipality: string;
+  /** The referrals' municipality: another one, so that the run's candidates and the referrals do not meet. */
+  readonly referralMunicipality: string;
+  readonly asOf: string;
+  readonly seed: number;
+  readonly latencyMs: Readonly<Record<ExternalSystem, number>>;
+  readonly referrals: number;
+  readonly referralRate: number;
+  readonly say: (line: string) => void;
+}
+
+export const DEFAULT_LATENCY_MS: Readonly<Record<ExternalSystem, number>> = { vtj: 150, uma: 200, datastore: 100, kelmu: 200 };
+
+/** `vtj=150,uma=200` over the defaults. */
+export const parseLatencies = (text: string | undefined): Record<ExternalSystem, number> => {
+  const latency = { ...DEFAULT_LATENCY_MS };
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const [system, ms] = part.split('=');
+    if (!system || !(system in latency) || !/^\d+$/.test(ms ?? '')) throw new Error(`--latency takes system=ms pairs (${Object.keys(latency).join(', ')}), not '${part}'`);
+    latency[system as ExternalSystem] = Number(ms);
+  }
+  return latency;
+};
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+interface MockStats {
+  readonly total: number;
+  readonly maxRequestsPerSecond: number;
+}
+
+const adminJson = async (url: string, init?: RequestInit): Promise<unknown> => {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`mock admin ${url} answered ${response.status}`);
+  return response.json();
+};
+
+const setLatency = (mockUrl: string, ms: number) =>
+  adminJson(`${mockUrl}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ effect: { kind: 'latency', ms } }] }) });
+const resetStats = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
+const statsOf = async (mockUrl: string): Promise<MockStats> => (await adminJson(`${mockUrl}/__stats`)) as MockStats;
+
+/** Every decision delivered to the outbox, by correlation id, with the moment it was received. */
+const watchOutbox = (runtime: Runtime) => {
+  const seen = new Map<string, number>();
+  let stopped = false;
+  const queueUrl = runtime.queues.queue['municipality-outbox'];
+  const loop = (async () => {
+    while (!stopped) {
+      const { Messages = [] } = await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const at = performance.now();
+      for (const message of Messages) {
+        const envelope = JSON.parse(message.Body ?? '{}') as Envelope<unknown>;
+        if (envelope.type === 'outreach.decision.v1' && !seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
+      }
+      if (Messages.length > 0) {
+        await runtime.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      }
+    }
+  })();
+  return { seen, stop: async () => ((stopped = true), await loop) };
+};
+
+export const runRateFloorBench = async (options: RateFloorOptions): Promise<Record<string, unknown>> => {
+  const { municipality, referralMunicipality, asOf, seed, say } = options;
+  const municipalities = [municipality, referralMunicipality];
+  const emulators = await startEmulators({ persons: options.persons, municipality, municipalities, seed, asOf, separateRegisters: true });
+  const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-floor-'));
+  const systems = Object.keys(externalSystems) as ExternalSystem[];
+  try {
+    for (const system of systems) await setLatency(emulators.mockUrls[system]!, options.latencyMs[system]);
+    const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
+    const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, scheduleSeconds: 0 });
+    try {
+      for (const system of systems) await resetStats(emulators.mockUrls[system]!);
+      let lastShown = 0;
+      const run = await runThroughHub(runtime, municipality, asOf, (item) => {
+        if (performance.now() - lastShown < 5000) return;
+        lastShown = performance.now();
+        say(`  rate-floor run: ${item.phase}, ${item.decided + item.unresolved}/${item.expected ?? '?'} decided`);
+      });
+      const runStats = Object.fromEntries(await Promise.all(systems.map(async (s) => [s, await statsOf(emulators.mockUrls[s]!)] as const)));
+      const floors = systems.map((s) => ({ system: s, seconds: runStats[s]!.total / externalSystems[s].ratePerSecond }));
+      const floor = floors.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+      say(`rate-floor run: ${run.candidates} candidates in ${run.seconds.toFixed(1)} s; floor ${floor.seconds.toFixed(1)} s (${floor.system}); referrals ...`);
+
+      // Single decisions: the same generator and seed as the emulators, so these people are in the registers.
+      const population = generatePopulation({ persons: options.persons, municipalities, seed, asOf });
+      const people = population.persons.filter((p) => p.homeMunicipality === referralMunicipality && isValidHetu(p.hetu)).slice(0, options.referrals);
+      const outbox = watchOutbox(runtime);
+      const posted = new Map<string, number>();
+      const gap = 1000 / options.referralRate;
+      const start = performance.now();
+      for (const [i, person] of people.entries()) {
+        const wait = start + i * gap - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const envelope: Envelope<ReferralV1> = {
+          messageId: randomUUID(),
+          correlationId: randomUUID(),
+          causationId: null,
+          type: 'outreach.referral.v1',
+          source: 'authority:te-services',
+          target: 'hub',
+          municipality: referralMunicipality,
+          occurredAt: new Date().toISOString(),
+          payload: { referrer: { authority: 'te-services', businessId: '2296962-1' }, hetu: person.hetu, reason: 'UNEMPLOYED_JOBSEEKER', referredOn: asOf },
+        };
+        posted.set(envelope.correlationId, performance.now());
+        const response = await fetch(runtime.ingressUrl, { method: 'POST', body: JSON.stringify(envelope) });
+        if (response.status !== 202) throw new Error(`a referral was refused: HTTP ${response.status}`);
+      }
+      const patience = performance.now() + 120_000;
+      while (outbox.seen.size < posted.size && performance.now() < patience) await new Promise((resolve) => setTimeout(resolve, 200));
+      await outbox.stop();
+      const latencies = [...posted].flatMap(([id, at]) => (outbox.seen.has(id) ? [outbox.seen.get(id)! - at] : [])).sort((a, b) => a - b);
+      const allStats = Object.fromEntries(await Promise.all(systems.map(async (s) => [s, await statsOf(emulators.mockUrls[s]!)] as const)));
+      return {
+        mode: 'rate-floor',
+        persons: options.persons,
+        candidates: run.candidates,
+        hubSeconds: Number(run.seconds.toFixed(2)),
+        floorSeconds: Number(floor.seconds.toFixed(2)),
+        floorSystem: floor.system,
+        rateFloorRatio: Number((run.seconds / floor.seconds).toFixed(3)),
+        singleDecisionP50Ms: Math.round(percentile(latencies, 50)),
+        singleDecisionP95Ms: Math.round(percentile(latencies, 95)),
+        referrals: posted.size,
+        decided: latencies.length,
+        callsInRun: Object.fromEntries(systems.map((s) => [s, runStats[s]!.total])),
+        limitPerSecond: Object.fromEntries(systems.map((s) => [s, externalSystems[s].ratePerSecond])),
+        // Counted by each mock over the run and the referrals: arrivals in any one-second window.
+        maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
+        latencyMs: options.latencyMs,
+      };
+    } finally {
+      await runtime.stop();
+    }
+  } finally {
+    await emulators.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
