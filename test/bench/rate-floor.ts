@@ -66,7 +66,7 @@ const adminJson = async (url: string, init?: RequestInit): Promise<unknown> => {
 
 const setLatency = (mockUrl: string, ms: number) =>
   adminJson(`${mockUrl}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ effect: { kind: 'latency', ms } }] }) });
-const resetStats = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
+const resetMocks = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
 const statsOf = async (mockUrl: string): Promise<MockStats> => (await adminJson(`${mockUrl}/__stats`)) as MockStats;
 
 /** Every decision delivered to the outbox, by correlation id, with the moment it was received. */
@@ -97,11 +97,14 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
   const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-floor-'));
   const systems = Object.keys(externalSystems) as ExternalSystem[];
   try {
-    for (const system of systems) await setLatency(emulators.mockUrls[system]!, options.latencyMs[system]);
     const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
     const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, scheduleSeconds: 0 });
     try {
-      for (const system of systems) await resetStats(emulators.mockUrls[system]!);
+      // `/__reset` clears a mock's counters and its fault rules alike: the latencies are set after it.
+      for (const system of systems) {
+        await resetMocks(emulators.mockUrls[system]!);
+        await setLatency(emulators.mockUrls[system]!, options.latencyMs[system]);
+      }
       let lastShown = 0;
       const run = await runThroughHub(runtime, municipality, asOf, (item) => {
         if (performance.now() - lastShown < 5000) return;

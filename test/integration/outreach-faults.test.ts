@@ -245,7 +245,7 @@ describe('an outreach run while the registers fail', () => {
     expect(byTime.at(-1)!.payload).toMatchObject({ targets: faultFree.targets.length, exclusions: faultFree.exclusions, unresolved: 0 });
     for (const message of ready) expect(message.payload.targets + total(message.payload.exclusions) + message.payload.unresolved).toBe(candidates);
     expect((await traceOf(runId)).summary.redrives).toBe(unresolved);
-  });
+  }, 180_000); // the longest flow of the suite: a whole run, a redrive and a second delivery; on a loaded machine it has taken over 60 s
 
   it('completes, counting every candidate once, when a counter write of the run fails once (DynamoDB throttling past the SDK’s own retries)', async () => {
     const municipality = '905';
