@@ -56,6 +56,8 @@ export const connectToHub = async (): Promise<HubConnection> => {
     return { where: `the running hub (pid ${running.pid})`, close: async () => resetClients() };
   }
   if (!existsSync(dir.dynamodb)) throw new UsageError(`no hub data in ${dir.root}: start one with npm start, or set KOTO_DATA_DIR`);
+  // dynalite writes LevelDB files even when only read: they hold personal data, so its owner's alone.
+  process.umask(0o077);
   const dynamo = await startDynamo(dir.dynamodb);
   point(dynamo.endpoint);
   // Reading the tables must not create them; a quick look tells a wrong folder from an empty one.

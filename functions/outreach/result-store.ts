@@ -18,8 +18,9 @@ export interface ResultStore {
 export const folderStore = (root: string): ResultStore => ({
   async put(key, body) {
     const file = join(root, key);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, body, 'utf8');
+    // A target list is personal data: its owner's alone, whatever the process's umask.
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, body, { encoding: 'utf8', mode: 0o600 });
     return file;
   },
 });

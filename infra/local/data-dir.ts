@@ -4,7 +4,7 @@
  * `runtime.json` while a hub runs, so that the CLI can find it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const defaultDataDir = (): string => resolve(process.env.KOTO_DATA_DIR ?? '.koto-hub');
@@ -28,11 +28,31 @@ export const dataDirPaths = (root: string): DataDir => ({
   results: join(root, 'results'),
 });
 
-/** Creates the folder and, once, the audit HMAC key (readable by the owner only). */
+/** Makes a folder tree its owner's alone: folders 0700, files 0600 (a data folder made before this rule was 0755/0644). */
+const ownerOnly = (path: string): void => {
+  const stats = lstatSync(path);
+  if (stats.isSymbolicLink()) return;
+  if (stats.isDirectory()) {
+    if ((stats.mode & 0o077) !== 0) chmodSync(path, 0o700);
+    for (const entry of readdirSync(path)) ownerOnly(join(path, entry));
+  } else if ((stats.mode & 0o077) !== 0) {
+    chmodSync(path, 0o600);
+  }
+};
+
+/**
+ * Creates the folder and, once, the audit HMAC key. The folder holds personal data (the tables,
+ * delivered target lists, the log) and the audit key: everything in it is readable by its owner
+ * only. The process's umask is set to 077, so every file the hub and its stand-ins (dynalite's
+ * LevelDB files, the log, the results) create from now on is too, and what an older hub left
+ * readable to others is tightened.
+ */
 export const prepareDataDir = (root: string): DataDir => {
   const dir = dataDirPaths(root);
-  mkdirSync(dir.dynamodb, { recursive: true });
-  mkdirSync(join(root, 'logs'), { recursive: true });
+  process.umask(0o077);
+  mkdirSync(dir.dynamodb, { recursive: true, mode: 0o700 });
+  mkdirSync(join(root, 'logs'), { recursive: true, mode: 0o700 });
+  ownerOnly(root);
   if (!existsSync(dir.auditKeyFile)) writeFileSync(dir.auditKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   return dir;
 };
@@ -51,7 +71,7 @@ export interface RuntimeInfo {
 }
 
 export const writeRuntimeInfo = (dir: DataDir, info: RuntimeInfo): void =>
-  writeFileSync(dir.runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(dir.runtimeFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 
 export const clearRuntimeInfo = (dir: DataDir): void => rmSync(dir.runtimeFile, { force: true });
 

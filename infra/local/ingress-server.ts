@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { acceptEnvelopes } from '#functions/ingress/accept';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
+import { refuseCrossSite } from '#infra/local/browser-guard';
 
 export interface HttpResponse {
   readonly status: number;
@@ -67,8 +68,14 @@ export interface IngressServer {
 }
 
 export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<IngressServer> => {
+  let boundPort = 0;
   const server: Server = createServer(async (req, res) => {
     try {
+      const refused = refuseCrossSite(req.method ?? 'GET', req.headers, boundPort);
+      if (refused) {
+        req.resume();
+        return json(res, refused.status, { error: refused.error, message: refused.message });
+      }
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'POST' && path === '/envelopes') {
         const body = await readBody(req, MAX_INLINE_ENVELOPE_BYTES);
@@ -89,5 +96,6 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
   });
   await listen(server, port);
   const { port: bound } = server.address() as AddressInfo;
+  boundPort = bound;
   return { url: `http://${LOOPBACK}:${bound}`, close: () => closeServer(server) };
 };

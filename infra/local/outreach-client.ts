@@ -13,6 +13,7 @@ export interface RunRequest {
 export const requestOutreachRun = async (ingressUrl: string, request: RunRequest): Promise<void> => {
   const response = await fetch(ingressUrl, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       messageId: randomUUID(),
       correlationId: request.runId,

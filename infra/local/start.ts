@@ -68,7 +68,7 @@ if (process.env.KOTO_DEMO !== 'off') {
 }
 
 console.log(`
-Try it:  curl -s -X POST --data @contracts/messages/examples/outreach.referral.v1.json ${runtime.ingressUrl}
+Try it:  curl -s -X POST -H 'content-type: application/json' --data @contracts/messages/examples/outreach.referral.v1.json ${runtime.ingressUrl}
          node cli/koto-hub.mjs trace 0e7d3c42-8f5b-4b6e-a1d2-7c9e4f1a2b33
          node cli/koto-hub.mjs status`);
 

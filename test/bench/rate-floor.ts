@@ -138,7 +138,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
           payload: { referrer: { authority: 'te-services', businessId: '2296962-1' }, hetu: person.hetu, reason: 'UNEMPLOYED_JOBSEEKER', referredOn: asOf },
         };
         posted.set(envelope.correlationId, performance.now());
-        const response = await fetch(runtime.ingressUrl, { method: 'POST', body: JSON.stringify(envelope) });
+        const response = await fetch(runtime.ingressUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope) });
         if (response.status !== 202) throw new Error(`a referral was refused: HTTP ${response.status}`);
       }
       const patience = performance.now() + 120_000;

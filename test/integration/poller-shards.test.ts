@@ -5,29 +5,25 @@
  * whose keyed hash begins with its bits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeHetu } from '#contracts/hetu';
-import { createTables, localTableName, startDynamo, type LocalDynamo } from '#infra/local/dynamodb';
+import { localTableName } from '#infra/local/dynamodb';
+import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 import { followedCodes, followPersons, hashInShard } from '#lib/follow-list';
 import { cursorKey, dynamoCursorStore } from '#functions/vtj-change-poller/cursor-store';
 import { createHmac } from 'node:crypto';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+let bare: BareDynamo;
 let db: DynamoDBDocumentClient;
 const table = localTableName('correlation');
 const hash = async (hetu: string) => createHmac('sha256', 'test-key').update(hetu).digest('hex');
 
 beforeAll(async () => {
-  dynamo = await startDynamo(undefined);
-  client = new DynamoDBClient({ region: 'eu-north-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await createTables(client);
-  db = DynamoDBDocumentClient.from(client);
+  bare = await startBareDynamo();
+  db = bare.documents;
 });
 afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+  await bare?.close();
 });
 
 describe('shard cursors and sharded follow lists', () => {

@@ -5,25 +5,21 @@
  * virtual (a frozen or test-driven clock): what is checked is which slots were handed out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createTables, localTableName, startDynamo, type LocalDynamo } from '#infra/local/dynamodb';
+import { localTableName } from '#infra/local/dynamodb';
+import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 import { SharedRateLimiter, type Clock } from '#lib/rate-limit';
 
-let dynamo: LocalDynamo;
-let client: DynamoDBClient;
+let bare: BareDynamo;
 let documents: DynamoDBDocumentClient;
 const table = localTableName('pacing');
 
 beforeAll(async () => {
-  dynamo = await startDynamo(undefined);
-  client = new DynamoDBClient({ region: 'eu-north-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await createTables(client);
-  documents = DynamoDBDocumentClient.from(client);
+  bare = await startBareDynamo();
+  documents = bare.documents;
 });
 afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+  await bare?.close();
 });
 
 /** Time that stands still unless the test moves it; a sleep returns at once and records the moment slept to. */

@@ -28,7 +28,11 @@ export const startTestHub = async (options: RuntimeOptions = {}): Promise<TestHu
   return {
     ...runtime,
     async post(body) {
-      const response = await fetch(runtime.ingressUrl, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const response = await fetch(runtime.ingressUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async sendRaw(queue, bodies) {
