@@ -23,6 +23,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { runWithLambdaContext } from '#lib/logger';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -130,6 +131,10 @@ export const lambdaContext = (
   fail: () => undefined,
   succeed: () => undefined,
 });
+
+/** Invokes a handler so that its log lines carry its own Lambda context (`runWithLambdaContext`). */
+export const invokeWithLogContext = <E, R>(handler: (event: E, context: Context) => R, event: E, context: Context): R =>
+  runWithLambdaContext(context, () => handler(event, context));
 
 export class InvocationTimeout extends Error {}
 
@@ -260,7 +265,7 @@ export class EventSourceRunner {
     const over = new AbortController();
     try {
       const result = await Promise.race([
-        binding.handler(event, lambdaContext(binding, deadline, () => this.clock.now())),
+        invokeWithLogContext(binding.handler, event, lambdaContext(binding, deadline, () => this.clock.now())),
         this.clock.sleep(binding.timeoutSeconds * 1000, over.signal).then(() => {
           if (!over.signal.aborted) throw new InvocationTimeout();
         }),

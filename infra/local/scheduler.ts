@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { InvocationTimeout, lambdaContext, newFunctionStats, recordInvocation, type FunctionStats } from '#infra/local/runner';
+import { InvocationTimeout, invokeWithLogContext, lambdaContext, newFunctionStats, recordInvocation, type FunctionStats } from '#infra/local/runner';
 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -96,7 +96,7 @@ export class Scheduler {
     const started = Date.now();
     const timeoutMs = run.timeoutSeconds * 1000;
     stats.inFlight++;
-    const handled = Promise.resolve().then(() => run.handler(this.event(run), lambdaContext(run, started + timeoutMs)));
+    const handled = Promise.resolve().then(() => invokeWithLogContext(run.handler, this.event(run), lambdaContext(run, started + timeoutMs)));
     // Counted as in flight until the handler really ends, even after its timeout was reported.
     const ended = handled.then(noop, noop).then(() => {
       stats.inFlight--;
