@@ -2,7 +2,7 @@
  * Outbound rate limit toward one external system, as the register counts it: requests *arrive* at
  * most `perSecond` in any window of one second.
  *
- * Requests are paced, not bunched: one slot every `interval` ms, where
+ * Requests are paced, not bunched: one every `interval` ms, where
  * `interval = (1000 + marginMs) / perSecond`. Starting a whole second's allowance at once (a
  * sliding window counted when a request is allowed) let the way to the register reorder and bunch
  * them: 30 arrivals at VTJ in one second against its 20. With even starts, a second of arrivals
@@ -45,10 +45,20 @@ export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS):
   return (1000 + marginMs) / perSecond;
 };
 
-/** Paces the requests of one process (GCRA with no burst: the next slot is one interval after the last). */
+/**
+ * Paces the requests of one process: each starts one interval after the previous one *really*
+ * started. Callers wait their turn in the order they asked; a turn that comes late (a timer fires
+ * late on a busy event loop) pushes the next one back instead of letting the two start together, so
+ * that lateness does not eat into the margin.
+ */
 export class RateLimiter implements OutboundLimiter {
   readonly interval: number;
-  private nextSlot = -Infinity;
+  /** Requests let through so far (counted before the caller resumes). */
+  granted = 0;
+  private lastStart = -Infinity;
+  /** Callers that asked and have not had their turn yet. */
+  private waiting = 0;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly perSecond: number,
@@ -58,14 +68,26 @@ export class RateLimiter implements OutboundLimiter {
     this.interval = pacingInterval(perSecond, marginMs);
   }
 
-  async acquire(deadline?: number): Promise<boolean> {
-    // The slot is taken synchronously, so callers get slots in the order they asked.
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlot);
-    if (deadline !== undefined && slot > deadline) return false;
-    this.nextSlot = slot + this.interval;
-    if (slot > now) await this.clock.sleep(slot - now);
-    return true;
+  acquire(deadline?: number): Promise<boolean> {
+    // The earliest this caller can start, after everyone already waiting: refused at once, taking no
+    // turn, when that is past its deadline.
+    const earliest = Math.max(this.clock.now(), this.lastStart + (this.waiting + 1) * this.interval);
+    if (deadline !== undefined && earliest > deadline) return Promise.resolve(false);
+    this.waiting++;
+    const turn = this.tail.then(async () => {
+      try {
+        const wait = this.lastStart + this.interval - this.clock.now();
+        if (wait > 0) await this.clock.sleep(wait);
+        if (deadline !== undefined && this.clock.now() > deadline) return false;
+        this.lastStart = this.clock.now();
+        this.granted++;
+        return true;
+      } finally {
+        this.waiting--;
+      }
+    });
+    this.tail = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Runs `fn` once a slot is free. */

@@ -44,7 +44,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 if (!flag('skip-rate-floor')) {
   say('rate-floor: realistic latencies, the topology\'s rate limits ...');
   const floor = await runRateFloorBench({
-    persons: Number(arg('floor-persons', '1000')),
+    persons: Number(arg('floor-persons', '2000')),
     municipality,
     referralMunicipality: arg('referral-municipality', municipality === '091' ? '905' : '091'),
     asOf,

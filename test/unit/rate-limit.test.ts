@@ -78,6 +78,27 @@ describe('RateLimiter (pacing in one process)', () => {
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('pushes the next start back when a turn comes late, so no two requests start closer than one interval', async () => {
+    let now = 0;
+    let late = 0;
+    // A busy event loop: every third timer fires 80 ms late.
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms + (++late % 3 === 0 ? 80 : 0);
+      },
+    };
+    const limiter = new RateLimiter(10, clock, 0);
+    const starts: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await limiter.acquire();
+      starts.push(now);
+    }
+    const gaps = starts.slice(1).map((start, i) => start - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+    expect(limiter.granted).toBe(12);
+  });
+
   it('answers false at once, taking no slot, when the slot would come after the deadline', async () => {
     const clock = virtualClock();
     const limiter = new RateLimiter(2, clock, 0);
