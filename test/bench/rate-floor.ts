@@ -11,19 +11,18 @@
  *   outbox (p50/p95; target: p95 under 2 s).
  * - Each mock's own `maxRequestsPerSecond`, printed beside the topology's limit: it must not exceed it.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { isValidHetu } from '#contracts/hetu';
 import type { Envelope } from '#contracts/envelope';
-import type { ReferralV1 } from '#contracts/messages/referral';
 import { externalSystems, type ExternalSystem } from '#infra/topology';
 import { startRuntime, type Runtime } from '#infra/local/runtime';
 import { generatePopulation } from '#mocks/population/generate';
 import { startEmulators } from './emulators.ts';
 import { runThroughHub } from './outreach-bench.ts';
+import { referral } from '../support/envelopes.ts';
 
 export interface RateFloorOptions {
   readonly persons: number;
@@ -126,17 +125,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
       for (const [i, person] of people.entries()) {
         const wait = start + i * gap - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const envelope: Envelope<ReferralV1> = {
-          messageId: randomUUID(),
-          correlationId: randomUUID(),
-          causationId: null,
-          type: 'outreach.referral.v1',
-          source: 'authority:te-services',
-          target: 'hub',
-          municipality: referralMunicipality,
-          occurredAt: new Date().toISOString(),
-          payload: { referrer: { authority: 'te-services', businessId: '2296962-1' }, hetu: person.hetu, reason: 'UNEMPLOYED_JOBSEEKER', referredOn: asOf },
-        };
+        const envelope = referral({ municipality: referralMunicipality, occurredAt: new Date().toISOString(), payload: { hetu: person.hetu, referredOn: asOf } });
         posted.set(envelope.correlationId, performance.now());
         const response = await fetch(runtime.ingressUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope) });
         if (response.status !== 202) throw new Error(`a referral was refused: HTTP ${response.status}`);
