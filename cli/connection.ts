@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dataDirPaths, defaultDataDir, readRuntimeInfo } from '#infra/local/data-dir';
 import { localTableName, startDynamo } from '#infra/local/dynamodb';
+import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { tableNameEnv, tableNames } from '#infra/topology';
 import { existsSync } from 'node:fs';
 import { resetClients } from '#lib/clients';
@@ -46,7 +47,8 @@ export const connectToHub = async (): Promise<HubConnection> => {
   const dir = dataDirPaths(defaultDataDir());
   const running = readRuntimeInfo(dir);
   const point = (endpoint: string) => {
-    Object.assign(process.env, LOCAL_CREDENTIALS, { AWS_ENDPOINT_URL_DYNAMODB: endpoint, KOTO_AUDIT_KEY_FILE: dir.auditKeyFile });
+    Object.assign(process.env, LOCAL_CREDENTIALS, { KOTO_AUDIT_KEY_FILE: dir.auditKeyFile });
+    setRuntimeEndpoint('DYNAMODB', endpoint);
     for (const table of tableNames) process.env[tableNameEnv(table)] = localTableName(table);
     resetClients();
     resetAuditKey();
@@ -54,6 +56,11 @@ export const connectToHub = async (): Promise<HubConnection> => {
   if (running) {
     point(running.dynamodbEndpoint);
     return { where: `the running hub (pid ${running.pid})`, close: async () => resetClients() };
+  }
+  const external = userEndpoint('DYNAMODB');
+  if (external) {
+    point(external);
+    return { where: `the tables at ${external} (AWS_ENDPOINT_URL_DYNAMODB)`, close: async () => resetClients() };
   }
   if (!existsSync(dir.dynamodb)) throw new UsageError(`no hub data in ${dir.root}: start one with npm start, or set KOTO_DATA_DIR`);
   // dynalite writes LevelDB files even when only read: they hold personal data, so its owner's alone.

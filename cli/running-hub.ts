@@ -7,6 +7,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import { dataDirPaths, defaultDataDir, readRuntimeInfo, type RuntimeInfo } from '#infra/local/data-dir';
 import { dlqName, dlqUrlEnv, queueNames, queueUrlEnv, type QueueName } from '#infra/topology';
 import type { HubStatus } from '#infra/local/status';
+import { setRuntimeEndpoint } from '#infra/local/endpoints';
 import { resetClients, sqsClient } from '#lib/clients';
 
 /** The hub cannot be reached (none runs, or it does not answer): exit non-zero with this one line. */
@@ -89,7 +90,8 @@ export const connectToQueues = async (what: string): Promise<HubQueues> => {
     return withArns(`AWS (${process.env.AWS_REGION ?? 'default region'})`, urls);
   }
   const running = requireRunningHub(what);
-  Object.assign(process.env, LOCAL_CREDENTIALS, { AWS_ENDPOINT_URL_SQS: running.sqsEndpoint });
+  Object.assign(process.env, LOCAL_CREDENTIALS);
+  setRuntimeEndpoint('SQS', running.sqsEndpoint);
   resetClients();
   const where = `the running hub (pid ${running.pid})`;
   const urls = new Map<string, string>();

@@ -33,6 +33,7 @@ import { resetMetrics } from '#lib/metrics';
 import { resetClients } from '#lib/clients';
 import { resetAuditKey } from '#lib/audit/key';
 import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, type DataDir } from '#infra/local/data-dir';
+import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
 import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
@@ -121,8 +122,6 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
     KOTO_LOG_FILE: dir.logFile,
     KOTO_RESULTS_DIR: dir.results,
@@ -134,6 +133,9 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     KOTO_RATE_LIMIT_SCOPE: 'process',
     [MUNICIPALITIES_ENV]: (options.municipalities ?? SAMPLE_MUNICIPALITIES).join(','),
   });
+  // The user's own endpoint stays the user's; one this runtime chose is marked as its own.
+  if (sqsEndpoint !== userEndpoint('SQS')) setRuntimeEndpoint('SQS', sqsEndpoint);
+  if (dynamodbEndpoint !== userEndpoint('DYNAMODB')) setRuntimeEndpoint('DYNAMODB', dynamodbEndpoint);
   delete process.env.AWS_PROFILE;
   for (const queue of queueNames) {
     process.env[queueUrlEnv(queue)] = queues.queue[queue];
@@ -192,8 +194,10 @@ const assemble = async (
     throw new Error('startRuntime: give the mock external systems one way: population, mocks or securityServerUrl');
   }
   const dir = prepareDataDir(options.dataDir ?? defaultDataDir());
-  const dynamodbEndpoint = options.dynamodbEndpoint ?? (await startOwn(started, () => startDynamo(options.inMemory ? undefined : dir.dynamodb)));
-  const sqsEndpoint = options.sqsEndpoint ?? (await startOwn(started, startSqs));
+  // Given, or the user's through the standard variables, or started here.
+  const dynamodbEndpoint =
+    options.dynamodbEndpoint ?? userEndpoint('DYNAMODB') ?? (await startOwn(started, () => startDynamo(options.inMemory ? undefined : dir.dynamodb)));
+  const sqsEndpoint = options.sqsEndpoint ?? userEndpoint('SQS') ?? (await startOwn(started, startSqs));
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   // Every poller holds a socket through its 20-second long poll (34 of them): the SDK's default of
   // 50 would leave status() and the ops page, which share this client, waiting for a free one.

@@ -29,6 +29,7 @@ beforeEach(async () => {
   resetClients();
 });
 afterEach(async () => {
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   resetClients();
   client.destroy();
   await dynamo.close();

@@ -84,6 +84,47 @@ describe('the embedded runtime on endpoints started elsewhere', () => {
     await lookUp(second);
   });
 
+  it('takes them from AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS when none are given, as npm start and the CLI do', async () => {
+    // Services of the user's own, as a user would start DynamoDB Local or LocalStack.
+    const usersDynamo = await startDynamo(undefined);
+    const usersSqs = await startSqs();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = usersDynamo.endpoint;
+    process.env.AWS_ENDPOINT_URL_SQS = usersSqs.endpoint;
+    try {
+      const hub = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+      running.push(hub);
+      expect(hub.dynamodbEndpoint).toBe(usersDynamo.endpoint);
+      expect(hub.sqsEndpoint).toBe(usersSqs.endpoint);
+      await lookUp(hub);
+      await hub.stop();
+      running.pop();
+      // Stopping the hub left the user's services running, with the hub's tables in them.
+      const client = new DynamoDBClient({ region: 'eu-north-1', endpoint: usersDynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+      client.destroy();
+      expect(TableNames).toEqual(expect.arrayContaining(tableNames.map(localTableName)));
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      await usersSqs.close();
+      await usersDynamo.close();
+    }
+  });
+
+  it('starts its own services when the endpoint variables hold only what an earlier runtime of this process set', async () => {
+    const hub = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+    running.push(hub);
+    // The first runtime pointed the variables at dynalite and local-aws-sqs it started itself, and stopped them.
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(hub.dynamodbEndpoint);
+    expect(hub.dynamodbEndpoint).not.toBe(dynamo.endpoint);
+    await hub.stop();
+    running.pop();
+    const next = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+    running.push(next);
+    expect(next.dynamodbEndpoint).not.toBe(hub.dynamodbEndpoint);
+    await lookUp(next);
+  });
+
   it('refuses mock registers given two ways', async () => {
     await expect(startRuntime({ dataDir, securityServerUrl: mocks.securityServer.url, population: SAMPLE })).rejects.toThrow(/one way/);
   });
