@@ -205,11 +205,11 @@ const pollShard = async (
   deps: PollDeps,
   deadline: number,
   progress: Progress,
-): Promise<{ outcome: ShardOutcome }> => {
+): Promise<ShardOutcome> => {
   const clock = deps.clock ?? (() => new Date());
   let key = leaf.key;
   for (;;) {
-    if (deadline - clock().getTime() < MIN_PAGE_MS) return { outcome: 'more-waiting' };
+    if (deadline - clock().getTime() < MIN_PAGE_MS) return 'more-waiting';
     const answer = await deps.feed.changes(key, hetulista, { deadline });
     progress.pages++;
     const next = answer.viimeisinKirjausavain;
@@ -220,11 +220,11 @@ const pollShard = async (
     if (events.length > 0) await deps.publish(events);
     progress.events += events.length;
     if (next !== key) {
-      if (!(await deps.cursors.advance(municipality, key, next, leaf.shard))) return { outcome: 'superseded' };
+      if (!(await deps.cursors.advance(municipality, key, next, leaf.shard))) return 'superseded';
       key = next;
       progress.shardKeys.set(leaf.shard, key);
     }
-    if (answer.ajanTasalla) return { outcome: 'up-to-date' };
+    if (answer.ajanTasalla) return 'up-to-date';
   }
 };
 
@@ -240,8 +240,7 @@ const pollMunicipality = async (municipality: string, deps: PollDeps, deadline: 
   }
 
   const work = await leafShards(municipality, deps.cursors);
-  const oldest = (keys: readonly number[]) => (keys.length > 0 ? Math.min(...keys) : rootKey!);
-  const startKey = oldest(work.map((leaf) => leaf.key));
+  const startKey = work.length > 0 ? Math.min(...work.map((leaf) => leaf.key)) : rootKey;
   progress.fromKey = firstPoll ? null : startKey;
   progress.key = startKey;
   let followedAnyone = false;
@@ -267,12 +266,14 @@ const pollMunicipality = async (municipality: string, deps: PollDeps, deadline: 
     followedAnyone = true;
     progress.shards++;
     progress.shardKeys.set(leaf.shard, leaf.key);
-    const { outcome } = await pollShard(municipality, leaf, hetulista, deps, deadline, progress);
-    if (outcome === 'more-waiting') waiting = true;
+    const outcome = await pollShard(municipality, leaf, hetulista, deps, deadline, progress);
     if (outcome === 'superseded') superseded = true;
-    if (outcome === 'more-waiting') break;
+    if (outcome === 'more-waiting') {
+      waiting = true;
+      break;
+    }
   }
-  if (!followedAnyone && !waiting) return 'nobody-followed';
+  if (!followedAnyone) return 'nobody-followed';
   return waiting ? 'more-waiting' : superseded ? 'superseded' : 'up-to-date';
 };
 
