@@ -17,6 +17,7 @@ import {
 import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
+import { assessmentRecordV1, planRecordV1, planReviewRecordV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -102,6 +103,26 @@ export const messageTypes = {
   'person.changed.v1': define({
     description: 'VTJ change interface: address, turvakielto, death, corrected identity code or home municipality history changed',
     payload: personChangedV1,
+    subject: (p) => p.hetu,
+  }),
+  'record.assessment.v1': define({
+    description: 'A municipal system records a competence and integration service-needs assessment, for the national system that keeps it',
+    payload: assessmentRecordV1,
+    subject: (p) => p.hetu,
+  }),
+  'record.plan.v1': define({
+    description: 'A municipal system records an integration plan, for the national system that keeps it',
+    payload: planRecordV1,
+    subject: (p) => p.hetu,
+  }),
+  'record.plan-review.v1': define({
+    description: 'A municipal system records a review of an integration plan it sent (an extension is a review that moves the last day)',
+    payload: planReviewRecordV1,
+    subject: (p) => p.hetu,
+  }),
+  'record.service-completion.v1': define({
+    description: 'A municipal system records a service the person took part in, and whether it was completed',
+    payload: serviceCompletionRecordV1,
     subject: (p) => p.hetu,
   }),
 } as const;
