@@ -103,6 +103,7 @@ const palveluOf: Readonly<Record<IntegrationService, Palvelu>> = {
 
 export const planKindOf = (tyyppi: SuunnitelmaTyyppi): PlanKind => kindOf[tyyppi];
 export const suunnitelmaTyyppiOf = (kind: PlanKind): SuunnitelmaTyyppi => tyyppiOf[kind];
+export const palveluOfService = (service: IntegrationService): Palvelu => palveluOf[service];
 
 /** The customer status query of a person: the code goes in the body, never in the path. */
 export const toAsiakkuusKysely = (hetu: string): AsiakkuusKysely => ({ hetu });
