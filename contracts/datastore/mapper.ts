@@ -37,7 +37,7 @@ export const integrationStatusV1 = z.lazy(() =>
 );
 export type IntegrationStatus = z.infer<typeof integrationStatusV1>;
 
-/** Canonical writes; `reference` is the sender's idempotency key (the envelope's messageId). */
+/** Canonical writes; `reference` is the sender's idempotency key (the record's derived `viite`, `functions/records/viite.ts`). */
 export interface AssessmentWrite {
   readonly reference: string;
   readonly hetu: string;

@@ -1,9 +1,9 @@
 /**
- * The data store's rules for plans and reviews (docs/DESIGN.md "Planned: data-store writes and plan
- * rules", Act 681/2023 on integration plans): the first plan is made for at most one year; it is
- * reviewed at least every six months; it may be extended one year at a time, by at most two years
- * in all. Pure; the store (and its mock) apply them on write, and a municipal system may apply them
- * before sending.
+ * The data store's own rules for plans and reviews (README "Rules"; Act 681/2023 on integration
+ * plans): the first plan is made for at most one year; it is reviewed at least every six months; it
+ * may be extended one year at a time, by at most two years in all. The hub's rules are others:
+ * docs/DESIGN.md "Plan rules", `functions/records/plan-rules.ts`. Pure; the store (and its mock)
+ * apply them on write.
  *
  * Period arithmetic: a period of one year starting on D ends on the day before D's date a year
  * later (from 2025-03-01 it ends 2026-02-28; from 2024-02-29, 2025-02-28). Six months after D is

@@ -12,7 +12,7 @@
  * status is a POST whose body names the person (`asiakkuusKysely`), because every security server
  * and proxy on the way keeps the request line in its access log. Its v1, `GET …/asiakkuus/v1/{hetu}`,
  * had the code in the path and is retired. Every write carries `viite`, the sender's UUID for
- * it (the hub uses the envelope's messageId): a write repeated with the same `viite` is answered
+ * it (the hub derives it from the record, see README.md): a write repeated with the same `viite` is answered
  * with the first answer and stored once. Errors are X-Road REST errors `{"type","message","detail"}`.
  */
 import * as z from '#contracts/zod';

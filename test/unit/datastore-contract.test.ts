@@ -166,7 +166,7 @@ describe('data store wire schemas', () => {
   });
 });
 
-describe('plan rules (Act 681/2023; docs/DESIGN.md "Planned: data-store writes and plan rules")', () => {
+describe('the data store’s plan rules (Act 681/2023; contracts/datastore/README.md "Rules")', () => {
   const plan = (overrides: Partial<PlanState> = {}): PlanState => ({
     id: 'SUU-1',
     kind: 'PERUS',
