@@ -5,6 +5,7 @@ import { storeOf } from '#functions/records/routing';
 import { storeOrder } from '#functions/records/store-order';
 import { planViiteOf, recordViite } from '#functions/records/viite';
 import { assessmentRecord, completionRecord, planRecord, reviewRecord } from '../support/records.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const ids = (records: readonly MunicipalRecord[]): string[] => records.map((r) => r.payload.recordId);
 
@@ -77,13 +78,6 @@ describe('store order', () => {
 });
 
 describe('store order over generated histories (seeded)', () => {
-  // A small deterministic generator (mulberry32): the same seeds give the same histories on every run.
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const day = (offset: number): string => new Date(Date.UTC(2026, 0, 1 + offset)).toISOString().slice(0, 10);
 
   const history = (next: () => number): MunicipalRecord[] => {
@@ -118,7 +112,7 @@ describe('store order over generated histories (seeded)', () => {
   };
 
   it.each(Array.from({ length: 40 }, (_, seed) => seed + 1))('seed %i: one order whatever the arrival, plans first, dates otherwise', (seed) => {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const records = history(next);
     const expected = storeOrder(records, new Set());
     for (let shuffle = 0; shuffle < 5; shuffle += 1) {
