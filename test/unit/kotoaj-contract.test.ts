@@ -1,4 +1,5 @@
 /** Koto-AJ's write contract (defined by koto-hub) and the records' writes to both national systems. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { arviointiKirjaus as dsArviointi, palvelusuoritusKirjaus as dsPalvelusuoritus, suunnitelmaKirjaus as dsSuunnitelma, tarkistusKirjaus as dsTarkistus } from '#contracts/datastore/wire';
 import { toDatastoreWrite } from '#contracts/datastore/records';
@@ -12,7 +13,7 @@ import {
   tarkistusKirjaus,
 } from '#contracts/kotoaj/wire';
 import { toKotoAjWrite } from '#contracts/kotoaj/mapper';
-import { planViiteOf, recordViite } from '#functions/records/viite';
+import { planViiteOf, recordViite, writeViite } from '#functions/records/viite';
 import type { MunicipalRecord } from '#contracts/messages/records';
 import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, reviewRecord } from '../support/records.ts';
 
@@ -158,5 +159,14 @@ describe('records → data store writes', () => {
 
   it('refuses to write a review without the store’s identifier of its plan', () => {
     expect(() => toDatastoreWrite(reviewRecord(), { viite: recordViite(reviewRecord()), planId: null })).toThrow(/planId/);
+  });
+});
+
+describe('the README’s examples', () => {
+  it('carry the viites the hub derives for them', () => {
+    const readme = readFileSync(new URL('../../contracts/kotoaj/README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`"viite": "${writeViite('905', 'plan', 'SUU-2026-00187')}"`);
+    expect(readme).toContain(`"viite": "${writeViite('905', 'plan-review', 'TAR-2026-00533')}"`);
+    expect(readme).toContain(`"suunnitelmaViite": "${writeViite('905', 'plan', 'SUU-2026-00187')}"`);
   });
 });
