@@ -19,23 +19,27 @@ import * as z from '#contracts/zod';
 import { containsHetuShape, hetuSchema } from '#contracts/hetu';
 import { integrationServices, planKinds } from '#contracts/datastore/mapper';
 
-const isoDate = z.iso.date('must be an ISO date YYYY-MM-DD');
+// Built inside each schema's first use (`z.lazy`), as every contract's schemas are: a function
+// that handles no record builds none of them at its cold start.
+const isoDate = () => z.iso.date('must be an ISO date YYYY-MM-DD');
 
 /** The municipal system's identifier of a record, or of the plan a record belongs to. */
-export const recordIdSchema = z
-  .string('must be a string')
-  .check(
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be the municipal system’s record identifier: 1–64 letters, digits and . _ : / -'),
-    z.refine((id) => !containsHetuShape(id), 'must not contain a personal identity code'),
-  );
+const recordId = () =>
+  z
+    .string('must be a string')
+    .check(
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'must be the municipal system’s record identifier: 1–64 letters, digits and . _ : / -'),
+      z.refine((id) => !containsHetuShape(id), 'must not contain a personal identity code'),
+    );
 
 /** Free text a plan or an extension beyond two years rests on; personal, so it is never logged. */
-const exceptionReason = z.nullable(
-  z.string('must be a string or null').check(z.minLength(1, 'must not be empty (null when there is none)'), z.maxLength(2000, 'must be at most 2000 characters')),
-);
+const exceptionReason = () =>
+  z.nullable(
+    z.string('must be a string or null').check(z.minLength(1, 'must not be empty (null when there is none)'), z.maxLength(2000, 'must be at most 2000 characters')),
+  );
 
 const recordFields = () => ({
-  recordId: recordIdSchema,
+  recordId: recordId(),
   hetu: hetuSchema,
   jobseeker: z.boolean('must be true or false (is the person a customer of the employment authority)'),
   madeAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with an offset' }),
@@ -45,7 +49,7 @@ const recordFields = () => ({
 export const assessmentRecordV1 = z.lazy(() =>
   z.object({
     ...recordFields(),
-    date: isoDate,
+    date: isoDate(),
     /** The assessment is completed (an open one does not take the person out of outreach). */
     completed: z.boolean('must be true or false'),
   }),
@@ -56,10 +60,10 @@ export const planRecordV1 = z.lazy(() =>
   z.object({
     ...recordFields(),
     kind: z.enum(planKinds, 'must be basic, multi-sectoral or family'),
-    validFrom: isoDate,
-    validUntil: isoDate,
+    validFrom: isoDate(),
+    validUntil: isoDate(),
     /** Why the plan runs past two years from its start (Plan rules 1); null when it does not. */
-    exceptionReason,
+    exceptionReason: exceptionReason(),
   }),
 );
 
@@ -67,12 +71,12 @@ export const planRecordV1 = z.lazy(() =>
 export const planReviewRecordV1 = z.lazy(() =>
   z.object({
     ...recordFields(),
-    planRecordId: recordIdSchema,
-    date: isoDate,
+    planRecordId: recordId(),
+    date: isoDate(),
     /** The plan's new last day when the review extends it; null when it does not. */
-    extendedUntil: z.nullable(isoDate),
+    extendedUntil: z.nullable(isoDate()),
     /** Why the extension runs past two years from the plan's start (Plan rules 1); null when it does not. */
-    exceptionReason,
+    exceptionReason: exceptionReason(),
   }),
 );
 
@@ -81,11 +85,11 @@ export const serviceCompletionRecordV1 = z.lazy(() =>
   z.object({
     ...recordFields(),
     /** The plan the service belongs to, when it belongs to one: the record then waits for that plan. */
-    planRecordId: z.nullable(recordIdSchema),
+    planRecordId: z.nullable(recordId()),
     service: z.enum(integrationServices, `must be one of ${integrationServices.join(', ')}`),
-    from: isoDate,
+    from: isoDate(),
     /** Last day of the service; null while it has no end. */
-    to: z.nullable(isoDate),
+    to: z.nullable(isoDate()),
     completed: z.boolean('must be true or false'),
   }),
 );
