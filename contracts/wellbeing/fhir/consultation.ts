@@ -61,9 +61,9 @@ export function consultationResources(consultation: AnonymisedConsultation, cont
   });
 }
 
-/** The transaction the county receives. */
+/** The transaction the county receives; each resource in it is checked as it is built (the Bundle around them is ours alone). */
 export const consultationTransaction = (consultation: AnonymisedConsultation, context: RequestContext): Json =>
-  assertFhir(transactionOf(consultationResources(consultation, context)), undefined, 'the consultation transaction');
+  transactionOf(consultationResources(consultation, context));
 
 export type ConsultationAnswer = Omit<ConsultationAnsweredV1['people'][number], 'personRef'>;
 

@@ -66,7 +66,7 @@ export function cooperationResources(request: CooperationRequestedV1, pseudonym:
 }
 
 export const cooperationTransaction = (request: CooperationRequestedV1, pseudonym: string, context: RequestContext): Json =>
-  assertFhir(transactionOf([cooperationResources(request, pseudonym, context)]), undefined, 'the cooperation transaction');
+  transactionOf([cooperationResources(request, pseudonym, context)]);
 
 export type CooperationReply =
   | { readonly outcome: 'pending' }
