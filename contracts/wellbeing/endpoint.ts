@@ -60,3 +60,20 @@ export const countyEndpointsV1 = z.lazy(() =>
     z.refine((entries) => new Set(entries.map((e) => e.county)).size === entries.length, 'must name each county at most once'),
   ),
 );
+
+/**
+ * Days a county has to answer when its endpoint names none: the hub's defaults, settings to agree
+ * with each county, not statutory time limits.
+ */
+export const DEFAULT_ANSWER_WITHIN_DAYS: Readonly<Record<'consultation' | 'cooperation', number>> = Object.freeze({
+  consultation: 28,
+  cooperation: 14,
+});
+
+/** The deadline of a request asked at `requestedAt`: whole days later, to the millisecond, in UTC. */
+export function answerDueAt(kind: 'consultation' | 'cooperation', requestedAt: string, endpoint?: Pick<CountyEndpointV1, 'answerWithinDays'>): string {
+  const days = endpoint?.answerWithinDays?.[kind] ?? DEFAULT_ANSWER_WITHIN_DAYS[kind];
+  const asked = Date.parse(requestedAt);
+  if (Number.isNaN(asked)) throw new Error('requestedAt must be an ISO-8601 timestamp');
+  return new Date(asked + days * 86_400_000).toISOString();
+}

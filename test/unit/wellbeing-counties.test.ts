@@ -10,7 +10,7 @@ import {
   countySystemName,
   municipalitiesWithoutCounty,
 } from '#contracts/wellbeing/counties';
-import { countyEndpointV1, countyEndpointsV1 } from '#contracts/wellbeing/endpoint';
+import { answerDueAt, countyEndpointV1, countyEndpointsV1 } from '#contracts/wellbeing/endpoint';
 import { systemName } from '#contracts/envelope';
 
 const servedBy = (code: string) => WELLBEING_COUNTIES.filter((c) => c.municipalities.includes(code)).map((c) => c.id);
@@ -113,5 +113,18 @@ describe('a county endpoint (configuration)', () => {
     const unknown = countyEndpointV1.safeParse({ ...xroad, county: 'ahvenanmaa' });
     expect(unknown.error?.issues[0]?.path).toEqual(['county']);
     expect(countyEndpointsV1.safeParse([xroad, xroad]).success).toBe(false);
+  });
+});
+
+describe("a request's deadline", () => {
+  it("is the county's own number of days for the kind, or the hub's default", () => {
+    expect(answerDueAt('consultation', '2026-11-02T09:00:00+02:00')).toBe('2026-11-30T07:00:00.000Z');
+    expect(answerDueAt('cooperation', '2026-11-02T09:00:00+02:00')).toBe('2026-11-16T07:00:00.000Z');
+    expect(answerDueAt('cooperation', '2026-11-02T09:00:00+02:00', { answerWithinDays: { cooperation: 7 } })).toBe('2026-11-09T07:00:00.000Z');
+    expect(answerDueAt('consultation', '2026-11-02T09:00:00+02:00', { answerWithinDays: { cooperation: 7 } })).toBe('2026-11-30T07:00:00.000Z');
+  });
+
+  it('refuses a request time that is not a timestamp', () => {
+    expect(() => answerDueAt('consultation', 'yesterday')).toThrow(/requestedAt must be an ISO-8601 timestamp/);
   });
 });

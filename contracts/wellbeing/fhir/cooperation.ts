@@ -24,7 +24,6 @@ import { assertFhir } from '#contracts/wellbeing/fhir/validate';
 import { readRequestTask, TaskReadError, type RequestTask } from '#contracts/wellbeing/fhir/task';
 
 type Person = CooperationRequestedV1['person'];
-type Contact = CooperationRequestedV1['contact'];
 
 export const cooperationPatient = (person: Person, municipality: string): PersonResources['patient'] => ({
   resourceType: 'Patient',
@@ -54,7 +53,7 @@ export function cooperationResources(request: CooperationRequestedV1, pseudonym:
       reasonCode: [{ coding: [{ system: CODE_SYSTEMS.cooperationPurpose, code: request.purpose }] }],
       ...(request.message ? { note: [{ text: request.message }] } : {}),
     },
-    { input: [{ type: { coding: [{ system: CODE_SYSTEMS.taskParameter, code: 'municipal-contact' }] }, valueContactDetail: contactDetail(request.contact as Contact) }] },
+    { input: [{ type: { coding: [{ system: CODE_SYSTEMS.taskParameter, code: 'municipal-contact' }] }, valueContactDetail: contactDetail(request.contact) }] },
     { request: PROFILES.request, task: PROFILES.requestTask },
   );
   return {

@@ -94,9 +94,9 @@ const toFinding = (issue: OperationOutcomeIssue): FhirFinding => ({
  * list means valid; warnings (a reference medplum cannot resolve in this context) are left out.
  */
 export function validateFhir(resource: unknown, profileUrl?: ProfileUrl): FhirFinding[] {
-  const profile = profileUrl === undefined ? undefined : profiles().get(profileUrl);
+  const known = profiles();
+  const profile = profileUrl === undefined ? undefined : known.get(profileUrl);
   if (profileUrl !== undefined && !profile) throw new Error(`unknown profile ${profileUrl}`);
-  profiles();
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) return [{ path: '(resource)', message: 'not a JSON object' }];
   const type = (resource as { resourceType?: unknown }).resourceType;
   if (typeof type !== 'string' || !CORE[type]) return [{ path: 'resourceType', message: `must be one of ${Object.keys(CORE).join(', ')}` }];
