@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consultationAnswerOf, consultationPatient } from '#contracts/wellbeing/fhir/consultation';
+import { consultationAnswerOf, consultationPatient, consultationResources } from '#contracts/wellbeing/fhir/consultation';
 import { cooperationPatient, cooperationReplyOf } from '#contracts/wellbeing/fhir/cooperation';
 import { TaskReadError } from '#contracts/wellbeing/fhir/task';
 import { FI_BASE_PATIENT, FI_BASE_SECURITY_LABELS, PROFILES } from '#contracts/wellbeing/fhir/systems';
@@ -97,6 +97,19 @@ describe('a resource that breaks a rule fails validation, naming the rule, never
     expect(validateFhir(patient, PROFILES.cooperationPatient)).toEqual([]);
     const wrong = { ...patient, meta: { ...patient.meta, security: [{ system: FI_BASE_SECURITY_LABELS, code: 'SALAINEN' }] } };
     expect(keys(validateFhir(wrong, PROFILES.cooperationPatient))).toMatch(/fi-base-turvakielto/);
+  });
+
+  it('a protected person keeps the label on every resource that concerns them', () => {
+    const context = { requestId: 'r-1', municipality: '905', county: 'pohjanmaa' as const, authoredOn: '2026-11-02T09:00:00+02:00', dueAt: '2026-11-30T09:00:00+02:00' };
+    const base = { birthYear: '1988', gender: 'female' as const, languages: [], interpreterRequired: false, needs: [] };
+    const [protectedOne, other] = consultationResources(
+      { plannedArrival: '2027-01', entries: [], people: [{ ...base, pseudonym: 'a'.repeat(32), turvakielto: true }, { ...base, pseudonym: 'b'.repeat(32), turvakielto: false }] },
+      context,
+    );
+    for (const resource of [protectedOne!.patient, protectedOne!.serviceRequest, protectedOne!.task]) {
+      expect((resource.meta as { security?: unknown }).security, resource.resourceType).toEqual([{ system: FI_BASE_SECURITY_LABELS, code: 'TURVAKIELTO' }]);
+    }
+    for (const resource of [other!.patient, other!.serviceRequest, other!.task]) expect((resource.meta as { security?: unknown }).security).toBeUndefined();
   });
 
   it('a protected person without the TURVAKIELTO label, and an unprotected one with it', () => {
