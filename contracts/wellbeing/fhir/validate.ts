@@ -17,6 +17,7 @@
  */
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { scrubHetus } from '#contracts/hetu';
+// Relative paths: the `#contracts/*` alias maps to `.ts` files only.
 import r4Bundle from './r4/Bundle.json' with { type: 'json' };
 import r4Patient from './r4/Patient.json' with { type: 'json' };
 import r4ServiceRequest from './r4/ServiceRequest.json' with { type: 'json' };
