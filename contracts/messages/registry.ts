@@ -18,6 +18,15 @@ import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
 import { assessmentRecordV1, planRecordV1, planReviewRecordV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
+import {
+  consultationAnsweredV1,
+  consultationOverdueV1,
+  consultationRequestedV1,
+  cooperationAcceptedV1,
+  cooperationDeclinedV1,
+  cooperationOverdueV1,
+  cooperationRequestedV1,
+} from '#contracts/messages/wellbeing';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -124,6 +133,34 @@ export const messageTypes = {
     description: 'A municipal system records a service the person took part in, and whether it was completed',
     payload: serviceCompletionRecordV1,
     subject: (p) => p.hetu,
+  'wellbeing.consultation.requested.v1': define({
+    description: 'A municipality consults its wellbeing services county before a placement: the people who would come (sent anonymised)',
+    payload: consultationRequestedV1,
+  }),
+  'wellbeing.consultation.answered.v1': define({
+    description: "The county's comment on each person of a consultation, with the municipality's person references restored",
+    payload: consultationAnsweredV1,
+  }),
+  'wellbeing.consultation.overdue.v1': define({
+    description: 'A consultation the county has not answered by its deadline: who is still without a comment',
+    payload: consultationOverdueV1,
+  }),
+  'wellbeing.cooperation.requested.v1': define({
+    description: 'A municipality asks its wellbeing services county to take part in cooperation on a shared customer',
+    payload: cooperationRequestedV1,
+    subject: (p) => p.person.hetu,
+  }),
+  'wellbeing.cooperation.accepted.v1': define({
+    description: "The county takes part in the cooperation: its responsible person and how to reach them",
+    payload: cooperationAcceptedV1,
+  }),
+  'wellbeing.cooperation.declined.v1': define({
+    description: 'The county declines a cooperation request, with its reason',
+    payload: cooperationDeclinedV1,
+  }),
+  'wellbeing.cooperation.overdue.v1': define({
+    description: 'A cooperation request the county has not answered by its deadline',
+    payload: cooperationOverdueV1,
   }),
 } as const;
 
