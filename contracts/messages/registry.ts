@@ -133,6 +133,7 @@ export const messageTypes = {
     description: 'A municipal system records a service the person took part in, and whether it was completed',
     payload: serviceCompletionRecordV1,
     subject: (p) => p.hetu,
+  }),
   'wellbeing.consultation.requested.v1': define({
     description: 'A municipality consults its wellbeing services county before a placement: the people who would come (sent anonymised)',
     payload: consultationRequestedV1,
