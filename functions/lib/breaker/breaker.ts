@@ -6,7 +6,7 @@
  */
 import type { Clock } from '#lib/rate-limit';
 import type { BreakerStore } from '#lib/breaker/store';
-import { admit, afterAnswer, afterFailure, type Admission, type BreakerPhase, type BreakerPolicy, type BreakerState } from '#lib/breaker/state';
+import { admit, afterAnswer, afterFailure, openIfDue, type Admission, type BreakerPhase, type BreakerPolicy, type BreakerState } from '#lib/breaker/state';
 
 export type TransitionListener = (system: string, to: BreakerPhase, state: BreakerState) => void;
 
@@ -48,8 +48,12 @@ export class CircuitBreaker {
   }
 
   /** A call made with `admission` failed transiently; resolves with the state after it. */
-  failed(admission: Admission): Promise<BreakerState> {
-    return this.update((state) => afterFailure(state, admission, this.clock.now(), this.policy));
+  async failed(admission: Admission): Promise<BreakerState> {
+    if (admission.kind === 'probe') return this.update((state) => afterFailure(state, admission, this.clock.now(), this.policy));
+    const counted = await this.store.countFailure(this.system);
+    if (!counted) return this.state(); // open already: a call let through before, ending late
+    if (counted.state.failures < this.policy.failuresToOpen) return counted.state;
+    return this.update((state) => openIfDue(state, this.clock.now(), this.policy));
   }
 
   private async update(transition: (state: BreakerState) => BreakerState): Promise<BreakerState> {

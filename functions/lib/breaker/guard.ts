@@ -58,13 +58,15 @@ export const throughBreaker = async <T>(
   } catch (error) {
     if (classifyError(error).kind === 'permanent') {
       // A permanent fault is an answer: the system is up, and the message dead-letters as ever.
-      if (!clean) await breaker.answered();
+      if (!clean) await breaker.answered().catch(() => undefined);
       throw error;
     }
-    const after = await breaker.failed(admission);
-    if (after.phase === 'closed' || held) throw error;
+    // If the breaker cannot be told now, the failure is retried as any other: the system's error stands.
+    const after = await breaker.failed(admission).catch(() => undefined);
+    if (!after || after.phase === 'closed' || held) throw error;
     return wait(after.nextProbeAt ?? clock.now() + breaker.policy.firstProbeMs);
   }
-  if (!clean) await breaker.answered();
+  // The answer stands even if the breaker cannot be told now: the next answer closes it.
+  if (!clean) await breaker.answered().catch(() => undefined);
   return { answered: true, value };
 };

@@ -69,11 +69,15 @@ export const afterFailure = (state: BreakerState, admission: Admission, now: num
     return { ...state, phase: 'open', probeIntervalMs, nextProbeAt: now + probeIntervalMs, probeStartedAt: null, failedProbes: state.failedProbes + 1 };
   }
   if (state.phase !== 'closed') return state; // a call let through before the breaker opened, ending late
-  const failures = state.failures + 1;
-  if (failures < policy.failuresToOpen) return { ...state, failures };
+  return openIfDue({ ...state, failures: state.failures + 1 }, now, policy);
+};
+
+/** A closed breaker whose failures in a row (counted already) have reached the policy's number: open. */
+export const openIfDue = (state: BreakerState, now: number, policy: BreakerPolicy): BreakerState => {
+  if (state.phase !== 'closed' || state.failures < policy.failuresToOpen) return state;
   return {
     phase: 'open',
-    failures,
+    failures: state.failures,
     openedAt: now,
     probeIntervalMs: policy.firstProbeMs,
     nextProbeAt: now + policy.firstProbeMs,

@@ -5,7 +5,7 @@
  * runtime alike the record is in the `pacing` table (`BREAKER#<system>`), beside the system's
  * pacing record; a test keeps it in memory.
  */
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { closedState, type BreakerState } from '#lib/breaker/state';
 
 export interface Versioned {
@@ -18,6 +18,12 @@ export interface BreakerStore {
   read(system: string): Promise<Versioned>;
   /** Writes `state` if the record is still at `version`; false when another writer came first. */
   write(system: string, state: BreakerState, version: number): Promise<boolean>;
+  /**
+   * Counts one more failure in a row, in one atomic step, if the breaker is closed: the record
+   * after it, or undefined when it is not closed. (Every failing call counts one: as a versioned
+   * write, dozens at once would race each other for many rounds.)
+   */
+  countFailure(system: string): Promise<Versioned | undefined>;
 }
 
 export class MemoryBreakerStore implements BreakerStore {
@@ -32,6 +38,14 @@ export class MemoryBreakerStore implements BreakerStore {
     this.records.set(system, { state, version: version + 1 });
     return true;
   }
+
+  async countFailure(system: string): Promise<Versioned | undefined> {
+    const { state, version } = await this.read(system);
+    if (state.phase !== 'closed') return undefined;
+    const counted = { state: { ...state, failures: state.failures + 1 }, version: version + 1 };
+    this.records.set(system, counted);
+    return counted;
+  }
 }
 
 const PREFIX = 'BREAKER#';
@@ -39,8 +53,11 @@ const keyOf = (system: string) => ({ pk: `${PREFIX}${system}` });
 
 const fromItem = (item: Record<string, unknown> | undefined): Versioned => {
   if (!item) return { state: closedState, version: 0 };
-  const { phase, failures, openedAt, probeIntervalMs, nextProbeAt, probeStartedAt, failedProbes, version } = item as unknown as BreakerState & { version: number };
-  return { state: { phase, failures, openedAt, probeIntervalMs, nextProbeAt, probeStartedAt, failedProbes }, version: Number(version) };
+  // A record made by a counted failure holds only the count: the rest is as when closed.
+  const state = Object.fromEntries(
+    (Object.keys(closedState) as (keyof BreakerState)[]).map((field) => [field, item[field] ?? closedState[field]]),
+  ) as unknown as BreakerState;
+  return { state, version: Number(item.version ?? 0) };
 };
 
 export class DynamoBreakerStore implements BreakerStore {
@@ -68,6 +85,26 @@ export class DynamoBreakerStore implements BreakerStore {
       return true;
     } catch (error) {
       if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async countFailure(system: string): Promise<Versioned | undefined> {
+    try {
+      const { Attributes } = await this.documents().send(
+        new UpdateCommand({
+          TableName: this.tableName(),
+          Key: keyOf(system),
+          UpdateExpression: 'ADD failures :one, version :one SET #system = :system',
+          ConditionExpression: 'attribute_not_exists(phase) OR phase = :closed',
+          ExpressionAttributeNames: { '#system': 'system' },
+          ExpressionAttributeValues: { ':one': 1, ':system': system, ':closed': 'closed' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes);
+    } catch (error) {
+      if ((error as { name?: string })?.name === 'ConditionalCheckFailedException') return undefined;
       throw error;
     }
   }
