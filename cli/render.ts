@@ -131,6 +131,19 @@ export const runProgress = (run: Pick<RunStatus, 'decided' | 'unresolved' | 'exp
   return `${done}/${run.expected} (${Math.floor((100 * done) / Math.max(1, run.expected))}%)`;
 };
 
+/** The registers' circuit breakers: none while all are closed (every register answering), else a row for each. */
+export const renderBreakers = (status: Pick<HubStatus, 'breakers' | 'at'>): string[] => {
+  const breakers = status.breakers ?? [];
+  if (breakers.every((b) => b.phase === 'closed')) return [];
+  const now = Date.parse(status.at);
+  const since = (iso: string | null) => (iso ? formatAge((now - Date.parse(iso)) / 1000) : '-');
+  const until = (iso: string | null) => (iso ? `in ${formatAge(Math.max(0, Date.parse(iso) - now) / 1000)}` : '-');
+  return table(
+    ['REGISTER', 'BREAKER', 'DOWN FOR', 'NEXT PROBE', 'FAILED PROBES'],
+    breakers.map((b) => [b.system, b.phase === 'closed' ? 'closed' : `${b.phase} (not called; work waits on its queue)`, since(b.openSince), until(b.nextProbeAt), b.failedProbes]),
+  );
+};
+
 /** The running hub's status: queues, then functions, then open outreach runs and what needs an operator's eye. */
 export const renderStatus = (status: HubStatus, where: string): string[] => {
   const lines = [`koto-hub status at ${status.at} (${where})`, ''];
@@ -168,6 +181,9 @@ export const renderStatus = (status: HubStatus, where: string): string[] => {
           runs.map((r) => [r.runId, r.municipality, r.asOf, r.phase, runProgress(r), r.unresolved, r.updatedAt]),
         )),
   );
+  // A breaker shows only while it is not closed: a register is down.
+  const breakers = renderBreakers(status);
+  if (breakers.length > 0) lines.push('', ...breakers);
   const dead = status.queues.filter((q) => q.dlqDepth > 0);
   lines.push('', dead.length ? `dead letters: ${dead.map((q) => `${q.dlqDepth} in ${q.dlq}`).join(', ')} (koto-hub dlq show <queue>)` : 'no dead letters');
   return lines;

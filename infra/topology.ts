@@ -175,7 +175,8 @@ export const tables = {
     indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' }],
   },
   pacing: {
-    description: "One record per external system: the next moment a request to it may start, shared by every instance that calls it (functions/lib/rate-limit.ts)",
+    description:
+      "Per external system, shared by every instance that calls it: the next moment a request may start (functions/lib/rate-limit.ts) and its circuit breaker's state (functions/lib/breaker)",
     partitionKey: 'pk',
     ttlAttribute: 'expiresAt',
   },
@@ -188,7 +189,15 @@ function outreachQueue(description: string, flow: FlowName = 'outreach-run'): Qu
   return { description, visibilityTimeoutSeconds: 90, maxReceiveCount: 5, maxAgeSeconds: 900, retentionDays: 4, flow };
 }
 
-/** Queues feeding the adapters of national systems: long enough visibility for a slow register. */
+/**
+ * Queues feeding the adapters of national systems: long enough visibility for a slow register.
+ *
+ * Sized for a register that is down for an hour (a maintenance break), in AWS as locally: the
+ * receives (5, backing off 2+4+8+16 s) are for a failure of one call; an outage opens the system's
+ * breaker (`breakerPolicy` below), and while it is open the adapter re-sends each message with a
+ * delay instead of failing it, so the wait counts no receive and the budget is the breaker's hold
+ * of 6 hours. The visibility timeout stays six times the function's 20 s (AWS guidance).
+ */
 const adapterQueue = (description: string, flow: FlowName): QueueSpec => ({
   description,
   visibilityTimeoutSeconds: 120,
@@ -280,6 +289,33 @@ export const externalSystems = {
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;
+
+/**
+ * The circuit breaker of every external system (functions/lib/breaker): after `failuresToOpen`
+ * transient failures in a row it opens, and the adapters stop calling the system. A probe goes out
+ * `firstProbeSeconds` later, then at double the previous interval up to `maxProbeSeconds` (15
+ * minutes, the longest SQS delay); the first answer closes it. Work waits on the queue meanwhile,
+ * re-sent with a delay until the next probe, for at most `holdSeconds` in all; after that it takes
+ * the ordinary retries and dead-letters. A register down for an hour is probed at 30 s, 1.5, 3.5,
+ * 7.5, 15.5, 30.5, 45.5 and 60.5 minutes, so the work resumes within 15 minutes of its return.
+ * KOTO_BREAKER_<FIELD> (FAILURES_TO_OPEN, FIRST_PROBE_SECONDS, …) overrides a figure (tests scale time).
+ */
+export interface BreakerPolicySpec {
+  readonly failuresToOpen: number;
+  readonly firstProbeSeconds: number;
+  readonly maxProbeSeconds: number;
+  /** A probe that has not ended after this long (its instance died) is given up, and another goes out. */
+  readonly probeTimeoutSeconds: number;
+  readonly holdSeconds: number;
+}
+
+export const breakerPolicy: BreakerPolicySpec = {
+  failuresToOpen: 5,
+  firstProbeSeconds: 30,
+  maxProbeSeconds: 900,
+  probeTimeoutSeconds: 60,
+  holdSeconds: 6 * 3600,
+};
 
 /** Queue of the adapter that asks each system for a person lookup. */
 export const lookupQueues = {
@@ -501,7 +537,7 @@ export const hubMetrics = {
   /** The `service` dimension of every hub metric (POWERTOOLS_SERVICE_NAME). */
   service: 'koto-hub',
   /** Dimension names: the topology function that emitted a metric, an external system, a failure's kind. */
-  dimensions: { function: 'function', system: 'system', kind: 'kind' },
+  dimensions: { function: 'function', system: 'system', kind: 'kind', state: 'state' },
   /** Per queue-fed function (dimensions service, function), counts of the records of each batch. */
   records: {
     processed: 'processed',
@@ -521,6 +557,13 @@ export const hubMetrics = {
    * looks (dimensions service, function = the watchdog); the alarm "outreach run stalled" watches it.
    */
   outreachRunsStalled: { name: 'outreachRunsStalled', emittedBy: 'outreach-watchdog' },
+  /**
+   * Per external system and state (dimensions service, system, state = open | half-open | closed):
+   * a circuit breaker's transitions; the alarm "register unavailable" watches its openings.
+   */
+  breakerTransitions: 'breakerTransitions',
+  /** Per external system (dimensions service, system): messages re-sent to wait while its breaker is open. */
+  breakerDeferred: 'breakerDeferred',
 } as const satisfies {
   outreachRunsStalled: { name: string; emittedBy: FunctionName };
   [key: string]: unknown;

@@ -4,14 +4,16 @@
  * so memory stays one page whatever the length of the list, and a failed page is retried alone.
  */
 import type { MessageType, PayloadOf } from '#contracts/messages/registry';
-import { functionSpec, type FunctionName, type QueueName } from '#infra/topology';
+import { functionSpec, type ExternalSystem, type FunctionName, type QueueName } from '#infra/topology';
+import { throughBreaker } from '#lib/breaker/guard';
+import { breakerFor } from '#lib/breaker/system';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
 import type { AskOptions } from '#lib/lookup-adapter';
 
 export interface ListAdapterSpec<Req extends MessageType, Page extends MessageType> {
   readonly name: FunctionName;
-  readonly system: string;
+  readonly system: ExternalSystem;
   readonly request: Req;
   readonly page: Page;
   fetch(request: PayloadOf<Req>, options: AskOptions): Promise<{ page: PayloadOf<Page>; hasMore: boolean }>;
@@ -29,7 +31,15 @@ export const createListAdapter = <Req extends MessageType, Page extends MessageT
       if (!(sends as readonly string[]).includes(replyTo) || replyTo === ownQueue) {
         throw new PermanentError('reply-not-allowed', `${spec.name} may not deliver to queue ${request.replyTo}`);
       }
-      const { page, hasMore } = await spec.fetch(message.payload, { deadline: hop.deadline });
+      // While the system's breaker is open the page request waits on this queue, re-sent with a delay.
+      const passage = await throughBreaker(
+        breakerFor(spec.system),
+        hop,
+        () => spec.fetch(message.payload, { deadline: hop.deadline }),
+        (wait) => hop.emit(ownQueue, spec.request, message.payload, { target: spec.system, key: 'deferred', ...wait }),
+      );
+      if (!passage.answered) return;
+      const { page, hasMore } = passage.value;
       hop.emit(replyTo, spec.page, page, { target: 'hub', key: `page-${request.page}` });
       if (hasMore) {
         hop.emit(ownQueue, spec.request, { ...request, page: request.page + 1 } as PayloadOf<Req>, {

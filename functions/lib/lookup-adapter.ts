@@ -12,6 +12,8 @@ import type { LookupRequestedV1, LookupResultsV1, LookupSystem } from '#contract
 import { functionSpec, lookupQueues, type FunctionName, type QueueName } from '#infra/topology';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
+import { throughBreaker } from '#lib/breaker/guard';
+import { breakerFor } from '#lib/breaker/system';
 
 export interface AskOptions {
   /** Epoch milliseconds by which the call must have ended. */
@@ -53,7 +55,15 @@ export const createLookupAdapter = <S extends LookupSystem>(system: S, name: Fun
     name,
     accepts: ['lookup.requested.v1'],
     handle: async (lookup, hop) => {
-      const answer = await ask(lookup.payload.hetu, lookup.payload.asOf, { deadline: hop.deadline });
+      // While the system's breaker is open the slip waits on this queue, re-sent with a delay.
+      const passage = await throughBreaker(
+        breakerFor(system),
+        hop,
+        () => ask(lookup.payload.hetu, lookup.payload.asOf, { deadline: hop.deadline }),
+        (wait) => hop.emit(lookupQueues[system], 'lookup.requested.v1', lookup.payload, { target: system, key: 'deferred', ...wait }),
+      );
+      if (!passage.answered) return;
+      const answer = passage.value;
       const { queue, completed, payload } = nextHop(system, name, lookup, answer, nextSteps);
       if (completed) {
         const { steps: _done, ...result } = payload;

@@ -60,6 +60,17 @@ export const recordExternalCall = (system: ExternalSystem, durationMs: number, f
   }
 };
 
+/** A circuit breaker changed phase (`breakerTransitions`, dimensions system and state). */
+export const recordBreakerTransition = (system: ExternalSystem, state: 'open' | 'half-open' | 'closed'): void => {
+  const { dimensions } = hubMetrics;
+  externalMetrics({ [dimensions.system]: system, [dimensions.state]: state }).addMetric(hubMetrics.breakerTransitions, MetricUnit.Count, 1);
+};
+
+/** A message re-sent to wait while its system's breaker is open (`breakerDeferred`, dimension system). */
+export const recordBreakerDeferral = (system: ExternalSystem): void => {
+  externalMetrics({ [hubMetrics.dimensions.system]: system }).addMetric(hubMetrics.breakerDeferred, MetricUnit.Count, 1);
+};
+
 /** Forget the external-call instances, so the next ones read the environment again (tests). */
 export const resetExternalMetrics = (): void => externalInstances.clear();
 

@@ -41,6 +41,7 @@ import { Scheduler, type ScheduledHandler } from '#infra/local/scheduler';
 import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
 import { readOpenRuns } from '#infra/local/open-runs';
+import { readBreakers } from '#infra/local/breakers';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -259,6 +260,7 @@ const assemble = async (
     readStatus(sqs, queues, runner.stats, {
       oldestSentAt: (queueUrl) => runner.oldestUnfinished(queueUrl),
       openRuns: () => readOpenRuns(documents, localTableName('correlation')),
+      breakers: () => readBreakers(documents, localTableName('pacing')),
     });
   const ingress = await startIngressServer(
     {

@@ -7,6 +7,7 @@ import { consumerOf, dlqName, queueNames, type QueueName } from '#infra/topology
 import { oldestSentAt } from '#ops/dead-letters';
 import type { FunctionStats } from '#infra/local/runner';
 import type { OpenRun } from '#infra/local/open-runs';
+import type { BreakerStatus } from '#infra/local/breakers';
 import type { QueueUrls } from '#infra/local/sqs';
 
 export interface QueueStatus {
@@ -47,6 +48,8 @@ export interface HubStatus {
   readonly functions: readonly FunctionStatus[];
   /** Outreach runs not yet delivered, the oldest first. */
   readonly runs: readonly RunStatus[];
+  /** The circuit breaker of each external system (closed unless it is down). */
+  readonly breakers?: readonly BreakerStatus[];
 }
 
 /** Where the status reads what SQS's queue attributes do not tell. */
@@ -57,6 +60,7 @@ export interface StatusSources {
    */
   readonly oldestSentAt?: (queueUrl: string) => number | undefined;
   readonly openRuns?: () => Promise<readonly RunStatus[]>;
+  readonly breakers?: () => Promise<readonly BreakerStatus[]>;
 }
 
 /** Dead letters a status peeks at for the oldest one (it refreshes every few seconds; `dlq list` looks further). */
@@ -102,7 +106,7 @@ export const readStatus = async (
   sources: StatusSources = {},
 ): Promise<HubStatus> => {
   const now = Date.now();
-  const [queues, runs] = await Promise.all([readQueues(sqs, urls, sources, now), sources.openRuns?.() ?? []]);
+  const [queues, runs, breakers] = await Promise.all([readQueues(sqs, urls, sources, now), sources.openRuns?.() ?? [], sources.breakers?.()]);
   const minute = Math.floor(now / 60_000);
   const functions = [...stats].map(([name, s]) => ({
     name,
@@ -115,5 +119,5 @@ export const readStatus = async (
     averageMs: s.invocations ? Math.round(s.totalMs / s.invocations) : 0,
     recentRecords: [...s.perMinute].filter(([m]) => m > minute - 5).reduce((n, [, b]) => n + b.records, 0),
   }));
-  return { at: new Date(now).toISOString(), queues, functions, runs };
+  return { at: new Date(now).toISOString(), queues, functions, runs, ...(breakers ? { breakers } : {}) };
 };

@@ -185,7 +185,7 @@ describe('alarms', () => {
   });
 
   it('every alarm notifies the topic when it fires and when it clears, and nothing else', () => {
-    expect(alarms.length).toBe(2 * queueNames.length + 2 * functionNames.length + 1);
+    expect(alarms.length).toBe(2 * queueNames.length + 2 * functionNames.length + 1 + Object.keys(externalSystems).length);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions, alarm.id).toEqual([topic]);
       expect(alarm.OKActions, alarm.id).toEqual([topic]);
@@ -235,6 +235,25 @@ describe('alarms', () => {
   it.each(functionNames)('function %s: alarms at one throttle', (name) => {
     const alarm = alarmOn('Throttles', 'FunctionName', { Ref: logicalId(stack.functions[name].function) });
     expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  it.each(Object.keys(externalSystems))('register %s: alarms while its breaker opens or holds work back', (system) => {
+    type Query = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] }; Stat: string } };
+    const found = alarms.filter((a) =>
+      ((a.Metrics ?? []) as Query[]).some((m) => m.MetricStat?.Metric.MetricName === hubMetrics.breakerDeferred && m.MetricStat.Metric.Dimensions.some((d) => d.Name === 'system' && d.Value === system)),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topic] });
+    const metrics = found[0]!.Metrics as Query[];
+    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe('FILL(opened, 0) + FILL(deferred, 0)');
+    expect(metrics.find((m) => m.Id === 'opened')?.MetricStat).toMatchObject({
+      Metric: {
+        MetricName: hubMetrics.breakerTransitions,
+        Dimensions: expect.arrayContaining([{ Name: 'system', Value: system }, { Name: 'state', Value: 'open' }, { Name: 'service', Value: hubMetrics.service }]),
+      },
+      Stat: 'Sum',
+    });
+    expect(metrics.find((m) => m.Id === 'deferred')?.MetricStat).toMatchObject({ Metric: { MetricName: hubMetrics.breakerDeferred }, Stat: 'Sum' });
   });
 
   it('an outreach run stalled: alarms when the watchdog counts one', () => {

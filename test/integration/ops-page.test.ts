@@ -18,6 +18,7 @@ import { queueNames } from '#infra/topology';
 import { localTableName } from '#infra/local/dynamodb';
 import type { HubStatus } from '#infra/local/status';
 import { RunStore } from '#functions/outreach/run-store';
+import { DynamoBreakerStore } from '#lib/breaker/store';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { referral } from '../support/envelopes.ts';
 
@@ -66,6 +67,11 @@ beforeAll(async () => {
   await runs.createRun(runId, '905', '2026-11-01', randomUUID());
   await runs.advance(runId, 'deciding', { expected: 40 });
   await runs.count(runId, { decided: 25, unresolved: 1 });
+  // UMA is down: its breaker opened ten minutes ago and probes again in two.
+  const breakers = new DynamoBreakerStore(() => DynamoDBDocumentClient.from(hub.dynamodb), () => localTableName('pacing'));
+  const now = Date.now();
+  const umaDown = { phase: 'open', failures: 5, openedAt: now - 600_000, probeIntervalMs: 240_000, nextProbeAt: now + 120_000, probeStartedAt: null, failedProbes: 3 } as const;
+  expect(await breakers.write('uma', umaDown, 0)).toBe(true);
   await eventually(
     async () => ((await hub.auditOf(good.correlationId)).length === 2 && new Set((await hub.peekDlq('referral-intake')).map((m) => m.MessageId)).size === 1 ? true : undefined),
     'the referral recorded and the poison message dead-lettered',
@@ -105,6 +111,13 @@ describe('the ops page in a headless browser', () => {
     expect(await bar.getAttribute('value')).toBe('26');
     expect(await bar.getAttribute('max')).toBe('40');
     expect(await page.locator(`[data-run="${runId}"]`).innerText()).toContain('26 of 40 candidates decided (65%), 1 unresolved');
+  });
+
+  it('shows the register that is down, how long for and when it is probed next, and the others answering', async () => {
+    const uma = page.locator('[data-breaker="uma"]');
+    await expect.poll(() => uma.count(), UNTIL_DRAWN).toBe(1);
+    expect(await uma.innerText()).toMatch(/⚠ uma: not answering, breaker open for 10m \d\ds — not called, its work waits on its queue; next probe in 1m \d\ds \(3 failed probes\)/);
+    expect(await page.locator('[data-breaker="vtj"]').innerText()).toBe('vtj: answering (breaker closed)');
   });
 
   it('lists the dead letter with its type, correlation, failure and reason, and never its payload', async () => {

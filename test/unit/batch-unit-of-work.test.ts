@@ -309,6 +309,31 @@ describe('processBatch', () => {
     }
   });
 
+  it('sends an output with the delay and the attributes it was emitted with, beside the audit link, and lets a hop read what its message carries', async () => {
+    const waiting = referral();
+    let carried: string | undefined;
+    const spec: SqsHandlerSpec<'outreach.referral.v1'> = {
+      name: STAGE,
+      accepts: ['outreach.referral.v1'],
+      handle: async (envelope, hop) => {
+        carried = hop.attribute(ATTR.waitingSince);
+        hop.emit('referral-intake', 'outreach.referral.v1', envelope.payload, { key: 'deferred', delaySeconds: 30, attributes: { [ATTR.waitingSince]: carried ?? 'now' } });
+        hop.setOutcome('deferred');
+      },
+    };
+
+    await processBatch(spec, { Records: [sqsRecord(waiting, { messageAttributes: { [ATTR.waitingSince]: attribute('1793520000000') } })] }, 10_000, io);
+
+    expect(carried).toBe('1793520000000');
+    const [entry, ...more] = sqs.sent.filter((b) => b.queueUrl === urlOf('referral-intake')).flatMap((b) => b.entries);
+    expect(more).toEqual([]);
+    expect(entry!.DelaySeconds).toBe(30);
+    expect(attributeOf(entry!, ATTR.waitingSince)).toBe('1793520000000');
+    expect(attributeOf(entry!, ATTR.parentHop)).toBe(hopKey(waiting.messageId, STAGE));
+    expect((JSON.parse(entry!.MessageBody!) as Envelope).messageId).not.toBe(waiting.messageId);
+    expect(table.of(waiting.messageId)[0]).toMatchObject({ outcome: 'deferred' });
+  });
+
   it('groups outputs into SendMessageBatch requests of ten per queue, and the audit records into one BatchWriteItem', async () => {
     const envelopes = Array.from({ length: 9 }, () => referral());
     const { spec } = intake(() => 'ok', { outputs: 3 });

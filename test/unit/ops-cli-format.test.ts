@@ -7,7 +7,7 @@ import type { HubStatus } from '#infra/local/status';
 import { UsageError } from '#cli/connection';
 import { integerOption, parseCommandArgs } from '#cli/args';
 import { describeDeadLetter, lastFailureOf, queueOfArgument, type HeldMessage } from '#cli/dead-letters';
-import { formatAge, renderDeadLetters, renderDlqList, renderStatus, runProgress, table } from '#cli/render';
+import { formatAge, renderBreakers, renderDeadLetters, renderDlqList, renderStatus, runProgress, table } from '#cli/render';
 import { exportLine, sinceInstant } from '#cli/commands/audit';
 import { referral } from '../support/envelopes.ts';
 
@@ -239,5 +239,32 @@ describe('audit export', () => {
     const { line, scrubbed } = exportLine(failureRecord(randomUUID(), randomUUID(), { reason: 'x: 131052-308T' }));
     expect(scrubbed).toBe(true);
     expect(containsHetuShape(line)).toBe(false);
+  });
+});
+
+describe("the registers' circuit breakers in the status", () => {
+  const at = '2026-11-01T09:00:00.000Z';
+  const closed = (system: 'vtj' | 'uma' | 'kelmu' | 'datastore') => ({ system, phase: 'closed' as const, failures: 0, openSince: null, nextProbeAt: null, failedProbes: 0 });
+
+  it('shows a register whose breaker is open: how long it has been down, when the next probe goes out, how many failed', () => {
+    const status: HubStatus = {
+      at,
+      queues: [],
+      functions: [],
+      runs: [],
+      breakers: [{ system: 'vtj', phase: 'open', failures: 5, openSince: '2026-11-01T08:35:00.000Z', nextProbeAt: '2026-11-01T09:04:30.000Z', failedProbes: 5 }, closed('uma')],
+    };
+    expect(renderBreakers(status)).toEqual([
+      'REGISTER  BREAKER                                     DOWN FOR  NEXT PROBE  FAILED PROBES',
+      'vtj       open (not called; work waits on its queue)  25m 00s   in 4m 30s               5',
+      'uma       closed                                      -         -                       0',
+    ]);
+    expect(renderStatus(status, 'x')).toEqual(expect.arrayContaining(renderBreakers(status)));
+  });
+
+  it('says nothing of the breakers while every register answers', () => {
+    const status: HubStatus = { at, queues: [], functions: [], runs: [], breakers: [closed('vtj'), closed('uma')] };
+    expect(renderBreakers(status)).toEqual([]);
+    expect(renderStatus(status, 'x').join('\n')).not.toMatch(/BREAKER/);
   });
 });

@@ -11,6 +11,8 @@ export const ATTR = {
   failedAt: 'koto.failedAt',
   /** Receives of the message from its queue when the hub dead-lettered it. */
   failedReceiveCount: 'koto.failedReceiveCount',
+  /** Epoch ms a message first waited for its system's breaker (functions/lib/breaker/guard.ts). */
+  waitingSince: 'koto.waitingSince',
 } as const;
 
 export const stringAttribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });

@@ -17,6 +17,8 @@ export interface ParentRef {
 export interface Outgoing {
   readonly queue: QueueName;
   readonly envelope: Envelope;
+  readonly delaySeconds?: number;
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface HopState {

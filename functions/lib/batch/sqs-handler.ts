@@ -25,6 +25,7 @@ import { auditHop } from '#lib/batch/steps/audit-hop';
 import { classifyErrors } from '#lib/batch/steps/classify-errors';
 import { contextOf, correlationContext } from '#lib/batch/steps/correlation-context';
 import { withContext } from '#lib/context';
+import { readAttribute } from '#lib/batch/attributes';
 import { dedupe, dedupeKey } from '#lib/batch/steps/dedupe';
 
 export interface EmitFields {
@@ -32,6 +33,10 @@ export interface EmitFields {
   readonly municipality?: string;
   /** Distinguishes several outputs of one type (e.g. one per person), for their deterministic ids. */
   readonly key?: string;
+  /** Seconds before the message can be received (SQS DelaySeconds, at most 900). */
+  readonly delaySeconds?: number;
+  /** String attributes of its own, sent beside the audit chain link. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface HopApi {
@@ -42,6 +47,8 @@ export interface HopApi {
   emit<T extends MessageType>(queue: QueueName, type: T, payload: PayloadOf<T>, fields?: EmitFields): Envelope<PayloadOf<T>>;
   /** Names the outcome recorded in the audit log (default `processed`). */
   setOutcome(outcome: string): void;
+  /** A string attribute of the message as it arrived. */
+  attribute(name: string): string | undefined;
 }
 
 export type HopHandler<T extends MessageType, C> = (envelope: Envelope<PayloadOf<T>>, hop: HopApi, batch: C) => Promise<void>;
@@ -80,12 +87,13 @@ const hopApi = (hop: HopState, envelope: Envelope, deadline: number): HopApi => 
       target: fields.target ?? 'hub',
       municipality: fields.municipality ?? envelope.municipality,
     });
-    hop.outputs.push({ queue, envelope: out });
+    hop.outputs.push({ queue, envelope: out, ...(fields.delaySeconds ? { delaySeconds: fields.delaySeconds } : {}), ...(fields.attributes ? { attributes: fields.attributes } : {}) });
     return out;
   },
   setOutcome(outcome) {
     hop.outcome = outcome;
   },
+  attribute: (name) => readAttribute(hop.record.messageAttributes, name),
 });
 
 /** One line per hop, in its correlation context: the outcome, or the failure and where it goes. */

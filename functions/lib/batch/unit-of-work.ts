@@ -59,9 +59,11 @@ const sendOutputs = async (io: BatchIo, hops: readonly HopState[], pick: (hop: H
   for (const hop of hops) {
     if (!hop.audit) continue;
     const link = chainAttributes(hop.audit);
-    for (const { queue, envelope } of pick(hop)) {
+    for (const { queue, envelope, delaySeconds, attributes = {} } of pick(hop)) {
       const entries = byQueue.get(queue) ?? [];
-      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: link } });
+      const own = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, stringAttribute(value)]));
+      const delay = delaySeconds ? { DelaySeconds: delaySeconds } : {};
+      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: { ...own, ...link }, ...delay } });
       byQueue.set(queue, entries);
     }
   }

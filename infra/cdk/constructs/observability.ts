@@ -33,7 +33,7 @@ export const PERIOD = Duration.minutes(5);
 /** Errors per invocations, in percent over one period, above which a function's error-rate alarm fires. */
 export const ERROR_RATE_PERCENT = 5;
 
-export type AlarmKind = 'dlq-not-empty' | 'oldest-message' | 'error-rate' | 'throttles' | 'outreach-run-stalled';
+export type AlarmKind = 'dlq-not-empty' | 'oldest-message' | 'error-rate' | 'throttles' | 'outreach-run-stalled' | 'register-unavailable';
 
 export interface HubAlarm {
   readonly kind: AlarmKind;
@@ -150,6 +150,27 @@ export class Observability extends Construct {
           'candidates are outstanding and where). Follow it with "koto-hub trace <run id>".',
       },
     );
+    for (const system of Object.keys(externalSystems) as ExternalSystem[]) {
+      // Open for as long as the breaker opens or holds work back in a period: it clears once the register answers.
+      const bySystem = { [hubMetrics.dimensions.system]: system };
+      const down = new cloudwatch.MathExpression({
+        expression: 'FILL(opened, 0) + FILL(deferred, 0)',
+        usingMetrics: {
+          opened: hubMetric(hubMetrics.breakerTransitions, { ...bySystem, [hubMetrics.dimensions.state]: 'open' }, 'Sum', `${system} breaker opened`),
+          deferred: hubMetric(hubMetrics.breakerDeferred, bySystem, 'Sum', `${system} work waiting`),
+        },
+        period: PERIOD,
+        label: `${system} unavailable (breaker openings + messages waiting)`,
+      });
+      alarm('register-unavailable', system, down, {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        alarmDescription:
+          `${externalSystems[system].description} is not answering: its circuit breaker is open, the adapters do not call it ` +
+          'and its work waits on its queue (probed at a growing interval, resumed when it answers). Nothing to redrive; ' +
+          'check the register\'s service notices. Past the breaker\'s hold the work dead-letters (see "koto-hub status").',
+      });
+    }
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

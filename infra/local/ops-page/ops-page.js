@@ -110,6 +110,20 @@ function renderRuns(runs, at) {
   replace('runs', h('ul', { class: 'runs' }, items));
 }
 
+/* The circuit breaker of each register: a closed one answers; an open one is not called, its work waits on its queue. */
+function renderBreakers(breakers, at) {
+  if (!breakers.length) return replace('breakers', h('p', { class: 'muted', text: 'No register state reported.' }));
+  var now = Date.parse(at);
+  var items = breakers.map(function (b) {
+    if (b.phase === 'closed') return h('li', { 'data-breaker': b.system }, h('strong', { text: b.system }), ': answering (breaker closed)');
+    var next = b.nextProbeAt ? '; next probe in ' + age((Date.parse(b.nextProbeAt) - now) / 1000) : '; probing now';
+    return h('li', { 'data-breaker': b.system, class: 'bad' }, '⚠ ', h('strong', { text: b.system }),
+      ': not answering, breaker ' + b.phase + ' for ' + age((now - Date.parse(b.openSince)) / 1000) +
+      ' — not called, its work waits on its queue' + next + ' (' + plural(b.failedProbes, 'failed probe') + ')');
+  });
+  replace('breakers', h('ul', { class: 'breakers' }, items));
+}
+
 function announce(status) {
   var waiting = status.queues.reduce(function (n, q) { return n + q.depth + q.inFlight; }, 0);
   var dead = status.queues.reduce(function (n, q) { return n + q.dlqDepth; }, 0);
@@ -130,6 +144,7 @@ async function refreshStatus() {
     renderQueues(status.queues, status.functions);
     renderFunctions(status.functions);
     renderRuns(status.runs || [], status.at);
+    renderBreakers(status.breakers || [], status.at);
     byId('updated').replaceChildren('Updated ', time(status.at));
     var signature = announce(status);
     if (signature !== dlqSignature || (signature && Date.now() - dlqFetchedAt > 30000)) {
