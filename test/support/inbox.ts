@@ -4,6 +4,7 @@ import type { Envelope } from '#contracts/envelope';
 import type { InboxCaller } from '#functions/inbox/caller';
 import { TEST_CLIENT_HEADER } from '#infra/local/inbox-test-seam';
 import type { Runtime } from '#infra/local/runtime';
+import type { TestHub } from './hub.ts';
 
 /** Registers the clients the inbox knows (replacing any before). */
 export const registerClients = (hub: Runtime, clients: readonly InboxCaller[]): void =>
@@ -38,3 +39,10 @@ export const pullAll = async (hub: Runtime, clientId: string, municipality: stri
     after = page.next;
   }
 };
+
+/** The messages of a municipality's inbox in cursor order, read from its table (no client, no seam). */
+export const inboxEnvelopes = async (hub: TestHub, municipality: string): Promise<Envelope[]> =>
+  (await hub.scan('inbox'))
+    .filter((item) => item.pk === municipality && String(item.sk).startsWith('C#'))
+    .sort((a, b) => (a.seq as number) - (b.seq as number))
+    .map((item) => JSON.parse(item.envelope as string) as Envelope);
