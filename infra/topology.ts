@@ -101,6 +101,8 @@ export interface FunctionSpec {
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
   readonly flow?: FlowName;
+  /** Signs webhook pushes: may read the clients' webhook signing secrets (Secrets Manager in AWS). */
+  readonly signsWebhooks?: true;
 }
 
 /**
@@ -458,6 +460,7 @@ export const functions = {
     consumes: { queue: 'webhook-deliveries', batchSize: 5, maxConcurrency: 4 },
     sends: [],
     tables: { inbox: 'read', audit: 'readwrite' },
+    signsWebhooks: true,
   },
   'inbox-api': {
     description: "A client's pull API: its municipalities' inbox messages after a cursor, acknowledgement, and its own target lists",
@@ -508,6 +511,8 @@ export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
 export const WEBHOOK_SECRETS_DIR_ENV = 'KOTO_WEBHOOK_SECRETS_DIR';
 /** In AWS: the Secrets Manager name prefix of the webhook signing secrets, `<prefix><clientId>`. */
 export const WEBHOOK_SECRET_PREFIX_ENV = 'KOTO_WEBHOOK_SECRET_PREFIX';
+/** The prefix the stack gives: a client's secret is `koto-hub/webhook/<clientId>`. */
+export const WEBHOOK_SECRET_PREFIX = 'koto-hub/webhook/';
 /**
  * Until the client registry (issue 10, items 1–2) lands: a JSON file of the clients the inbox knows
  * (`InboxCaller[]`, functions/inbox/caller.ts), their municipalities, types and webhooks.

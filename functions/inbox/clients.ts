@@ -28,10 +28,12 @@ export const fileClientDirectory = (file: string): ClientDirectory => {
   return { all, client: async (clientId) => (await all()).find((c) => c.clientId === clientId) };
 };
 
+/** No file named (AWS until the registry lands): no client is known, so nothing is pushed and every pull is 401. */
+const NO_CLIENTS: ClientDirectory = { all: async () => [], client: async () => undefined };
+
 export const clientDirectoryFromEnv = (env: NodeJS.ProcessEnv = process.env): ClientDirectory => {
   const file = env[INBOX_CLIENTS_FILE_ENV];
-  if (!file) throw new Error(`configuration: ${INBOX_CLIENTS_FILE_ENV} is not set, so the inbox knows no client`);
-  return fileClientDirectory(file);
+  return file ? fileClientDirectory(file) : NO_CLIENTS;
 };
 
 /** A client's webhook signing secret. */
