@@ -13,8 +13,8 @@
 /** How long a gap in the numbers may still be filled; see above. */
 export const SETTLE_MS = 60_000;
 
-/** Highest cursor: 16 digits keep the sort key's order the numbers' order. */
-const MAX_CURSOR = 9_999_999_999_999_999;
+/** Highest cursor: the largest exact integer, 16 digits, so the padded sort key keeps the numbers' order. */
+export const MAX_CURSOR = Number.MAX_SAFE_INTEGER;
 
 export interface Entry {
   /** Its cursor, the number its municipality's counter gave it. */

@@ -15,7 +15,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '#contracts/envelope';
 import { TransientError } from '#lib/errors';
-import { entrySortKey, SETTLE_MS, type Entry } from '#functions/inbox/cursor';
+import { entrySortKey, MAX_CURSOR, SETTLE_MS, type Entry } from '#functions/inbox/cursor';
 
 /**
  * Days a message stays in an inbox (TTL). A month: a client that was down through a four-week
@@ -115,11 +115,12 @@ export const dynamoInboxStore = (db: DynamoDBDocumentClient, table: string, now:
       if (marker?.written === true) return { seq: marker.seq as number, duplicate: true };
       // A marker without its message: a writer stopped in between. Its number is still usable while
       // young; after that readers may be past it, so the message takes a new one.
-      let { seq, reservedAt } =
+      const taken =
         marker && now() - (marker.reservedAt as number) < SETTLE_MS / 2
           ? { seq: marker.seq as number, reservedAt: marker.reservedAt as number }
           : await reserve(envelope, marker?.seq as number | undefined);
-      if (now() - reservedAt >= SETTLE_MS / 2) ({ seq, reservedAt } = await reserve(envelope, seq));
+      // Too late to write under it (a slow step since): readers may be past it by now.
+      const { seq } = now() - taken.reservedAt >= SETTLE_MS / 2 ? await reserve(envelope, taken.seq) : taken;
       const writtenAt = now();
       await db.send(
         new PutCommand({
@@ -152,7 +153,7 @@ export const dynamoInboxStore = (db: DynamoDBDocumentClient, table: string, now:
         new QueryCommand({
           TableName: table,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': municipality, ':from': entrySortKey(after + 1), ':to': entrySortKey(9_999_999_999_999_999) },
+          ExpressionAttributeValues: { ':pk': municipality, ':from': entrySortKey(after + 1), ':to': entrySortKey(MAX_CURSOR) },
           ConsistentRead: true,
           Limit: limit,
         }),

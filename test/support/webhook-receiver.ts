@@ -29,9 +29,8 @@ export interface Receiver {
 export const startReceiver = async (secret: string, port = 0): Promise<Receiver> => {
   const webhook = new Webhook(secret);
   const seen = new Set<string>();
-  let server: Server;
   const receiver: Omit<Receiver, 'url' | 'port' | 'close'> = { verified: [], received: [], refused: [], down: false };
-  server = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
