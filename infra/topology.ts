@@ -101,6 +101,8 @@ export interface FunctionSpec {
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
   readonly flow?: FlowName;
+  /** Signs webhook pushes: may read the clients' webhook signing secrets (Secrets Manager in AWS). */
+  readonly signsWebhooks?: true;
 }
 
 /**
@@ -137,7 +139,8 @@ export const flows = {
 
 export type FlowName = keyof typeof flows;
 
-export type BucketAccess = 'write';
+/** `write`: PutObject only; `read`: GetObject only (the inbox path that hands a municipality its own list). */
+export type BucketAccess = 'write' | 'read';
 
 export interface BucketSpec {
   readonly description: string;
@@ -173,6 +176,13 @@ export const tables = {
     // A person's hops by the keyed hash of their HETU (`koto-hub trace --person`); hops that
     // concern no person carry no `subjectHash` and stay out of it.
     indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' }],
+  },
+  inbox: {
+    description:
+      "Each municipality's inbox: the messages for it in cursor order, a marker per message id, each client's acknowledged cursor (functions/inbox/)",
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'expiresAt',
   },
   pacing: {
     description:
@@ -258,11 +268,21 @@ export const queues = {
     flow: 'outreach-run',
   },
   'municipality-outbox': {
-    description: "outreach.list.ready.v1 and single decisions for the municipalities' systems to collect",
+    description: "outreach.list.ready.v1 and single decisions, each written by municipality-inbox to its municipality's inbox",
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 10,
     maxAgeSeconds: 86_400,
     retentionDays: 14,
+    flow: 'delivery',
+  },
+  'webhook-deliveries': {
+    description: 'inbox.webhook.requested.v1: push one inbox message to one client\'s webhook, retried with backoff until its receiver answers 2xx',
+    // A failed push comes back after 2 s × 2^(n-1) (capped at the visibility timeout): 12 tries over
+    // about 68 minutes; a receiver down longer leaves a dead letter an operator redrives.
+    visibilityTimeoutSeconds: 3600,
+    maxReceiveCount: 12,
+    maxAgeSeconds: 3 * 3600,
+    retentionDays: 4,
     flow: 'delivery',
   },
 } as const satisfies Record<string, QueueSpec>;
@@ -459,6 +479,36 @@ export const functions = {
     consumes: { queue: 'single-decisions', batchSize: 10, maxConcurrency: 2 },
     sends: ['municipality-outbox', 'vtj-lookups', 'uma-lookups', 'datastore-lookups'],
   }),
+  'municipality-inbox': {
+    description: "Writes each message for a municipality to that municipality's inbox, once, and asks for its webhook pushes",
+    entry: 'functions/municipality-inbox/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    consumes: { queue: 'municipality-outbox', batchSize: 10, maxConcurrency: 2 },
+    sends: ['webhook-deliveries'],
+    tables: { inbox: 'readwrite', audit: 'readwrite' },
+  },
+  'webhook-delivery': {
+    description: "Pushes one inbox message to a client's webhook, signed as the Standard Webhooks specification says",
+    entry: 'functions/webhook-delivery/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    consumes: { queue: 'webhook-deliveries', batchSize: 5, maxConcurrency: 4 },
+    sends: [],
+    tables: { inbox: 'read', audit: 'readwrite' },
+    signsWebhooks: true,
+  },
+  'inbox-api': {
+    description: "A client's pull API: its municipalities' inbox messages after a cursor, acknowledgement, and its own target lists",
+    entry: 'functions/inbox-api/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 15,
+    http: 'iam',
+    sends: [],
+    tables: { inbox: 'readwrite' },
+    buckets: { results: 'read' },
+    flow: 'delivery',
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -493,6 +543,17 @@ export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
 export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
 export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
 export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
+/** Locally: the folder holding each client's webhook signing secret, `<clientId>.secret` (owner-only). */
+export const WEBHOOK_SECRETS_DIR_ENV = 'KOTO_WEBHOOK_SECRETS_DIR';
+/** In AWS: the Secrets Manager name prefix of the webhook signing secrets, `<prefix><clientId>`. */
+export const WEBHOOK_SECRET_PREFIX_ENV = 'KOTO_WEBHOOK_SECRET_PREFIX';
+/** The prefix the stack gives: a client's secret is `koto-hub/webhook/<clientId>`. */
+export const WEBHOOK_SECRET_PREFIX = 'koto-hub/webhook/';
+/**
+ * Until the client registry (issue 10, items 1–2) lands: a JSON file of the clients the inbox knows
+ * (`InboxCaller[]`, functions/inbox/caller.ts), their municipalities, types and webhooks.
+ */
+export const INBOX_CLIENTS_FILE_ENV = 'KOTO_INBOX_CLIENTS_FILE';
 /** The municipalities the hub serves, comma-separated three-digit codes (scheduled functions work per municipality). */
 export const MUNICIPALITIES_ENV = 'KOTO_MUNICIPALITIES';
 

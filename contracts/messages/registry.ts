@@ -16,6 +16,7 @@ import {
 } from '#contracts/messages/outreach';
 import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
+import { inboxWebhookRequestedV1 } from '#contracts/messages/inbox';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
 import { assessmentRecordV1, planRecordV1, planReviewRecordV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
 import {
@@ -67,6 +68,10 @@ export const messageTypes = {
   'outreach.decision.v1': define({
     description: 'The decision of one candidate from a referral or a move, delivered as it is made',
     payload: outreachDecisionV1,
+  }),
+  'inbox.webhook.requested.v1': define({
+    description: "Push one message of a municipality's inbox to one client's webhook (the message stays in the inbox)",
+    payload: inboxWebhookRequestedV1,
   }),
   'lookup.requested.v1': define({
     description: 'A person lookup on its way through the national registers named in its steps (routing slip)',

@@ -17,6 +17,10 @@ export interface DataDir {
   readonly runtimeFile: string;
   /** Delivered outreach results, by municipality and run. */
   readonly results: string;
+  /** The clients the inbox knows (`InboxCaller[]`), until the client registry replaces the file. */
+  readonly inboxClientsFile: string;
+  /** Each client's webhook signing secret, `<clientId>.secret`. */
+  readonly webhookSecrets: string;
 }
 
 export const dataDirPaths = (root: string): DataDir => ({
@@ -26,6 +30,8 @@ export const dataDirPaths = (root: string): DataDir => ({
   logFile: join(root, 'logs', 'hub.log'),
   runtimeFile: join(root, 'runtime.json'),
   results: join(root, 'results'),
+  inboxClientsFile: join(root, 'inbox-clients.json'),
+  webhookSecrets: join(root, 'webhook-secrets'),
 });
 
 /** Makes a folder tree its owner's alone: folders 0700, files 0600 (a data folder made before this rule was 0755/0644). */

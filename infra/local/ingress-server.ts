@@ -1,6 +1,8 @@
 /** The ingress HTTP endpoint of the embedded runtime: the same `acceptEnvelopes` the AWS function URL calls. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { acceptEnvelopes } from '#functions/ingress/accept';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
@@ -16,9 +18,23 @@ export interface HttpResponse {
 /** A GET route; `params` holds the path's `:name` segments, decoded. */
 export type GetRoute = (params: Readonly<Record<string, string>>) => Promise<HttpResponse>;
 
+/** A request as a prefix route sees it: any method, its headers, query and (for POST) body. */
+export interface RawRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  readonly body?: string;
+}
+
+/** An answer whose body is streamed (a target list), or whole. */
+export type RawResponse = HttpResponse | { readonly status: number; readonly type: string; readonly stream: Readable };
+
 export interface HttpRoutes {
   /** Extra GET routes by path (status, the ops page); a `:name` segment (`/api/trace/:id`) matches any one segment. */
   readonly get: Readonly<Record<string, GetRoute>>;
+  /** Routes that take every request under a path prefix (`/inbox/`), whatever its method. */
+  readonly prefixes?: Readonly<Record<string, (request: RawRequest) => Promise<RawResponse>>>;
 }
 
 /** The route of a path: an exact one first, else the first pattern whose segments match. */
@@ -83,6 +99,16 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
         const { status, body: response } = await acceptEnvelopes(body);
         return json(res, status, response);
       }
+      const prefix = Object.keys(routes.prefixes ?? {}).find((p) => path.startsWith(p));
+      if (prefix) {
+        const method = req.method ?? 'GET';
+        const body = method === 'POST' ? await readBody(req, MAX_INLINE_ENVELOPE_BYTES) : (req.resume(), undefined);
+        if (method === 'POST' && body === undefined) return json(res, 413, { error: 'too-large', message: `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes` });
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const answer = await routes.prefixes![prefix]!({ method, path, query: url.searchParams, headers: req.headers, body });
+        res.writeHead(answer.status, { ...('headers' in answer ? answer.headers : {}), 'content-type': answer.type });
+        return 'stream' in answer ? await pipeline(answer.stream, res) : res.end(answer.body);
+      }
       const found = req.method === 'GET' ? matchRoute(routes.get, path) : undefined;
       if (found) {
         const { status, type, body, headers } = await found.route(found.params);
@@ -91,6 +117,8 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
       }
       return json(res, 404, { error: 'not-found', message: 'POST /envelopes, or GET / (the ops page), /status, /api/...' });
     } catch {
+      // A stream that failed half-way has sent its headers: all that is left is to cut it off.
+      if (res.headersSent) return res.destroy();
       return json(res, 500, { error: 'internal', message: 'the hub failed to handle the request; see its log' });
     }
   });

@@ -22,7 +22,9 @@ import {
   tableNames,
   type FunctionName,
   type ScheduleSpec,
+  INBOX_CLIENTS_FILE_ENV,
   MUNICIPALITIES_ENV,
+  WEBHOOK_SECRETS_DIR_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
@@ -43,6 +45,7 @@ import { readStatus, type HubStatus } from '#infra/local/status';
 import { readOpenRuns } from '#infra/local/open-runs';
 import { readBreakers } from '#infra/local/breakers';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
+import { inboxTestSeam } from '#infra/local/inbox-test-seam';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -87,6 +90,11 @@ export interface RuntimeOptions {
    * function on a `cron` schedule runs only when triggered.
    */
   readonly scheduleSeconds?: number;
+  /**
+   * TEST SEAM: mount the inbox routes (`/inbox/…`) with the caller named by a header
+   * (infra/local/inbox-test-seam.ts), until the mutual-TLS door authenticates callers. Off by default.
+   */
+  readonly inboxTestSeam?: boolean;
   /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
   readonly retryBaseSeconds?: number;
   readonly onEvent?: (line: string) => void;
@@ -126,6 +134,8 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
     KOTO_LOG_FILE: dir.logFile,
     KOTO_RESULTS_DIR: dir.results,
+    [INBOX_CLIENTS_FILE_ENV]: dir.inboxClientsFile,
+    [WEBHOOK_SECRETS_DIR_ENV]: dir.webhookSecrets,
     KOTO_RETRY_BASE_SECONDS: String(options.retryBaseSeconds ?? 2),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'koto-hub',
@@ -268,6 +278,7 @@ const assemble = async (
         '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }),
         ...opsPageRoutes({ status, sqs, queues }),
       },
+      ...(options.inboxTestSeam ? { prefixes: { '/inbox/': inboxTestSeam(dir) } } : {}),
     },
     options.ingressPort ?? 0,
   );

@@ -8,13 +8,14 @@
  *   `rateFloorRatio` is the run's time over it (target: within 1.1×).
  * - Single decisions: referrals of people of another municipality, posted at a steady rate
  *   (`--referral-rate`, per second), each timed from its POST to its decision on the municipality's
- *   outbox (p50/p95; target: p95 under 2 s).
+ *   inbox (p50/p95; target: p95 under 2 s).
  * - Each mock's own `maxRequestsPerSecond`, printed beside the topology's limit: it must not exceed it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { localTableName } from '#infra/local/dynamodb';
 import { isValidHetu } from '#contracts/hetu';
 import type { Envelope } from '#contracts/envelope';
 import { externalSystems, type ExternalSystem } from '#infra/topology';
@@ -68,22 +69,24 @@ const setLatency = (mockUrl: string, ms: number) =>
 const resetMocks = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
 const statsOf = async (mockUrl: string): Promise<MockStats> => (await adminJson(`${mockUrl}/__stats`)) as MockStats;
 
-/** Every decision delivered to the outbox, by correlation id, with the moment it was received. */
-const watchOutbox = (runtime: Runtime) => {
+/** Every decision delivered to an inbox, by correlation id, with the moment it was seen there. */
+const watchInboxes = (runtime: Runtime) => {
   const seen = new Map<string, number>();
   let stopped = false;
-  const queueUrl = runtime.queues.queue['municipality-outbox'];
+  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
   const loop = (async () => {
     while (!stopped) {
-      const { Messages = [] } = await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      const at = performance.now();
-      for (const message of Messages) {
-        const envelope = JSON.parse(message.Body ?? '{}') as Envelope<unknown>;
-        if (envelope.type === 'outreach.decision.v1' && !seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
-      }
-      if (Messages.length > 0) {
-        await runtime.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-      }
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: '#type = :decision', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':decision': 'outreach.decision.v1' } }));
+        const at = performance.now();
+        for (const item of page.Items ?? []) {
+          const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
+          if (!seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
   return { seen, stop: async () => ((stopped = true), await loop) };
@@ -118,7 +121,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
       // Single decisions: the same generator and seed as the emulators, so these people are in the registers.
       const population = generatePopulation({ persons: options.persons, municipalities, seed, asOf });
       const people = population.persons.filter((p) => p.homeMunicipality === referralMunicipality && isValidHetu(p.hetu)).slice(0, options.referrals);
-      const outbox = watchOutbox(runtime);
+      const inboxes = watchInboxes(runtime);
       const posted = new Map<string, number>();
       const gap = 1000 / options.referralRate;
       const start = performance.now();
@@ -131,9 +134,9 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         if (response.status !== 202) throw new Error(`a referral was refused: HTTP ${response.status}`);
       }
       const patience = performance.now() + 120_000;
-      while (outbox.seen.size < posted.size && performance.now() < patience) await new Promise((resolve) => setTimeout(resolve, 200));
-      await outbox.stop();
-      const latencies = [...posted].flatMap(([id, at]) => (outbox.seen.has(id) ? [outbox.seen.get(id)! - at] : [])).sort((a, b) => a - b);
+      while (inboxes.seen.size < posted.size && performance.now() < patience) await new Promise((resolve) => setTimeout(resolve, 200));
+      await inboxes.stop();
+      const latencies = [...posted].flatMap(([id, at]) => (inboxes.seen.has(id) ? [inboxes.seen.get(id)! - at] : [])).sort((a, b) => a - b);
       const allStats = Object.fromEntries(await Promise.all(systems.map(async (s) => [s, await statsOf(emulators.mockUrls[s]!)] as const)));
       return {
         mode: 'rate-floor',

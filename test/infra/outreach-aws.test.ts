@@ -123,26 +123,36 @@ describe('the results bucket', () => {
     expect(Object.values(json.Outputs).map((o) => o.Value)).toContainEqual({ Ref: bucketId('results') });
   });
 
-  it('only outreach-assemble is given a bucket, and it may only put objects in the results bucket', () => {
-    expect(functionNames.filter((name) => functionSpec(name).buckets)).toEqual(['outreach-assemble']);
+  it('only outreach-assemble may put objects in the results bucket, and only inbox-api (the inbox path) may read them', () => {
+    expect(functionNames.filter((name) => functionSpec(name).buckets)).toEqual(['outreach-assemble', 'inbox-api']);
     expect(functionSpec('outreach-assemble').buckets).toEqual({ results: 'write' });
+    expect(functionSpec('inbox-api').buckets).toEqual({ results: 'read' });
   });
 
-  it.each(functionNames)('function %s has an S3 statement only if the topology gives it a bucket: s3:PutObject on its objects', (name) => {
+  it('the results bucket is readable by the inbox path alone: no other role has s3:GetObject or kms:Decrypt on its objects', () => {
+    const readers = functionNames.filter((name) => roleStatements(name).some((s) => list(s.Action).some((a) => a === 's3:GetObject' || a === 's3:*' || a === 's3:Get*')));
+    expect(readers).toEqual(['inbox-api']);
+    expect(roleStatements('inbox-api').filter((s) => list(s.Action).some((a) => a.startsWith('s3:')))).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId('results'), 'Arn'] }, '/*']] } },
+    ]);
+  });
+
+  it.each(functionNames)('function %s has an S3 statement only if the topology gives it a bucket: s3:PutObject or s3:GetObject on its objects', (name) => {
     const statements = roleStatements(name).filter((s) => list(s.Action).some((a) => a.startsWith('s3:')) || mentions(s.Resource, bucketId('results')));
     if (!functionSpec(name).buckets) {
       expect(statements).toEqual([]);
       return;
     }
+    const write = functionSpec(name).buckets?.results === 'write';
     expect(statements).toEqual([
       {
         Effect: 'Allow',
-        Action: 's3:PutObject',
+        Action: write ? 's3:PutObject' : 's3:GetObject',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId('results'), 'Arn'] }, '/*']] },
       },
     ]);
-    // A single-part SSE-KMS upload needs kms:GenerateDataKey on the bucket's key.
-    expect(roleStatements(name).some((s) => list(s.Action).includes('kms:GenerateDataKey') && same(s.Resource, keyArn))).toBe(true);
+    // A single-part SSE-KMS upload needs kms:GenerateDataKey on the bucket's key, a read kms:Decrypt.
+    expect(roleStatements(name).some((s) => list(s.Action).includes(write ? 'kms:GenerateDataKey' : 'kms:Decrypt') && same(s.Resource, keyArn))).toBe(true);
   });
 
   it('no statement anywhere names the log bucket but its own policy', () => {

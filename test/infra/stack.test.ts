@@ -26,7 +26,15 @@ import {
   type TableName,
 } from '#infra/topology';
 import { bundleAliases, esbuildOptions, hubBundling, repoRoot } from '#infra/cdk/bundling';
-import { AUDIT_KEY_SECRET_ARN_ENV, MUNICIPALITIES_ENV, scheduledFunctionNames, XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV } from '#infra/topology';
+import {
+  AUDIT_KEY_SECRET_ARN_ENV,
+  MUNICIPALITIES_ENV,
+  scheduledFunctionNames,
+  WEBHOOK_SECRET_PREFIX,
+  WEBHOOK_SECRET_PREFIX_ENV,
+  XROAD_CLIENT_ENV,
+  XROAD_SECURITY_SERVER_ENV,
+} from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
 interface CfnResource {
@@ -223,6 +231,7 @@ describe('functions', () => {
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
     }
     if (spec.schedule) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
+    if (spec.signsWebhooks) expected[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
       expected[bucketNameEnv(bucket)] = { Ref: logicalId(stack.buckets[bucket].bucket) };
       expected[bucketKeyEnv(bucket)] = keyArn;
@@ -358,6 +367,12 @@ describe('least privilege from the topology', () => {
     const secret = { Ref: logicalId(stack.auditKeySecret) };
     const reads = roleStatements(name).some((s) => allows(s, 'secretsmanager:GetSecretValue') && names(s, secret));
     expect(reads).toBe(functionSpec(name).tables.audit !== undefined);
+  });
+
+  it.each(functionNames)('function %s may read webhook signing secrets only if it signs webhooks, and then only those under the prefix', (name) => {
+    const reads = roleStatements(name).filter((s) => allows(s, 'secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes(WEBHOOK_SECRET_PREFIX));
+    expect(reads.length > 0).toBe(functionSpec(name).signsWebhooks === true);
+    for (const statement of reads) expect(JSON.stringify(statement.Resource)).toMatch(new RegExp(`:secret:${WEBHOOK_SECRET_PREFIX}\\*"`));
   });
 
   it.each(functionNames)('function %s has the Parameters and Secrets extension layer exactly when it may read the audit key secret', (name) => {

@@ -19,7 +19,7 @@ import type { Trace, TraceNode } from '#ops/audit/trace';
 import type { DeadLetterSummary } from '#cli/dead-letters';
 import { documentClient } from '#lib/clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
-import { drain } from '../support/queues.ts';
+import { inboxEnvelopes } from '../support/inbox.ts';
 import { expectNoPersonalDataIn, personalDataOf } from '../support/personal-data.ts';
 import { expectedDecisions, expectedOutreachResult } from '../support/outreach-oracle.ts';
 import {
@@ -115,8 +115,8 @@ const expectedWithout = async (municipality: string, asOf: string, unresolved: R
 
 const total = (exclusions: Partial<Record<string, number>>): number => Object.values(exclusions).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 
-const listReadyOf = async (runId: string, count: number): Promise<Envelope<OutreachListReadyV1>[]> =>
-  (await drain(hub.sqs, hub.queues.queue['municipality-outbox'], count, 1_000)).filter(
+const listReadyOf = async (runId: string, municipality: string): Promise<Envelope<OutreachListReadyV1>[]> =>
+  (await inboxEnvelopes(hub, municipality)).filter(
     (e): e is Envelope<OutreachListReadyV1> => e.correlationId === runId && e.type === 'outreach.list.ready.v1',
   );
 
@@ -238,7 +238,7 @@ describe('an outreach run while the registers fail', () => {
     expect(redelivered).toEqual({ municipality, asOf, targets: faultFree.targets, exclusions: faultFree.exclusions, correlationId: runId });
 
     // The municipality was told twice or more: first with the unresolved count, last with none.
-    const ready = await listReadyOf(runId, 10);
+    const ready = await listReadyOf(runId, municipality);
     expect(ready.length).toBeGreaterThanOrEqual(2);
     const byTime = [...ready].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
     expect(byTime[0]!.payload).toMatchObject({ targets: result.targets.length, unresolved });

@@ -174,8 +174,8 @@ export const candidateKey = async (code: string): Promise<string> => subjectHash
 
 /**
  * Waits until no message is on a consumed queue or in flight and no invocation runs, for a while:
- * whatever the hub was doing has ended. (The municipality outbox has no consumer on the embedded
- * runtime: what it holds waits for the municipalities.)
+ * whatever the hub was doing has ended. (A queue without a consumer, `ops-events`, holds what
+ * waits for people.)
  */
 export const settled = async (hub: TestHub, timeoutMs = 30_000): Promise<void> => {
   let quietSince: number | undefined;

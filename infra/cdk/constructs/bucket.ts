@@ -79,7 +79,7 @@ export class HubBucket extends Construct {
   /**
    * Exactly the access the topology gives a function: `write` is s3:PutObject on the bucket's
    * objects and the one key action a single-part SSE-KMS upload needs (kms:GenerateDataKey), no
-   * read, list or delete.
+   * read, list or delete; `read` is s3:GetObject and kms:Decrypt, no write, list or delete.
    */
   grant(grantee: iam.IGrantable, access: BucketAccess): void {
     switch (access) {
@@ -89,12 +89,18 @@ export class HubBucket extends Construct {
         );
         this.key.grant(grantee, 'kms:GenerateDataKey');
         break;
+      case 'read':
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }),
+        );
+        this.key.grant(grantee, 'kms:Decrypt');
+        break;
     }
     if (grantee instanceof Construct) {
       const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
       Validations.of(grantee).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
-        reason: `The objects of bucket ${this.name} only (one per run and document, keyed <municipality>/<run id>.<kind>, not known in advance); the action is s3:PutObject alone.`,
+        reason: `The objects of bucket ${this.name} only (one per run and document, keyed <municipality>/<run id>.<kind>, not known in advance); the action is s3:${access === 'write' ? 'PutObject' : 'GetObject'} alone.`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,6 +24,8 @@ import {
   type TableName,
   AUDIT_KEY_SECRET_ARN_ENV,
   MUNICIPALITIES_ENV,
+  WEBHOOK_SECRET_PREFIX,
+  WEBHOOK_SECRET_PREFIX_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
 } from '#infra/topology';
@@ -147,6 +149,21 @@ export class HubFunction extends Construct {
 
     if (municipalities !== undefined) environment[MUNICIPALITIES_ENV] = municipalities;
 
+    if (spec.signsWebhooks) {
+      // One secret per client, made when the client is registered; the function may read those only.
+      environment[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${WEBHOOK_SECRET_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${WEBHOOK_SECRET_PREFIX}*]`,
+        reason: 'The webhook signing secrets of the registered clients, one per client and made when it registers, so not known when the stack is deployed; the prefix holds nothing else.',
+      });
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       description: spec.description,
       entry: entryPath(spec.entry),
@@ -165,7 +182,7 @@ export class HubFunction extends Construct {
       environment,
       // functions/lib/audit/key.ts reads the audit key through the extension's localhost endpoint
       // rather than with a Secrets Manager client in every bundle.
-      ...(auditKeySecret ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
+      ...(auditKeySecret || spec.signsWebhooks ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',

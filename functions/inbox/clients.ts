@@ -1,0 +1,88 @@
+/**
+ * The clients the inbox pushes to, and their webhook signing secrets.
+ *
+ * Until the client registry (issue 10, items 1–2) lands, the clients come from a JSON file
+ * (`KOTO_INBOX_CLIENTS_FILE`, an array of `InboxCaller`): the test seam the embedded runtime and the
+ * tests write. The registry replaces `clientDirectoryFromEnv` and nothing else.
+ *
+ * A signing secret is `whsec_` and base64 of 32 random bytes (Standard Webhooks "Signature scheme").
+ * Locally one owner-only file per client, `<KOTO_WEBHOOK_SECRETS_DIR>/<clientId>.secret`; in AWS a
+ * Secrets Manager secret `<KOTO_WEBHOOK_SECRET_PREFIX><clientId>`, read through the Parameters and
+ * Secrets Lambda extension as the audit key is (functions/lib/audit/key.ts), so no SDK client is bundled.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { INBOX_CLIENTS_FILE_ENV, WEBHOOK_SECRET_PREFIX_ENV, WEBHOOK_SECRETS_DIR_ENV } from '#infra/topology';
+import type { InboxCaller } from '#functions/inbox/caller';
+
+export interface ClientDirectory {
+  client(clientId: string): Promise<InboxCaller | undefined>;
+  all(): Promise<readonly InboxCaller[]>;
+}
+
+/** Read on every call: the file is small, and a client added or removed counts from the next message. */
+export const fileClientDirectory = (file: string): ClientDirectory => {
+  const all = async (): Promise<readonly InboxCaller[]> => (existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as InboxCaller[]) : []);
+  return { all, client: async (clientId) => (await all()).find((c) => c.clientId === clientId) };
+};
+
+/** No file named (AWS until the registry lands): no client is known, so nothing is pushed and every pull is 401. */
+const NO_CLIENTS: ClientDirectory = { all: async () => [], client: async () => undefined };
+
+export const clientDirectoryFromEnv = (env: NodeJS.ProcessEnv = process.env): ClientDirectory => {
+  const file = env[INBOX_CLIENTS_FILE_ENV];
+  return file ? fileClientDirectory(file) : NO_CLIENTS;
+};
+
+/** A client's webhook signing secret. */
+export type WebhookSecrets = (clientId: string) => Promise<string>;
+
+const SAFE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** A new signing secret for a client, written owner-only into `dir` (what `koto-hub clients add` will do). */
+export const createWebhookSecret = (dir: string, clientId: string): string => {
+  if (!SAFE_ID.test(clientId)) throw new Error('clientId: must be lower-case letters, digits, ".", "_", "-"');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  writeFileSync(join(dir, `${clientId}.secret`), `${secret}\n`, { mode: 0o600 });
+  return secret;
+};
+
+const folderSecrets =
+  (dir: string): WebhookSecrets =>
+  async (clientId) => {
+    if (!SAFE_ID.test(clientId)) throw new Error('configuration: a webhook client id is not a client id');
+    const file = join(dir, `${clientId}.secret`);
+    if (!existsSync(file)) throw new Error(`configuration: client ${clientId} has no webhook signing secret in ${WEBHOOK_SECRETS_DIR_ENV}`);
+    return readFileSync(file, 'utf8').trim();
+  };
+
+/** The same extension call as the audit key's; errors never quote its answer, which may hold the secret. */
+const extensionSecrets =
+  (prefix: string): WebhookSecrets =>
+  async (clientId) => {
+    const token = process.env.AWS_SESSION_TOKEN;
+    if (!token) throw new Error('configuration: AWS_SESSION_TOKEN is not set, so the Parameters and Secrets extension cannot be asked for a webhook secret');
+    const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || '2773';
+    const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(`${prefix}${clientId}`)}`, {
+      headers: { 'X-Aws-Parameters-Secrets-Token': token },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`configuration: the Parameters and Secrets extension answered HTTP ${response.status} for the webhook secret of client ${clientId}`);
+    }
+    const secret = ((await response.json().catch(() => undefined)) as { SecretString?: unknown } | undefined)?.SecretString;
+    if (typeof secret !== 'string' || !secret) throw new Error(`configuration: the webhook secret of client ${clientId} has no SecretString`);
+    return secret;
+  };
+
+export const webhookSecretsFromEnv = (env: NodeJS.ProcessEnv = process.env): WebhookSecrets => {
+  const dir = env[WEBHOOK_SECRETS_DIR_ENV];
+  if (dir) return folderSecrets(dir);
+  const prefix = env[WEBHOOK_SECRET_PREFIX_ENV];
+  if (prefix) return extensionSecrets(prefix);
+  throw new Error(`configuration: neither ${WEBHOOK_SECRETS_DIR_ENV} nor ${WEBHOOK_SECRET_PREFIX_ENV} is set`);
+};
