@@ -42,6 +42,8 @@ import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
 import { readOpenRuns } from '#infra/local/open-runs';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
+import { recoverOpenWork } from '#functions/outreach-recovery/recover';
+import { recoveryDeps } from '#functions/outreach-recovery/deps';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -197,7 +199,8 @@ const assemble = async (
   // Given, or the user's through the standard variables, or started here.
   const dynamodbEndpoint =
     options.dynamodbEndpoint ?? userEndpoint('DYNAMODB') ?? (await startOwn(started, () => startDynamo(options.inMemory ? undefined : dir.dynamodb)));
-  const sqsEndpoint = options.sqsEndpoint ?? userEndpoint('SQS') ?? (await startOwn(started, startSqs));
+  const givenSqs = options.sqsEndpoint ?? userEndpoint('SQS');
+  const sqsEndpoint = givenSqs ?? (await startOwn(started, startSqs));
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   // Every poller holds a socket through its 20-second long poll (34 of them): the SDK's default of
   // 50 would leave status() and the ops page, which share this client, waiting for a free one.
@@ -253,6 +256,10 @@ const assemble = async (
       handler: await loadHandler<ScheduledHandler>(name),
     });
   }
+
+  // The watchdog's recovery, once at start: what the tables say is still waited for is put back.
+  // Queues this runtime has just created hold nothing of an earlier process: all of it is lost.
+  if (scheduled.includes('outreach-watchdog')) await recoverOpenWork(recoveryDeps({ queuesAreNew: givenSqs === undefined }));
 
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const status = () =>
