@@ -89,7 +89,7 @@ describe('putting lost work back', () => {
   let dynamo: BareDynamo;
   let now = NOW;
   const table = localTableName('correlation');
-  const [runLost, runLists, runMoved, runDecided, runAbandoned] = Array.from({ length: 5 }, () => randomUUID());
+  const [runLost, runLists, runMoved, runDecided, runAbandoned] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   let store: RunStore;
   beforeAll(async () => {
     dynamo = await startBareDynamo();
