@@ -5,10 +5,10 @@ import { emitRoots } from '#lib/root-hop';
 import { runStore } from '#functions/outreach/deps';
 import { RECOVERY_STAGE, type RecoveryDeps } from '#functions/outreach-recovery/recover';
 
-export const recoveryDeps = (options: { queuesAreNew?: boolean; now?: () => number } = {}): RecoveryDeps => ({
+export const recoveryDeps = (options: { queuesAreNew?: boolean; now?: () => number; municipalities?: readonly string[] } = {}): RecoveryDeps => ({
   store: runStore(),
   pending: { db: documentClient(), table: tableName('correlation') },
-  municipalities: servedMunicipalities(),
+  municipalities: options.municipalities ?? servedMunicipalities(),
   now: options.now ?? Date.now,
   queuesAreNew: options.queuesAreNew ?? false,
   send: async (queue, envelopes) => {
