@@ -160,26 +160,26 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
   const hub = await useHub(parsed, out);
   try {
     const existing = await hub.store.getRun(parsed.runId);
-    if (!existing) {
-      await requestOutreachRun(hub.ingressUrl, { ...parsed, requestedBy: 'cli' });
-      out(`outreach run ${parsed.runId}: municipality ${parsed.municipality}, as of ${parsed.asOf}, through ${hub.where}`);
-    } else {
-      if (existing.municipality !== parsed.municipality || existing.asOf !== parsed.asOf) {
-        err(`run ${parsed.runId} is municipality ${existing.municipality} as of ${existing.asOf}, not ${parsed.municipality} as of ${parsed.asOf}; nothing written`);
-        return 2;
-      }
-      if (existing.phase === 'abandoned') {
-        err(`run ${parsed.runId} was abandoned (koto-hub trace ${parsed.runId}); nothing written`);
-        return 1;
-      }
+    if (existing && (existing.municipality !== parsed.municipality || existing.asOf !== parsed.asOf)) {
+      err(`run ${parsed.runId} is municipality ${existing.municipality} as of ${existing.asOf}, not ${parsed.municipality} as of ${parsed.asOf}; nothing written`);
+      return 2;
+    }
+    if (existing?.phase === 'abandoned') {
+      err(`run ${parsed.runId} was abandoned (koto-hub trace ${parsed.runId}); nothing written`);
+      return 1;
+    }
+    // Asked for even when it exists: the request's hop (`run-exists`) shows in the run's trace.
+    await requestOutreachRun(hub.ingressUrl, { ...parsed, requestedBy: 'cli' });
+    out(`outreach run ${parsed.runId}: municipality ${parsed.municipality}, as of ${parsed.asOf}, through ${hub.where}`);
+    if (existing) {
       const recovery = existing.phase === 'delivered' ? undefined : await hub.resume(parsed.runId);
-      const how =
+      out(
         existing.phase === 'delivered'
-          ? 'delivered already'
+          ? 'the run exists and was delivered already'
           : recovery?.action === 'in-flight'
-            ? `its work is in flight (silent ${formatAge(recovery.idleSeconds)} of the ${formatAge(recovery.lostAfterSeconds)} after which it counts as lost; koto-hub runs resume ${parsed.runId} puts it back now); waiting for it`
-            : `resuming it (waiting for ${describeWait(runWaitsFor(existing))})`;
-      out(`outreach run ${parsed.runId} exists: ${how}, through ${hub.where}`);
+            ? `the run exists and its work is in flight (silent ${formatAge(recovery.idleSeconds)} of the ${formatAge(recovery.lostAfterSeconds)} after which it counts as lost; koto-hub runs resume ${parsed.runId} puts it back now): waiting for it`
+            : `the run exists: resuming it (it waited for ${describeWait(runWaitsFor(existing))})`,
+      );
     }
     const bar = progress('candidates decided', (text) => process.stdout.write(text), Boolean(process.stdout.isTTY));
     const run = await awaitRunDelivery(hub.store, parsed.runId, parsed.timeoutSeconds * 1000, (r) =>
