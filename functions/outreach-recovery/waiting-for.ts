@@ -36,7 +36,8 @@ const queuesOf: Record<Exclude<WaitKind, 'nothing'>, readonly QueueName[]> = {
   'fan-out': ['outreach-candidates', 'outreach-fanout'],
   decisions: ['outreach-fanout', 'vtj-lookups', 'uma-lookups', 'datastore-lookups', 'outreach-decisions'],
   assembly: ['outreach-decisions', 'outreach-results'],
-  'single-decision': ['referral-intake', 'person-events', 'vtj-lookups', 'uma-lookups', 'datastore-lookups', 'single-decisions'],
+  // Recorded pending by its intake, which sent its lookup in the same hop.
+  'single-decision': ['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'single-decisions'],
 };
 
 /** Seconds of silence after which waiting work counts as lost (see the module comment). */

@@ -78,7 +78,7 @@ describe('in flight or lost', () => {
 
   it('judges a pending single candidate by the time since it was recorded, and a decided one not at all', () => {
     const limit = lostAfterSeconds('single-decision');
-    expect(limit).toBe(Math.max(...(['referral-intake', 'person-events', 'vtj-lookups', 'uma-lookups', 'datastore-lookups', 'single-decisions'] as const).map(aliveFor)));
+    expect(limit).toBe(Math.max(...(['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'single-decisions'] as const).map(aliveFor)));
     expect(judgePending({ status: 'pending', recordedAt: secondsAgo(limit - 1) }, { now: NOW }).lost).toBe(false);
     expect(judgePending({ status: 'pending', recordedAt: secondsAgo(limit) }, { now: NOW }).lost).toBe(true);
     expect(judgePending({ status: 'decided', recordedAt: secondsAgo(limit * 2) }, { now: NOW }).lost).toBe(false);
