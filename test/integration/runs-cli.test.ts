@@ -73,6 +73,18 @@ describe('koto-hub runs', () => {
     expect(records.filter((r) => r.stage === 'outreach-recovery').map((r) => r.type).sort()).toEqual(['kelmu.list.requested.v1', 'uma.protection-list.requested.v1']);
   });
 
+  it('answers koto-hub outreach for the run with where it stands and waits for it, rather than asking again and timing out', async () => {
+    const again = await koto(hub, ['outreach', '--population', SAMPLE, '--municipality', '905', '--as-of', '2026-11-01', '--out', '/tmp/never.csv', '--run-id', runId, '--timeout', '1']);
+    expect(again.out).toContain(`outreach run ${runId}: municipality 905, as of 2026-11-01`);
+    // Just put back: in flight, not lost; the CLI says how to force it and waits (no list adapter runs here, so it times out).
+    expect(again.out).toMatch(/the run exists and its work is in flight \(silent \d+s of the 40m 00s after which it counts as lost; koto-hub runs resume \S+ puts it back now\): waiting for it/);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('the run did not complete in 1 s; see koto-hub runs list');
+    // Asked for again: the hop says the run exists; nothing else was put back.
+    expect((await hub.auditOf(runId)).filter((r) => r.stage === 'outreach-run').map((r) => r.outcome).sort()).toEqual(['run-exists', 'run-started']);
+    expect([await waiting('kelmu-lists'), await waiting('uma-lists')]).toEqual([1, 1]);
+  });
+
   it('abandons the run: no longer open, and audited', async () => {
     const abandoned = await koto(hub, ['runs', 'abandon', runId]);
     expect(abandoned.code).toBe(0);
