@@ -2,6 +2,7 @@
 import { auditCommand, AUDIT_HELP } from '#cli/commands/audit';
 import { dlqCommand, DLQ_HELP } from '#cli/commands/dlq';
 import { outreachCommand, OUTREACH_HELP } from '#cli/commands/outreach';
+import { runsCommand, RUNS_HELP } from '#cli/commands/runs';
 import { statusCommand, STATUS_HELP } from '#cli/commands/status';
 import { traceCommand, TRACE_HELP } from '#cli/commands/trace';
 import { UsageError } from '#cli/connection';
@@ -22,6 +23,8 @@ Usage:
   koto-hub dlq redrive <queue> (--message <id> | --all [--rate N])
                                           put dead letters back on their queue, audited
   koto-hub status [--watch] [--json]      queue depths and function counters of the running hub
+  koto-hub runs list [--json]             open outreach runs, what each waits for, stalled ones marked
+  koto-hub runs resume|abandon <run id>   put a run's outstanding work back now, or give it up, audited
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 
@@ -38,6 +41,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   trace: { run: traceCommand, help: TRACE_HELP },
   dlq: { run: dlqCommand, help: DLQ_HELP },
   status: { run: statusCommand, help: STATUS_HELP },
+  runs: { run: runsCommand, help: RUNS_HELP },
 };
 
 export const main = async (argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> => {

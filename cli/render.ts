@@ -144,6 +144,10 @@ export const renderBreakers = (status: Pick<HubStatus, 'breakers' | 'at'>): stri
   );
 };
 
+/** `3m 05s`, and `STALLED 45m 00s` once the run's work counts as lost (the watchdog puts it back). */
+export const runIdle = (run: Pick<RunStatus, 'idleSeconds' | 'stalled'>): string =>
+  run.idleSeconds === undefined ? '-' : `${run.stalled ? 'STALLED ' : ''}${formatAge(run.idleSeconds)}`;
+
 /** The running hub's status: queues, then functions, then open outreach runs and what needs an operator's eye. */
 export const renderStatus = (status: HubStatus, where: string): string[] => {
   const lines = [`koto-hub status at ${status.at} (${where})`, ''];
@@ -177,8 +181,8 @@ export const renderStatus = (status: HubStatus, where: string): string[] => {
     ...(runs.length === 0
       ? ['no open outreach runs']
       : table(
-          ['OUTREACH RUN', 'MUNICIPALITY', 'AS OF', 'PHASE', 'PROGRESS', 'UNRESOLVED', 'UPDATED'],
-          runs.map((r) => [r.runId, r.municipality, r.asOf, r.phase, runProgress(r), r.unresolved, r.updatedAt]),
+          ['OUTREACH RUN', 'MUNICIPALITY', 'AS OF', 'PHASE', 'PROGRESS', 'UNRESOLVED', 'UPDATED', 'IDLE', 'WAITS FOR'],
+          runs.map((r) => [r.runId, r.municipality, r.asOf, r.phase, runProgress(r), r.unresolved, r.updatedAt, runIdle(r), r.waitsFor ?? '-']),
         )),
   );
   // A breaker shows only while it is not closed: a register is down.

@@ -463,12 +463,13 @@ export const functions = {
     buckets: { results: 'write' },
   }),
   'outreach-watchdog': {
-    description: 'Finds outreach runs with no progress: reconciles their counters, closes the complete, raises the stalled',
+    description: 'Finds outreach runs with no progress: reconciles their counters, closes the complete, raises the stalled, puts lost work back',
     entry: 'functions/outreach-watchdog/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 60,
     schedule: { everyMinutes: 5 },
-    sends: ['outreach-results', 'ops-events'],
+    // Recovery (functions/outreach-recovery) puts back list pages, fan-outs and single candidates' lookups.
+    sends: ['outreach-results', 'ops-events', 'kelmu-lists', 'uma-lists', 'outreach-fanout', 'vtj-lookups'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
   'person-event-intake': outreachFunction('person-event-intake', 'Makes a person who moved into a municipality its pending outreach candidate and starts the lookup', {

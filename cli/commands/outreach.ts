@@ -19,6 +19,10 @@ import { loadPopulation } from '#mocks/population-index';
 import { RunStore } from '#functions/outreach/run-store';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
 import { UsageError } from '#cli/connection';
+import { connectRecovery } from '#cli/hub-recovery';
+import { recoverRun, type RunRecovery } from '#functions/outreach-recovery/recover';
+import { describeWait, runWaitsFor } from '#functions/outreach-recovery/waiting-for';
+import { formatAge } from '#cli/render';
 import { progress } from '#ops/progress';
 
 export const OUTREACH_HELP = `koto-hub outreach --population FILE --municipality M --as-of D --out RESULT [options]
@@ -31,8 +35,12 @@ RESULT.json (the normative result), or RESULT.csv with the exclusion counts in R
 It uses the hub running on this data folder when that one holds the same population, and otherwise
 starts the embedded runtime for the run. The records stay in the data folder: koto-hub trace <run id>.
 
+A run id that exists is resumed and waited for: a hub that starts puts back whatever the run still
+waits for (its queues are new: nothing of it can be in flight); a running hub puts it back when
+it has been silent longer than its work can be in flight (koto-hub runs resume does it at once).
+
 Options:
-  --run-id UUID        the run's id (default: a new one); re-running an id changes nothing
+  --run-id UUID        the run's id (default: a new one); an id that exists is resumed, not run again
   --page-size N        rows per page of the source lists (default 200)
   --timeout SECONDS    give up waiting after this long (default 900)
 
@@ -101,8 +109,20 @@ interface Hub {
   readonly ingressUrl: string;
   readonly store: RunStore;
   readonly where: string;
+  /** Puts the run's lost work back (by the usual rule); undefined where the hub's start did it. */
+  resume(runId: string): Promise<RunRecovery | undefined>;
   close(): Promise<void>;
 }
+
+/** Through a running hub's queues: only what is lost by the usual rule (its work may be in flight). */
+const resumeOnRunningHub = async (runId: string): Promise<RunRecovery | undefined> => {
+  const hub = await connectRecovery('outreach');
+  try {
+    return await recoverRun(runId, hub.deps);
+  } finally {
+    await hub.close();
+  }
+};
 
 const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise<Hub> => {
   const dir = dataDirPaths(defaultDataDir());
@@ -117,6 +137,7 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
       ingressUrl: running.ingressUrl,
       store: new RunStore(DynamoDBDocumentClient.from(client), localTableName('correlation')),
       where: `the running hub (pid ${running.pid})`,
+      resume: resumeOnRunningHub,
       close: async () => client.destroy(),
     };
   }
@@ -127,6 +148,8 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
     ingressUrl: runtime.ingressUrl,
     store: new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation')),
     where: 'the embedded runtime',
+    // Its start put back what every open run waited for.
+    resume: async () => undefined,
     close: () => runtime.stop(),
   };
 };
@@ -136,15 +159,39 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
   const parsed = parseOutreachArgs(args);
   const hub = await useHub(parsed, out);
   try {
+    const existing = await hub.store.getRun(parsed.runId);
+    if (existing && (existing.municipality !== parsed.municipality || existing.asOf !== parsed.asOf)) {
+      err(`run ${parsed.runId} is municipality ${existing.municipality} as of ${existing.asOf}, not ${parsed.municipality} as of ${parsed.asOf}; nothing written`);
+      return 2;
+    }
+    if (existing?.phase === 'abandoned') {
+      err(`run ${parsed.runId} was abandoned (koto-hub trace ${parsed.runId}); nothing written`);
+      return 1;
+    }
+    // Asked for even when it exists: the request's hop (`run-exists`) shows in the run's trace.
     await requestOutreachRun(hub.ingressUrl, { ...parsed, requestedBy: 'cli' });
     out(`outreach run ${parsed.runId}: municipality ${parsed.municipality}, as of ${parsed.asOf}, through ${hub.where}`);
+    if (existing) {
+      const recovery = existing.phase === 'delivered' ? undefined : await hub.resume(parsed.runId);
+      out(
+        existing.phase === 'delivered'
+          ? 'the run exists and was delivered already'
+          : recovery?.action === 'in-flight'
+            ? `the run exists and its work is in flight (silent ${formatAge(recovery.idleSeconds)} of the ${formatAge(recovery.lostAfterSeconds)} after which it counts as lost; koto-hub runs resume ${parsed.runId} puts it back now): waiting for it`
+            : `the run exists: resuming it (it waited for ${describeWait(runWaitsFor(existing))})`,
+      );
+    }
     const bar = progress('candidates decided', (text) => process.stdout.write(text), Boolean(process.stdout.isTTY));
     const run = await awaitRunDelivery(hub.store, parsed.runId, parsed.timeoutSeconds * 1000, (r) =>
       bar.update(r.decided + r.unresolved, r.expected, r.phase === 'fetching-lists' ? '(fetching the lists)' : ''),
     );
     bar.finish();
     if (!run) {
-      err(`the run did not complete in ${parsed.timeoutSeconds} s; see koto-hub trace ${parsed.runId} and koto-hub dlq list`);
+      err(`the run did not complete in ${parsed.timeoutSeconds} s; see koto-hub runs list, koto-hub trace ${parsed.runId} and koto-hub dlq list`);
+      return 1;
+    }
+    if (run.phase === 'abandoned') {
+      err(`run ${parsed.runId} was abandoned while we waited; nothing written`);
       return 1;
     }
     if (run.municipality !== parsed.municipality || run.asOf !== parsed.asOf) {

@@ -17,7 +17,7 @@ export const handler = createSqsHandler({
     const store = runStore();
     const runId = runIdOf(request);
     const { asOf, listPageSize } = request.payload;
-    if (!(await store.createRun(runId, request.municipality, asOf, request.messageId))) {
+    if (!(await store.createRun(runId, request.municipality, asOf, request.messageId, listPageSize))) {
       const run = await store.getRun(runId);
       if (run && (run.municipality !== request.municipality || run.asOf !== asOf)) {
         throw new PermanentError('run-id-conflict', `run ${runId} is municipality ${run.municipality} as of ${run.asOf}; a run id is one run`);

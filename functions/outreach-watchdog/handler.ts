@@ -1,4 +1,7 @@
-/** The outreach watchdog, invoked by a schedule: closes runs whose counters fell behind and raises stalls. */
+/**
+ * The outreach watchdog, invoked by a schedule: closes runs whose counters fell behind, raises
+ * stalls, and puts lost work back (functions/outreach-recovery).
+ */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -11,6 +14,8 @@ import { metrics, MetricUnit } from '#lib/metrics';
 import { emitRoots } from '#lib/root-hop';
 import { runStore } from '#functions/outreach/deps';
 import { watchRuns, type WatchResult } from '#functions/outreach-watchdog/watch-runs';
+import { recoverOpenWork } from '#functions/outreach-recovery/recover';
+import { recoveryDeps } from '#functions/outreach-recovery/deps';
 
 export const WATCHDOG_STAGE = 'outreach-watchdog';
 
@@ -50,6 +55,12 @@ export const handler = middy<ScheduledEvent, WatchResult, Error, Context>()
         await emitRoots('ops-events', [envelope], WATCHDOG_STAGE, 'stalled');
       },
     });
+    const recovery = await recoverOpenWork(recoveryDeps());
+    const putBack = recovery.runs.filter((run) => run.action === 'put-back');
+    if (putBack.length || recovery.singles.putBack) {
+      logger.warn('lost outreach work put back', { runs: putBack.map((run) => ({ runId: run.runId, waitsFor: run.wait.kind, idleSeconds: run.idleSeconds })), singleCandidates: recovery.singles.putBack });
+    }
+    metrics.addMetric('outreachRunsRecovered', MetricUnit.Count, putBack.length);
     metrics.addMetric('outreachRunsOpen', MetricUnit.Count, result.open);
     metrics.addMetric(hubMetrics.outreachRunsStalled.name, MetricUnit.Count, result.stalled);
     return result;

@@ -17,7 +17,7 @@ import { kelaBenefitOf, type KelaBenefit } from '#contracts/kelmu/mapper';
 import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
 
 export type SourceList = 'kelmu' | 'uma';
-export type Phase = 'fetching-lists' | 'starting-lookups' | 'deciding' | 'decided' | 'delivered';
+export type Phase = 'fetching-lists' | 'starting-lookups' | 'deciding' | 'decided' | 'delivered' | 'abandoned';
 
 export interface RunItem {
   readonly runId: string;
@@ -34,6 +34,11 @@ export interface RunItem {
   /** The request that created the run, and the list page that started its lookups. */
   readonly requestMessageId?: string;
   readonly fanoutBy?: string;
+  /** Rows per page of the source lists, as requested (a page asked for again must be the same page). */
+  readonly listPageSize?: number;
+  /** When recovery last put the run's work back, and how often it has (functions/outreach-recovery). */
+  readonly recoveredAt?: string;
+  readonly recoveries?: number;
 }
 
 export type Outcome = 'target' | ExclusionCode | 'UNRESOLVED';
@@ -71,7 +76,7 @@ export class RunStore {
   private expiry = () => Math.floor(this.now().getTime() / 1000) + RUN_STATE_DAYS * 86_400;
 
   /** Creates the run once; false when it exists already (a re-run of the same id changes nothing). */
-  async createRun(runId: string, municipality: string, asOf: string, requestMessageId: string): Promise<boolean> {
+  async createRun(runId: string, municipality: string, asOf: string, requestMessageId: string, listPageSize?: number): Promise<boolean> {
     const at = this.stamp();
     try {
       await this.db.send(
@@ -83,6 +88,7 @@ export class RunStore {
             municipality,
             asOf,
             requestMessageId,
+            ...(listPageSize ? { listPageSize } : {}),
             phase: 'fetching-lists',
             pages: { kelmu: { total: null, received: {} }, uma: { total: null, received: {} } },
             expected: null,
@@ -120,6 +126,58 @@ export class RunStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return ids;
+  }
+
+  /**
+   * Claims the putting back of a run's lost work, once: only while the run is as `seen` (no progress
+   * and no other recovery since), so of two recoveries looking at the same stall one puts it back.
+   * The counters are not touched: progress is counted only by the decisions themselves.
+   */
+  async claimRecovery(seen: Pick<RunItem, 'runId' | 'updatedAt' | 'recoveredAt'>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(seen.runId),
+          UpdateExpression: 'SET #rec = :now ADD #count :one',
+          ConditionExpression: `#at = :at AND ${seen.recoveredAt ? '#rec = :rec' : 'attribute_not_exists(#rec)'} AND NOT #phase IN (:delivered, :abandoned)`,
+          ExpressionAttributeNames: { '#rec': 'recoveredAt', '#count': 'recoveries', '#at': 'updatedAt', '#phase': 'phase' },
+          ExpressionAttributeValues: {
+            ':now': this.stamp(),
+            ':one': 1,
+            ':at': seen.updatedAt,
+            ':delivered': 'delivered',
+            ':abandoned': 'abandoned',
+            ...(seen.recoveredAt ? { ':rec': seen.recoveredAt } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** An operator gives a run up: it is no longer open, and recovery leaves it alone. False when it was delivered already. */
+  async abandon(runId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(runId),
+          UpdateExpression: 'SET #phase = :abandoned, abandonedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND NOT #phase IN (:delivered, :abandoned)',
+          ExpressionAttributeNames: { '#phase': 'phase' },
+          ExpressionAttributeValues: { ':abandoned': 'abandoned', ':delivered': 'delivered', ':now': this.stamp() },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    await this.closeRun(runId);
+    return true;
   }
 
   /** A delivered run is no longer open. */

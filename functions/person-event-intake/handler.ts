@@ -22,6 +22,7 @@ export const handler = createSqsHandler({
         origin: 'moved-in',
         correlationId: event.correlationId,
         messageId: event.messageId,
+        asOf: dayOf(event.occurredAt),
         details: { movedOn: moved.movedOn },
       },
       candidateDeps(),

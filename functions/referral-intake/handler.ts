@@ -20,6 +20,7 @@ export const handler = createSqsHandler({
         origin: 'referral',
         correlationId: referral.correlationId,
         messageId: referral.messageId,
+        asOf: dayOf(referral.occurredAt),
         details: { referrer, reason, referredOn },
       },
       candidateDeps(),

@@ -5,7 +5,7 @@
  * HETU is kept because the lookups need it, encrypted at rest; the item's key is its keyed hash.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Days a pending candidate waits for its decision before it expires. */
 export const PENDING_CANDIDATE_DAYS = 180;
@@ -30,6 +30,8 @@ export interface PendingCandidate {
   readonly origin: CandidateOrigin;
   readonly correlationId: string;
   readonly messageId: string;
+  /** The day the candidate is decided on (kept so that a lookup put back after a crash asks the same). */
+  readonly asOf: string;
   /** What the origin says of the person (who referred and why; when they moved in). */
   readonly details: Record<string, unknown>;
 }
@@ -49,6 +51,7 @@ export const recordPendingCandidate = async (candidate: PendingCandidate, deps: 
           status: 'pending',
           hetu: candidate.hetu,
           municipality: candidate.municipality,
+          asOf: candidate.asOf,
           ...candidate.details,
           correlationId: candidate.correlationId,
           messageId: candidate.messageId,
@@ -87,4 +90,79 @@ export const recordSingleDecision = async (
       ExpressionAttributeValues: { ':decided': 'decided', ':outcome': decision.outcome, ':at': (deps.now?.() ?? new Date()).toISOString() },
     }),
   );
+};
+
+/** A pending candidate as recovery reads it: what its lookup needs, and when it was last looked after. */
+export interface PendingItem {
+  readonly key: string;
+  readonly municipality: string;
+  readonly hetu: string;
+  readonly origin: CandidateOrigin;
+  readonly status: string;
+  readonly correlationId: string;
+  readonly messageId: string;
+  readonly asOf: string;
+  readonly recordedAt: string;
+  readonly recoveredAt?: string;
+}
+
+/** The municipality's candidates still pending, one Query (paged) over its partition. */
+export const pendingCandidates = async (municipality: string, deps: Pick<CandidateDeps, 'db' | 'table'>): Promise<PendingItem[]> => {
+  const found: PendingItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': pendingCandidateKey(municipality, '').pk, ':pending': 'pending' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const recordedAt = String(item.recordedAt);
+      found.push({
+        key: String(item.sk).slice('CANDIDATE#'.length),
+        municipality,
+        hetu: String(item.hetu),
+        origin: item.origin as CandidateOrigin,
+        status: String(item.status),
+        correlationId: String(item.correlationId),
+        messageId: String(item.messageId),
+        // A candidate recorded before the day was kept is decided as of the day it was recorded.
+        asOf: typeof item.asOf === 'string' ? item.asOf : recordedAt.slice(0, 10),
+        recordedAt,
+        ...(typeof item.recoveredAt === 'string' ? { recoveredAt: item.recoveredAt } : {}),
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+};
+
+/** Claims the putting back of a pending candidate's lookup, once per silence (as `RunStore.claimRecovery`). */
+export const claimPendingRecovery = async (candidate: PendingItem, deps: Pick<CandidateDeps, 'db' | 'table' | 'now'>): Promise<boolean> => {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: pendingCandidateKey(candidate.municipality, candidate.key),
+        UpdateExpression: 'SET #rec = :now',
+        ConditionExpression: `#status = :pending AND ${candidate.recoveredAt ? '#rec = :rec' : 'attribute_not_exists(#rec)'}`,
+        ExpressionAttributeNames: { '#rec': 'recoveredAt', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':now': (deps.now?.() ?? new Date()).toISOString(),
+          ':pending': 'pending',
+          ...(candidate.recoveredAt ? { ':rec': candidate.recoveredAt } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 };

@@ -5,6 +5,8 @@
  * which holds a code as listed).
  */
 import { ScanCommand, type DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { RunItem } from '#functions/outreach/run-store';
+import { describeWait, judgeRun } from '#functions/outreach-recovery/waiting-for';
 
 export interface OpenRun {
   readonly runId: string;
@@ -18,25 +20,34 @@ export interface OpenRun {
   readonly unresolved: number;
   readonly startedAt: string;
   readonly updatedAt: string;
+  /** What the run still waits for, in words (functions/outreach-recovery/waiting-for.ts). */
+  readonly waitsFor: string;
+  /** Seconds since the run's last progress (or the last time its work was put back). */
+  readonly idleSeconds: number;
+  /** Silent for longer than its work can be in flight: the watchdog's recovery puts that work back. */
+  readonly stalled: boolean;
+  /** Times recovery put the run's work back. */
+  readonly recoveries: number;
 }
 
-const FIELDS = ['runId', 'municipality', 'asOf', 'phase', 'expected', 'decided', 'unresolved', 'startedAt', 'updatedAt'] as const;
+const FIELDS = ['runId', 'municipality', 'asOf', 'phase', 'expected', 'decided', 'unresolved', 'startedAt', 'updatedAt', 'pages', 'recoveredAt', 'recoveries'] as const;
 
-export const readOpenRuns = async (db: DynamoDBDocumentClient, table: string): Promise<OpenRun[]> => {
+export const readOpenRuns = async (db: DynamoDBDocumentClient, table: string, now: number = Date.now()): Promise<OpenRun[]> => {
   const runs: OpenRun[] = [];
   let startKey: ScanCommandOutput['LastEvaluatedKey'];
   do {
     const page: ScanCommandOutput = await db.send(
       new ScanCommand({
         TableName: table,
-        FilterExpression: '#sk = :run AND #phase <> :delivered',
+        FilterExpression: '#sk = :run AND #phase <> :delivered AND #phase <> :abandoned',
         ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
         ExpressionAttributeNames: { '#sk': 'sk', '#phase': 'phase', ...Object.fromEntries(FIELDS.map((name, i) => [`#f${i}`, name])) },
-        ExpressionAttributeValues: { ':run': 'RUN', ':delivered': 'delivered' },
+        ExpressionAttributeValues: { ':run': 'RUN', ':delivered': 'delivered', ':abandoned': 'abandoned' },
         ExclusiveStartKey: startKey,
       }),
     );
     for (const item of page.Items ?? []) {
+      const judged = judgeRun(item as RunItem, { now });
       runs.push({
         runId: String(item.runId),
         municipality: String(item.municipality),
@@ -47,6 +58,10 @@ export const readOpenRuns = async (db: DynamoDBDocumentClient, table: string): P
         unresolved: Number(item.unresolved ?? 0),
         startedAt: String(item.startedAt),
         updatedAt: String(item.updatedAt),
+        waitsFor: describeWait(judged.wait),
+        idleSeconds: judged.idleSeconds,
+        stalled: judged.lost,
+        recoveries: Number(item.recoveries ?? 0),
       });
     }
     startKey = page.LastEvaluatedKey;

@@ -29,7 +29,7 @@ export const requestOutreachRun = async (ingressUrl: string, request: RunRequest
   if (response.status !== 202) throw new Error(`ingress refused the run request (${response.status}): ${await response.text()}`);
 };
 
-/** Polls the run until it is delivered; undefined when `timeoutMs` passes first. */
+/** Polls the run until it is delivered (or abandoned); undefined when `timeoutMs` passes first. */
 export const awaitRunDelivery = async (
   store: RunStore,
   runId: string,
@@ -40,7 +40,7 @@ export const awaitRunDelivery = async (
   while (Date.now() < deadline) {
     const run = await store.getRun(runId);
     if (run) onProgress(run);
-    if (run?.phase === 'delivered' && run.location) return run;
+    if ((run?.phase === 'delivered' && run.location) || run?.phase === 'abandoned') return run;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return undefined;

@@ -46,6 +46,8 @@ import { readOpenRuns } from '#infra/local/open-runs';
 import { readBreakers } from '#infra/local/breakers';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
 import { inboxTestSeam } from '#infra/local/inbox-test-seam';
+import { recoverOpenWork } from '#functions/outreach-recovery/recover';
+import { recoveryDeps } from '#functions/outreach-recovery/deps';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -208,7 +210,8 @@ const assemble = async (
   // Given, or the user's through the standard variables, or started here.
   const dynamodbEndpoint =
     options.dynamodbEndpoint ?? userEndpoint('DYNAMODB') ?? (await startOwn(started, () => startDynamo(options.inMemory ? undefined : dir.dynamodb)));
-  const sqsEndpoint = options.sqsEndpoint ?? userEndpoint('SQS') ?? (await startOwn(started, startSqs));
+  const givenSqs = options.sqsEndpoint ?? userEndpoint('SQS');
+  const sqsEndpoint = givenSqs ?? (await startOwn(started, startSqs));
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   // Every poller holds a socket through its 20-second long poll (34 of them): the SDK's default of
   // 50 would leave status() and the ops page, which share this client, waiting for a free one.
@@ -264,6 +267,10 @@ const assemble = async (
       handler: await loadHandler<ScheduledHandler>(name),
     });
   }
+
+  // The watchdog's recovery, once at start: what the tables say is still waited for is put back.
+  // Queues this runtime has just created hold nothing of an earlier process: all of it is lost.
+  if (scheduled.includes('outreach-watchdog')) await recoverOpenWork(recoveryDeps({ queuesAreNew: givenSqs === undefined }));
 
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const status = () =>

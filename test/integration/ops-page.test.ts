@@ -63,7 +63,8 @@ beforeAll(async () => {
   hub = await startTestHub({ retryBaseSeconds: 0, functions: ['referral-intake'] });
   expect((await hub.post(good)).status).toBe(202);
   await hub.sendRaw('referral-intake', [JSON.stringify({ ...poison, payload: { ...poison.payload, hetu: poisonHetu } })]);
-  const runs = new RunStore(DynamoDBDocumentClient.from(hub.dynamodb), localTableName('correlation'));
+  // Its last progress two hours ago: longer than its lookups can be in flight, so it shows as stalled.
+  const runs = new RunStore(DynamoDBDocumentClient.from(hub.dynamodb), localTableName('correlation'), () => new Date(Date.now() - 2 * 3600_000));
   await runs.createRun(runId, '905', '2026-11-01', randomUUID());
   await runs.advance(runId, 'deciding', { expected: 40 });
   await runs.count(runId, { decided: 25, unresolved: 1 });
@@ -118,6 +119,12 @@ describe('the ops page in a headless browser', () => {
     await expect.poll(() => uma.count(), UNTIL_DRAWN).toBe(1);
     expect(await uma.innerText()).toMatch(/⚠ uma: not answering, breaker open for 10m \d\ds — not called, its work waits on its queue; next probe in 1m \d\ds \(3 failed probes\)/);
     expect(await page.locator('[data-breaker="vtj"]').innerText()).toBe('vtj: answering (breaker closed)');
+  });
+
+  it('marks the run stalled, with how long it has been silent and what it waits for', async () => {
+    const marker = page.locator(`[data-run="${runId}"] .stalled`);
+    await expect.poll(() => marker.count(), UNTIL_DRAWN).toBe(1);
+    expect(await marker.innerText()).toMatch(new RegExp(`^Stalled: no progress for 2h 0\\dm, waiting for 14 decisions \\(the watchdog puts lost work back; koto-hub runs resume\\|abandon ${runId}\\)$`));
   });
 
   it('lists the dead letter with its type, correlation, failure and reason, and never its payload', async () => {
@@ -186,7 +193,7 @@ describe('the ops page JSON endpoints', () => {
     expect(status).toBe(200);
     const hubStatus = body as unknown as HubStatus;
     expect(hubStatus.queues.find((q) => q.name === 'referral-intake')).toMatchObject({ dlqDepth: 1, dlqOldestAgeSeconds: expect.any(Number), oldestAgeSeconds: null });
-    expect(hubStatus.runs).toEqual([expect.objectContaining({ runId, phase: 'deciding', expected: 40, decided: 25, unresolved: 1 })]);
+    expect(hubStatus.runs).toEqual([expect.objectContaining({ runId, phase: 'deciding', expected: 40, decided: 25, unresolved: 1, waitsFor: '14 decisions', stalled: true })]);
     await new RunStore(DynamoDBDocumentClient.from(hub.dynamodb), localTableName('correlation')).advance(runId, 'delivered');
     expect(((await getJson('/api/status')).body as unknown as HubStatus).runs).toEqual([]);
   });

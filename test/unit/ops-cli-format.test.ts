@@ -14,6 +14,7 @@ import { referral } from '../support/envelopes.ts';
 const KEY = randomBytes(32);
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
 const RUN_ID = '5b0f7d2e-3c1a-4e8b-9f6d-2a7c4e1b8d30';
+const OTHER_RUN = '7c2e9a41-0b6d-4f3e-8a15-9d4c2b7e6f01';
 
 const held = (body: string, attributes: Record<string, string> = {}, system: Record<string, string> = {}): HeldMessage => ({
   sqsMessageId: randomUUID(),
@@ -90,7 +91,8 @@ describe('formatting', () => {
       ],
       functions: [{ name: 'referral-intake', invocations: 7, records: 20, failedRecords: 2, errors: 1, timeouts: 0, inFlight: 1, averageMs: 14, recentRecords: 12 }],
       runs: [
-        { runId: RUN_ID, municipality: '905', asOf: '2026-11-01', phase: 'deciding', expected: 200, decided: 120, unresolved: 3, startedAt: '2026-11-01T08:58:00.000Z', updatedAt: '2026-11-01T08:59:58.000Z' },
+        { runId: RUN_ID, municipality: '905', asOf: '2026-11-01', phase: 'deciding', expected: 200, decided: 120, unresolved: 3, startedAt: '2026-11-01T08:58:00.000Z', updatedAt: '2026-11-01T08:59:58.000Z', waitsFor: '77 decisions', idleSeconds: 2, stalled: false, recoveries: 0 },
+        { runId: OTHER_RUN, municipality: '091', asOf: '2026-11-01', phase: 'fetching-lists', expected: null, decided: 0, unresolved: 0, startedAt: '2026-11-01T07:00:00.000Z', updatedAt: '2026-11-01T07:00:05.000Z', waitsFor: '3 kelmu list pages from page 2', idleSeconds: 7195, stalled: true, recoveries: 1 },
       ],
     };
     expect(renderStatus(status, 'the running hub, pid 1')).toEqual([
@@ -103,8 +105,9 @@ describe('formatting', () => {
       'FUNCTION         INVOCATIONS  RECORDS  FAILED  ERRORS  TIMEOUTS  IN FLIGHT  AVG MS  RECORDS/MIN (5 MIN)',
       'referral-intake            7       20       2       1         0          1      14                  2.4',
       '',
-      'OUTREACH RUN                          MUNICIPALITY  AS OF       PHASE     PROGRESS       UNRESOLVED  UPDATED',
-      `${RUN_ID}           905  2026-11-01  deciding  123/200 (61%)           3  2026-11-01T08:59:58.000Z`,
+      'OUTREACH RUN                          MUNICIPALITY  AS OF       PHASE           PROGRESS              UNRESOLVED  UPDATED                   IDLE            WAITS FOR',
+      `${RUN_ID}           905  2026-11-01  deciding        123/200 (61%)                  3  2026-11-01T08:59:58.000Z  2s              77 decisions`,
+      `${OTHER_RUN}           091  2026-11-01  fetching-lists  0/? (lists arriving)           0  2026-11-01T07:00:05.000Z  STALLED 1h 59m  3 kelmu list pages from page 2`,
       '',
       'dead letters: 2 in referral-intake-dlq (koto-hub dlq show <queue>)',
     ]);

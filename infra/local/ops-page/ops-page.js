@@ -104,6 +104,10 @@ function renderRuns(runs, at) {
       h('p', { id: labelId },
         h('strong', { text: 'Municipality ' + run.municipality + ' as of ' + run.asOf }), ' — phase ', h('strong', { text: run.phase }), ': ' + words),
       progress,
+      run.stalled
+        ? h('p', { class: 'stalled', role: 'status', text: 'Stalled: no progress for ' + age(run.idleSeconds) + ', waiting for ' + run.waitsFor +
+            ' (the watchdog puts lost work back; koto-hub runs resume|abandon ' + run.runId + ')' })
+        : run.waitsFor ? h('p', { class: 'muted', text: 'Waiting for ' + run.waitsFor }) : '',
       h('p', { class: 'muted' }, 'run ', h('code', { text: run.runId }), '; started ', time(run.startedAt),
         '; last progress ' + age((now - Date.parse(run.updatedAt)) / 1000) + ' ago'));
   });
