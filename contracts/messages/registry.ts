@@ -17,6 +17,7 @@ import {
 import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts/messages/lookup';
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
+import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -103,6 +104,11 @@ export const messageTypes = {
     description: 'VTJ change interface: address, turvakielto, death, corrected identity code or home municipality history changed',
     payload: personChangedV1,
     subject: (p) => p.hetu,
+  }),
+  'claims.costs.submitted.v1': define({
+    description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",
+    // A batch concerns many persons: its audit record carries no subject; the rows' verdicts will.
+    payload: costsSubmittedV1,
   }),
 } as const;
 
