@@ -15,8 +15,8 @@
  *
  * Hand-written, not a library: the CSV libraries in reach (csv-parse, papaparse) are not
  * dependencies of the hub, and what they add over this tokenizer — streaming, type casting — is
- * what must not be used here: their casts go through `Number`, a float, and their errors quote the
- * offending record. The tokenizer is the RFC 4180 grammar and nothing else; the amounts go through
+ * what must not be used here: their number casts go through `parseFloat`, and csv-parse's errors
+ * carry the offending record, which may hold a HETU. The tokenizer is the RFC 4180 grammar and nothing else; the amounts go through
  * `parseFinnishEuros`, which never makes a float.
  */
 import { costRowV1, voucherSchema, type CostRowV1 } from '#contracts/claims/cost-rows';

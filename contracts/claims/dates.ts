@@ -7,9 +7,6 @@ const toDate = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
 const toIso = (date: Date): string => date.toISOString().slice(0, 10);
 const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
-/** Is this an existing day written `YYYY-MM-DD`? */
-export const isIsoDate = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(toDate(value).getTime()) && toIso(toDate(value)) === value;
-
 export const addDays = (iso: string, days: number): string => {
   const date = toDate(iso);
   date.setUTCDate(date.getUTCDate() + days);

@@ -1,9 +1,9 @@
 /**
  * Money in the claims flow: integer euro cents, everywhere (docs/DESIGN.md "Compensation claims").
  * A binary float cannot hold 0.10 exactly, and a sum of thousands of rows would drift by cents that
- * a reconciliation with YA's decision then cannot explain. So an amount is read from text digit by
- * digit into an integer, never through `Number("12,34")` or `parseFloat`, and every sum checks that
- * it is still an exact integer.
+ * a reconciliation with YA's decision then cannot explain. So an amount is read from text as the
+ * digits of its euros and cents joined into one integer ("1 284,50" is the integer 128450), never
+ * as a decimal fraction through `parseFloat`, and every sum checks that it is still exact.
  */
 
 /** The largest amount of one row: EUR 100,000,000.00. A batch of rows stays far below 2^53 cents. */
