@@ -11,6 +11,7 @@ const nullableDate = z.lazy(() => z.nullable(isoDate));
 
 export const residenceGrounds = [
   'international-protection',
+  'humanitarian-protection',
   'temporary-protection',
   'family',
   'work',
@@ -29,6 +30,9 @@ export const fixtureAddress = z.lazy(() =>
   }),
 );
 
+/** Family links as the fixture writes them (the UMA mock answers them; the compensation rules read them). */
+export const fixtureFamilyRelations = ['spouse', 'child', 'parent'] as const;
+
 export const fixtureResidence = z.lazy(() =>
   z.object({
     firstPermitDate: isoDate,
@@ -36,6 +40,17 @@ export const fixtureResidence = z.lazy(() =>
     ground: z.enum(residenceGrounds),
     quotaRefugee: z.boolean(),
     traffickingVictim: z.boolean(),
+    // Optional, for the compensation rules (docs/DESIGN.md "Fixture population" says the defaults).
+    /** The permit history, oldest first; by default one permit of `permitType` and `ground` from `firstPermitDate`. */
+    permits: z.optional(
+      z.array(z.object({ permitType: z.enum(permitTypes), ground: z.enum(residenceGrounds), from: isoDate, to: nullableDate })),
+    ),
+    /** By default the home municipality and its start, when VTJ records a start. */
+    firstHomeMunicipality: z.optional(z.nullable(z.object({ code: z.string().check(z.regex(/^\d{3}$/)), since: isoDate }))),
+    finnishCitizenSince: z.optional(nullableDate),
+    /** By default, for a victim of trafficking, from `firstPermitDate` with no end. */
+    traffickingVictimPeriod: z.optional(z.nullable(z.object({ from: isoDate, to: nullableDate }))),
+    family: z.optional(z.array(z.object({ hetu: z.string(), relation: z.enum(fixtureFamilyRelations) }))),
   }),
 );
 

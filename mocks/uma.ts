@@ -5,8 +5,9 @@
  *   POST /  (SOAP 1.1, X-Road headers, service UlkomaalainenKysely or SuojelunSaajatKysely)
  *
  * Person query: a person whose `residence` is null (or who is not in the population) is
- * `EI_LOYTYNYT`; otherwise one permit granted on the first permit date with the recorded type and
- * ground. Compensation is the mock's approximation of Act 681/2023 ch. 8 (calculated compensation
+ * `EI_LOYTYNYT`; otherwise the recorded permits (by default one granted on the first permit date
+ * with the recorded type and ground), the first home municipality (by default the home
+ * municipality and its start), citizenship, the trafficking period and family links as recorded. Compensation is the mock's approximation of Act 681/2023 ch. 8 (calculated compensation
  * for international protection, quota refugees included, and for victims of trafficking): three
  * years from the first permit date, four for quota refugees; `compensation` in the options
  * replaces the rule.
@@ -20,7 +21,7 @@
  * contract, `wrongMessageId` echoes another X-Road id.
  */
 import { isValidHetu } from '#contracts/hetu';
-import type { CompensationV1, ResidenceV1 } from '#contracts/canonical/residence';
+import { notFoundResidence, type CompensationV1, type ResidenceV1 } from '#contracts/canonical/residence';
 import type { FixturePerson, FixturePopulation } from '#contracts/population';
 import { GROUND_TO_PERUSTE, toUmaPersonResponse } from '#contracts/uma/mapper';
 import {
@@ -70,18 +71,8 @@ export function residenceOf(
 ): ResidenceV1 {
   const person = population.byHetu(hetu) ?? (isValidHetu(hetu) ? population.byHetu(hetu.trim().toUpperCase()) : undefined);
   const r = person?.residence;
-  if (!person || !r) {
-    return {
-      hetu,
-      found: false,
-      firstPermitDate: null,
-      permitType: null,
-      ground: null,
-      quotaRefugee: false,
-      traffickingVictim: false,
-      compensation: { eligible: false, until: null },
-    };
-  }
+  if (!person || !r) return notFoundResidence(hetu);
+  const firstHome = person.homeMunicipalitySince ? { code: person.homeMunicipality, since: person.homeMunicipalitySince } : null;
   return {
     hetu: person.hetu,
     found: true,
@@ -91,6 +82,21 @@ export function residenceOf(
     quotaRefugee: r.quotaRefugee,
     traffickingVictim: r.traffickingVictim,
     compensation: compensation(person, asOf),
+    permits: (r.permits ?? [{ permitType: r.permitType, ground: r.ground, from: r.firstPermitDate, to: null }]).map((p) => ({
+      permitType: p.permitType,
+      ground: p.ground,
+      grantedOn: p.from,
+      from: p.from,
+      until: p.to,
+    })),
+    firstHomeMunicipality: r.firstHomeMunicipality === undefined ? firstHome : r.firstHomeMunicipality,
+    finnishCitizenSince: r.finnishCitizenSince ?? null,
+    traffickingVictimPeriod: !r.traffickingVictim
+      ? null
+      : r.traffickingVictimPeriod === undefined
+        ? { from: r.firstPermitDate, until: null }
+        : r.traffickingVictimPeriod && { from: r.traffickingVictimPeriod.from, until: r.traffickingVictimPeriod.to },
+    familyLinks: r.family ?? [],
   };
 }
 

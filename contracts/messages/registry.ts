@@ -28,6 +28,7 @@ import {
   cooperationOverdueV1,
   cooperationRequestedV1,
 } from '#contracts/messages/wellbeing';
+import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -167,6 +168,11 @@ export const messageTypes = {
   'wellbeing.cooperation.overdue.v1': define({
     description: 'A cooperation request the county has not answered by its deadline',
     payload: cooperationOverdueV1,
+  }),
+  'claims.costs.submitted.v1': define({
+    description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",
+    // A batch concerns many persons: its audit record carries no subject; the rows' verdicts will.
+    payload: costsSubmittedV1,
   }),
 } as const;
 

@@ -6,13 +6,22 @@
  * - `permitType` and `ground` are those of the permit in force: the one granted last.
  * - A person UMA does not know is `found: false` with every other field empty.
  */
-import { residenceV1, protectionRecipientPageV1, type ProtectionRecipientPageV1, type ResidenceGroundV1, type ResidenceV1 } from '#contracts/canonical/residence';
-import { UmaContractError, type UmaListResponse, type UmaOleskelulupa, type UmaPersonResponse, umaPerusteet } from '#contracts/uma/wire';
+import {
+  notFoundResidence,
+  residenceV1,
+  protectionRecipientPageV1,
+  type FamilyRelation,
+  type ProtectionRecipientPageV1,
+  type ResidenceGroundV1,
+  type ResidenceV1,
+} from '#contracts/canonical/residence';
+import { UmaContractError, type UmaListResponse, type UmaOleskelulupa, type UmaPersonResponse, umaPerusteet, umaSuhteet } from '#contracts/uma/wire';
 
 type Peruste = (typeof umaPerusteet)[number];
 
 export const PERUSTE_TO_GROUND: Readonly<Record<Peruste, ResidenceGroundV1>> = {
   KANSAINVALINEN_SUOJELU: 'international-protection',
+  HUMANITAARINEN_SUOJELU: 'humanitarian-protection',
   TILAPAINEN_SUOJELU: 'temporary-protection',
   PERHESIDE: 'family',
   TYO: 'work',
@@ -25,6 +34,11 @@ export const GROUND_TO_PERUSTE: Readonly<Record<ResidenceGroundV1, Peruste>> = O
   Object.entries(PERUSTE_TO_GROUND).map(([peruste, ground]) => [ground, peruste]),
 ) as Record<ResidenceGroundV1, Peruste>;
 
+type Suhde = (typeof umaSuhteet)[number];
+
+export const SUHDE_TO_RELATION: Readonly<Record<Suhde, FamilyRelation>> = { PUOLISO: 'spouse', LAPSI: 'child', VANHEMPI: 'parent' };
+const RELATION_TO_SUHDE: Readonly<Record<FamilyRelation, Suhde>> = { spouse: 'PUOLISO', child: 'LAPSI', parent: 'VANHEMPI' };
+
 const describe = (error: { issues: readonly { path: readonly PropertyKey[] }[] }): string =>
   [...new Set(error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))].join(', ');
 
@@ -36,7 +50,7 @@ export function mapUmaPerson(answer: UmaPersonResponse): ResidenceV1 {
   const found = answer.Tulos === 'LOYTYI';
   const current = found ? currentPermit(answer.Oleskeluluvat) : undefined;
   const earliest = answer.Oleskeluluvat.map((p) => p.Myontamispvm).sort()[0] ?? null;
-  const residence = found
+  const residence: ResidenceV1 = found
     ? {
         hetu: answer.Henkilotunnus,
         found: true,
@@ -46,17 +60,21 @@ export function mapUmaPerson(answer: UmaPersonResponse): ResidenceV1 {
         quotaRefugee: answer.Kiintiopakolainen,
         traffickingVictim: answer.IhmiskaupanUhri,
         compensation: { eligible: answer.Korvattavuus.Korvattava, until: answer.Korvattavuus.KorvattavaAsti },
+        permits: [...answer.Oleskeluluvat]
+          .sort((a, b) => (a.Myontamispvm < b.Myontamispvm ? -1 : a.Myontamispvm > b.Myontamispvm ? 1 : 0))
+          .map((lupa) => ({
+            permitType: lupa.Lupatyyppi,
+            ground: PERUSTE_TO_GROUND[lupa.Peruste],
+            grantedOn: lupa.Myontamispvm,
+            from: lupa.AlkuPvm ?? lupa.Myontamispvm,
+            until: lupa.LoppuPvm,
+          })),
+        firstHomeMunicipality: answer.EnsimmainenKotikunta && { code: answer.EnsimmainenKotikunta.Kuntakoodi, since: answer.EnsimmainenKotikunta.AlkuPvm },
+        finnishCitizenSince: answer.SuomenKansalaisuusPvm,
+        traffickingVictimPeriod: answer.IhmiskaupanUhriJakso && { from: answer.IhmiskaupanUhriJakso.AlkuPvm, until: answer.IhmiskaupanUhriJakso.LoppuPvm },
+        familyLinks: answer.Perhesiteet.map((side) => ({ hetu: side.Henkilotunnus, relation: SUHDE_TO_RELATION[side.Suhde] })),
       }
-    : {
-        hetu: answer.Henkilotunnus,
-        found: false,
-        firstPermitDate: null,
-        permitType: null,
-        ground: null,
-        quotaRefugee: false,
-        traffickingVictim: false,
-        compensation: { eligible: false, until: null },
-      };
+    : notFoundResidence(answer.Henkilotunnus);
   const parsed = residenceV1.safeParse(residence);
   if (!parsed.success) throw new UmaContractError('schema', `UMA answer does not map to a canonical residence (fields: ${describe(parsed.error)})`);
   return parsed.data;
@@ -88,6 +106,7 @@ export function mapUmaList(page: UmaListResponse): ProtectionRecipientPageV1 {
 /** Default Aliens Act section written for a ground (illustrative; Migri records the actual one). */
 export const DEFAULT_LAINKOHTA: Readonly<Record<ResidenceGroundV1, string>> = {
   'international-protection': '87 §',
+  'humanitarian-protection': '88 a §',
   'temporary-protection': '109 §',
   family: '47 §',
   work: '73 §',
@@ -97,8 +116,8 @@ export const DEFAULT_LAINKOHTA: Readonly<Record<ResidenceGroundV1, string>> = {
 };
 
 /**
- * A person-query answer for a canonical residence, as of `asOf`. The record becomes one permit
- * granted on the first permit date, of the given type and ground.
+ * A person-query answer for a canonical residence, as of `asOf`: its permits, or, when it lists
+ * none, one permit granted on the first permit date, of the given type and ground.
  */
 export function toUmaPersonResponse(residence: ResidenceV1, asOf: string, options: { lainkohta?: string } = {}): UmaPersonResponse {
   if (!residence.found) {
@@ -111,14 +130,28 @@ export function toUmaPersonResponse(residence: ResidenceV1, asOf: string, option
       IhmiskaupanUhri: false,
       Oleskeluluvat: [],
       Korvattavuus: { Korvattava: false, KorvattavaAsti: null },
+      EnsimmainenKotikunta: null,
+      SuomenKansalaisuusPvm: null,
+      IhmiskaupanUhriJakso: null,
+      Perhesiteet: [],
     };
   }
+  const lainkohta = (ground: ResidenceGroundV1): string => options.lainkohta ?? (residence.quotaRefugee && ground === 'international-protection' ? '93 §' : DEFAULT_LAINKOHTA[ground]);
   const permits: UmaOleskelulupa[] =
-    residence.firstPermitDate && residence.permitType && residence.ground
+    residence.permits.length > 0
+      ? residence.permits.map((permit) => ({
+          Lupatyyppi: permit.permitType,
+          Lainkohta: lainkohta(permit.ground),
+          Peruste: GROUND_TO_PERUSTE[permit.ground],
+          Myontamispvm: permit.grantedOn,
+          AlkuPvm: permit.from,
+          LoppuPvm: permit.until,
+        }))
+      : residence.firstPermitDate && residence.permitType && residence.ground
       ? [
           {
             Lupatyyppi: residence.permitType,
-            Lainkohta: options.lainkohta ?? (residence.quotaRefugee ? '93 §' : DEFAULT_LAINKOHTA[residence.ground]),
+            Lainkohta: lainkohta(residence.ground),
             Peruste: GROUND_TO_PERUSTE[residence.ground],
             Myontamispvm: residence.firstPermitDate,
             AlkuPvm: residence.firstPermitDate,
@@ -135,5 +168,9 @@ export function toUmaPersonResponse(residence: ResidenceV1, asOf: string, option
     IhmiskaupanUhri: residence.traffickingVictim,
     Oleskeluluvat: permits,
     Korvattavuus: { Korvattava: residence.compensation.eligible, KorvattavaAsti: residence.compensation.until },
+    EnsimmainenKotikunta: residence.firstHomeMunicipality && { Kuntakoodi: residence.firstHomeMunicipality.code, AlkuPvm: residence.firstHomeMunicipality.since },
+    SuomenKansalaisuusPvm: residence.finnishCitizenSince,
+    IhmiskaupanUhriJakso: residence.traffickingVictimPeriod && { AlkuPvm: residence.traffickingVictimPeriod.from, LoppuPvm: residence.traffickingVictimPeriod.until },
+    Perhesiteet: residence.familyLinks.map((link) => ({ Henkilotunnus: link.hetu, Suhde: RELATION_TO_SUHDE[link.relation] })),
   };
 }

@@ -45,6 +45,7 @@ export const umaLupatyypit = ['A', 'B', 'P', 'P-EU', 'EU'] as const;
 /** Grounds of residence as the wire writes them (canonical names in contracts/uma/mapper.ts). */
 export const umaPerusteet = [
   'KANSAINVALINEN_SUOJELU',
+  'HUMANITAARINEN_SUOJELU',
   'TILAPAINEN_SUOJELU',
   'PERHESIDE',
   'TYO',
@@ -54,6 +55,9 @@ export const umaPerusteet = [
 ] as const;
 
 export const umaTulokset = ['LOYTYI', 'EI_LOYTYNYT'] as const;
+
+/** Family links (perhesiteet): spouse or registered partner, child, parent or guardian. */
+export const umaSuhteet = ['PUOLISO', 'LAPSI', 'VANHEMPI'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -104,11 +108,27 @@ export const umaPersonResponse = z.lazy(() =>
         Korvattava: bool,
         KorvattavaAsti: z.nullable(isoDate),
       }),
+      // What the compensation rules read (docs/DESIGN.md "Compensation rules"); added in v1 without a
+      // new version: a reader takes a missing element as "none", an older reader ignores them.
+      /** The first home municipality in Finland (kotikunta) and its first day; null when the person has had none. */
+      EnsimmainenKotikunta: z.nullable(z.object({ Kuntakoodi: kuntakoodi, AlkuPvm: isoDate })),
+      /** The day Finnish citizenship was granted (Migri decides citizenship); null for a non-citizen. */
+      SuomenKansalaisuusPvm: z.nullable(isoDate),
+      /** The period of the recorded trafficking status (the assistance system for victims); null when none. */
+      IhmiskaupanUhriJakso: z.nullable(z.object({ AlkuPvm: isoDate, LoppuPvm: z.nullable(isoDate) })),
+      /** Family members Migri's decisions link the person to (the family member's permit, or the sponsor's). */
+      Perhesiteet: z.array(z.object({ Henkilotunnus: notEmpty(), Suhde: z.enum(umaSuhteet, `must be one of ${umaSuhteet.join(', ')}`) })),
     })
     .check(
       z.superRefine((answer, ctx) => {
         if (answer.Tulos === 'EI_LOYTYNYT' && answer.Oleskeluluvat.length > 0) {
           ctx.addIssue({ code: 'custom', path: ['Oleskeluluvat'], message: 'must be empty when Tulos is EI_LOYTYNYT' });
+        }
+        if (answer.Tulos === 'EI_LOYTYNYT' && answer.Perhesiteet.length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['Perhesiteet'], message: 'must be empty when Tulos is EI_LOYTYNYT' });
+        }
+        if (answer.IhmiskaupanUhriJakso && !answer.IhmiskaupanUhri) {
+          ctx.addIssue({ code: 'custom', path: ['IhmiskaupanUhriJakso'], message: 'must be empty when IhmiskaupanUhri is false' });
         }
       }),
     ),
@@ -185,6 +205,9 @@ const toBool = (value: string | undefined): unknown => (value === 'true' || valu
 const toDate = (value: string | undefined): string | null | undefined => (value === undefined ? undefined : value === '' ? null : value);
 const toInt = (value: string | undefined): unknown => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : value);
 const fromDate = (value: string | null): string => value ?? '';
+/** A group that is absent or empty (`<uma:EnsimmainenKotikunta/>`) is none. */
+const optionalGroup = <T>(element: XmlElement | null, read: (element: XmlElement) => T): T | null =>
+  element && element.children.length > 0 ? read(element) : null;
 
 const expect = (element: XmlElement | null, name: string): XmlElement => {
   const found = element?.name === name ? element : findElement(element, name);
@@ -242,6 +265,20 @@ export function buildUmaPersonResponse(answer: UmaPersonResponse): string {
       textElement(uma('Korvattava'), String(a.Korvattavuus.Korvattava)),
       textElement(uma('KorvattavaAsti'), fromDate(a.Korvattavuus.KorvattavaAsti)),
     ]),
+    a.EnsimmainenKotikunta
+      ? xmlElement(uma('EnsimmainenKotikunta'), [textElement(uma('Kuntakoodi'), a.EnsimmainenKotikunta.Kuntakoodi), textElement(uma('AlkuPvm'), a.EnsimmainenKotikunta.AlkuPvm)])
+      : xmlElement(uma('EnsimmainenKotikunta')),
+    textElement(uma('SuomenKansalaisuusPvm'), fromDate(a.SuomenKansalaisuusPvm)),
+    a.IhmiskaupanUhriJakso
+      ? xmlElement(uma('IhmiskaupanUhriJakso'), [
+          textElement(uma('AlkuPvm'), a.IhmiskaupanUhriJakso.AlkuPvm),
+          textElement(uma('LoppuPvm'), fromDate(a.IhmiskaupanUhriJakso.LoppuPvm)),
+        ])
+      : xmlElement(uma('IhmiskaupanUhriJakso')),
+    xmlElement(
+      uma('Perhesiteet'),
+      a.Perhesiteet.map((side) => xmlElement(uma('Perhesidos'), [textElement(uma('Henkilotunnus'), side.Henkilotunnus), textElement(uma('Suhde'), side.Suhde)])),
+    ),
   ]);
 }
 
@@ -267,6 +304,16 @@ export function readUmaPersonResponse(body: XmlElement | null): UmaPersonRespons
       Korvattava: toBool(textAt(korvattavuus, 'Korvattava')),
       KorvattavaAsti: toDate(textAt(korvattavuus, 'KorvattavaAsti')) ?? null,
     },
+    EnsimmainenKotikunta: optionalGroup(childElement(e, 'EnsimmainenKotikunta'), (k) => ({ Kuntakoodi: textAt(k, 'Kuntakoodi'), AlkuPvm: textAt(k, 'AlkuPvm') })),
+    SuomenKansalaisuusPvm: toDate(textAt(e, 'SuomenKansalaisuusPvm')) ?? null,
+    IhmiskaupanUhriJakso: optionalGroup(childElement(e, 'IhmiskaupanUhriJakso'), (j) => ({
+      AlkuPvm: textAt(j, 'AlkuPvm'),
+      LoppuPvm: toDate(textAt(j, 'LoppuPvm')) ?? null,
+    })),
+    Perhesiteet: childElements(childElement(e, 'Perhesiteet'), 'Perhesidos').map((side) => ({
+      Henkilotunnus: textAt(side, 'Henkilotunnus'),
+      Suhde: textAt(side, 'Suhde'),
+    })),
   });
 }
 

@@ -8,7 +8,7 @@ import type { Envelope } from '#contracts/envelope';
 import { isValidHetu } from '#contracts/hetu';
 import type { FixturePerson } from '#contracts/population';
 import type { VtjLookupOutcomeV1 } from '#contracts/canonical/person';
-import type { ResidenceV1 } from '#contracts/canonical/residence';
+import { notFoundResidence, type ResidenceV1 } from '#contracts/canonical/residence';
 import type { IntegrationStatus } from '#contracts/datastore/mapper';
 import type { LookupRequestedV1, LookupSystem } from '#contracts/messages/lookup';
 import type { KelmuListRequestedV1, UmaProtectionListRequestedV1 } from '#contracts/messages/lists';
@@ -80,18 +80,7 @@ export const expectedVtj = (person: FixturePerson): VtjLookupOutcomeV1 => {
 /** UMA's answer: the residence record, or `found: false` when the person has none. */
 export const expectedUma = (person: FixturePerson): ResidenceV1 => {
   const r = person.residence;
-  if (!r) {
-    return {
-      hetu: person.hetu,
-      found: false,
-      firstPermitDate: null,
-      permitType: null,
-      ground: null,
-      quotaRefugee: false,
-      traffickingVictim: false,
-      compensation: { eligible: false, until: null },
-    };
-  }
+  if (!r) return notFoundResidence(person.hetu);
   return {
     hetu: person.hetu,
     found: true,
@@ -102,6 +91,23 @@ export const expectedUma = (person: FixturePerson): ResidenceV1 => {
     traffickingVictim: r.traffickingVictim,
     // Compensation is not in the fixture: it is the UMA mock's documented rule.
     compensation: defaultCompensation(person, AS_OF),
+    // docs/DESIGN.md "Fixture population": what the UMA mock answers when the fixture leaves these out.
+    permits: (r.permits ?? [{ permitType: r.permitType, ground: r.ground, from: r.firstPermitDate, to: null }]).map((p) => ({
+      permitType: p.permitType,
+      ground: p.ground,
+      grantedOn: p.from,
+      from: p.from,
+      until: p.to,
+    })),
+    firstHomeMunicipality:
+      r.firstHomeMunicipality !== undefined ? r.firstHomeMunicipality : person.homeMunicipalitySince ? { code: person.homeMunicipality, since: person.homeMunicipalitySince } : null,
+    finnishCitizenSince: r.finnishCitizenSince ?? null,
+    traffickingVictimPeriod: r.traffickingVictim
+      ? r.traffickingVictimPeriod === undefined
+        ? { from: r.firstPermitDate, until: null }
+        : r.traffickingVictimPeriod && { from: r.traffickingVictimPeriod.from, until: r.traffickingVictimPeriod.to }
+      : null,
+    familyLinks: r.family ?? [],
   };
 };
 

@@ -10,7 +10,7 @@ import { makeHetu } from '#contracts/hetu';
 import type { LookupCompletedV1, LookupRequestedV1 } from '#contracts/messages/lookup';
 import { buildEnvelope } from '#contracts/messages/registry';
 import type { VtjLookupOutcomeV1 } from '#contracts/canonical/person';
-import type { ResidenceV1 } from '#contracts/canonical/residence';
+import { notFoundResidence, type ResidenceV1 } from '#contracts/canonical/residence';
 import type { KelmuRow } from '#contracts/kelmu/mapper';
 import { nextHop } from '#lib/lookup-adapter';
 import { decideCandidate, lookupsNeeded } from '#functions/outreach/rules';
@@ -58,6 +58,11 @@ const residence = (ground: ResidenceV1['ground']): ResidenceV1 => ({
   quotaRefugee: false,
   traffickingVictim: false,
   compensation: { eligible: false, until: null },
+  permits: [],
+  firstHomeMunicipality: null,
+  finnishCitizenSince: null,
+  traffickingVictimPeriod: null,
+  familyLinks: [],
 });
 
 /** A whole row of Kela's list, as the list gives it: code and names included. */
@@ -107,7 +112,7 @@ describe('the next hop of a lookup slip', () => {
   });
 
   it('refuses a slip that reached the wrong adapter', () => {
-    expect(() => nextHop('uma', 'uma-adapter', slip({}), { hetu, found: false, firstPermitDate: null, permitType: null, ground: null, quotaRefugee: false, traffickingVictim: false, compensation: { eligible: false, until: null } })).toThrow(/misrouted|next step is vtj/);
+    expect(() => nextHop('uma', 'uma-adapter', slip({}), notFoundResidence(hetu))).toThrow(/misrouted|next step is vtj/);
   });
 });
 

@@ -4,7 +4,7 @@ import { mapVtjResponse } from '#contracts/vtj/mapper';
 import { parseVtjSoapResponse } from '#contracts/vtj/wire';
 import { makeHetu } from '#contracts/hetu';
 import type { PersonV1, VtjLookupOutcomeV1 } from '#contracts/canonical/person';
-import type { ResidenceV1 } from '#contracts/canonical/residence';
+import { notFoundResidence, type ResidenceV1 } from '#contracts/canonical/residence';
 import type { IntegrationStatus } from '#contracts/datastore/mapper';
 import type { KelmuRow } from '#contracts/kelmu/mapper';
 import { lookupSystems, type LookupSystem } from '#contracts/messages/lookup';
@@ -22,6 +22,15 @@ import {
 } from '#functions/outreach/rules';
 
 const D = '2026-11-01';
+
+/** The residence fields only the compensation rules read: none. */
+const NO_COMPENSATION_FACTS: Pick<ResidenceV1, 'permits' | 'firstHomeMunicipality' | 'finnishCitizenSince' | 'traffickingVictimPeriod' | 'familyLinks'> = {
+  permits: [],
+  firstHomeMunicipality: null,
+  finnishCitizenSince: null,
+  traffickingVictimPeriod: null,
+  familyLinks: [],
+};
 
 let serial = 2;
 const nextIndividualNumber = (): number => (serial = serial >= 899 ? 2 : serial + 1);
@@ -64,16 +73,7 @@ const candidate = (setup: Setup = {}): OutreachCandidate => {
     (person.dateOfDeath === null ? { outcome: 'found', paluukoodi: '0000', person } : { outcome: 'deceased', paluukoodi: '0007', person });
   const residence: ResidenceV1 =
     setup.residence === null
-      ? {
-          hetu,
-          found: false,
-          firstPermitDate: null,
-          permitType: null,
-          ground: null,
-          quotaRefugee: false,
-          traffickingVictim: false,
-          compensation: { eligible: false, until: null },
-        }
+      ? notFoundResidence(hetu)
       : {
           hetu,
           found: true,
@@ -83,6 +83,7 @@ const candidate = (setup: Setup = {}): OutreachCandidate => {
           quotaRefugee: false,
           traffickingVictim: false,
           compensation: { eligible: true, until: '2027-05-01' },
+          ...NO_COMPENSATION_FACTS,
           ...setup.residence,
         };
   const kelaRows: KelmuRow[] = (setup.kela ?? []).map((row) => ({

@@ -34,17 +34,29 @@ const echoed: XRoadEchoedHeaders = {
   protocolVersion: '4.0',
 };
 
-const residence = (overrides: Partial<ResidenceV1> = {}): ResidenceV1 => ({
-  hetu: HETU,
-  found: true,
-  firstPermitDate: '2024-05-02',
-  permitType: 'A',
-  ground: 'international-protection',
-  quotaRefugee: false,
-  traffickingVictim: false,
-  compensation: { eligible: true, until: '2027-05-01' },
-  ...overrides,
-});
+/** A found residence; its one permit follows the type, ground and first date given, unless `permits` is. */
+const residence = (overrides: Partial<ResidenceV1> = {}): ResidenceV1 => {
+  const base = {
+    hetu: HETU,
+    found: true,
+    firstPermitDate: '2024-05-02',
+    permitType: 'A' as const,
+    ground: 'international-protection' as const,
+    quotaRefugee: false,
+    traffickingVictim: false,
+    compensation: { eligible: true, until: '2027-05-01' },
+    firstHomeMunicipality: null,
+    finnishCitizenSince: null,
+    traffickingVictimPeriod: null,
+    familyLinks: [],
+    ...overrides,
+  };
+  const onePermit =
+    base.firstPermitDate && base.permitType && base.ground
+      ? [{ permitType: base.permitType, ground: base.ground, grantedOn: base.firstPermitDate, from: base.firstPermitDate, until: null }]
+      : [];
+  return { ...base, permits: overrides.permits ?? onePermit };
+};
 
 const errorOf = (fn: () => unknown): Error => {
   try {
@@ -75,6 +87,47 @@ describe('UMA person query', () => {
   it('round-trips a person UMA does not know', () => {
     const none = residence({ found: false, firstPermitDate: null, permitType: null, ground: null, compensation: { eligible: false, until: null } });
     expect(roundTrip(none)).toEqual(none);
+  });
+
+  it('round-trips what the compensation rules read: permit history, first home municipality, citizenship, trafficking period, family links', () => {
+    const canonical = residence({
+      ground: 'family',
+      traffickingVictim: true,
+      permits: [
+        { permitType: 'B', ground: 'humanitarian-protection', grantedOn: '2018-03-01', from: '2018-03-05', until: '2022-03-04' },
+        { permitType: 'A', ground: 'family', grantedOn: '2022-02-20', from: '2022-03-05', until: null },
+      ],
+      firstPermitDate: '2018-03-01',
+      permitType: 'A',
+      firstHomeMunicipality: { code: '905', since: '2018-04-01' },
+      finnishCitizenSince: '2025-06-30',
+      traffickingVictimPeriod: { from: '2019-01-01', until: null },
+      familyLinks: [
+        { hetu: '010112A902M', relation: 'child' },
+        { hetu: HETU, relation: 'spouse' },
+      ],
+    });
+    expect(roundTrip(canonical)).toEqual(canonical);
+  });
+
+  it('reads an answer written before the compensation elements as having none of them', () => {
+    const xml = buildUmaPersonResponse(toUmaPersonResponse(residence(), AS_OF))
+      .replace(/<uma:EnsimmainenKotikunta\/>|<uma:SuomenKansalaisuusPvm\/>|<uma:IhmiskaupanUhriJakso\/>|<uma:Perhesiteet\/>/g, '');
+    expect(xml).not.toContain('Perhesiteet');
+    expect(mapUmaPerson(readUmaPersonResponse(parseXml(xml)))).toEqual(residence());
+  });
+
+  it('reads a canonical residence written before these fields (a redriven lookup) with none of them', () => {
+    const { permits: _p, firstHomeMunicipality: _f, finnishCitizenSince: _c, traffickingVictimPeriod: _t, familyLinks: _l, ...older } = residence();
+    expect(residenceV1.parse(older)).toEqual({ ...older, permits: [], firstHomeMunicipality: null, finnishCitizenSince: null, traffickingVictimPeriod: null, familyLinks: [] });
+  });
+
+  it('refuses a trafficking period for a person who is not a recorded victim, and family links of no record', () => {
+    const wire = toUmaPersonResponse(residence(), AS_OF);
+    const error = errorOf(() => buildUmaPersonResponse({ ...wire, IhmiskaupanUhriJakso: { AlkuPvm: '2020-01-01', LoppuPvm: null } }));
+    expect(error.message).toContain('IhmiskaupanUhriJakso');
+    const none = toUmaPersonResponse(residence({ found: false }), AS_OF);
+    expect(errorOf(() => buildUmaPersonResponse({ ...none, Perhesiteet: [{ Henkilotunnus: HETU, Suhde: 'LAPSI' }] })).message).toContain('Perhesiteet');
   });
 
   it('maps every wire ground to a canonical one and back', () => {

@@ -73,7 +73,25 @@ const quota = person({ residence: residence({ quotaRefugee: true, firstPermitDat
 const trafficked = person({ homeMunicipality: '049', residence: residence({ ground: 'work', traffickingVictim: true }) });
 const worker = person({ homeMunicipality: '049', residence: residence({ ground: 'work', permitType: 'B' }) });
 const malformed = person({ hetu: '120485-1234' });
-const population = { persons: [plain, protectedPerson, deceased, quota, trafficked, worker, malformed] };
+const child = makeHetu('2012-06-01', 402);
+/** Everything the compensation rules read, recorded (in a municipality no list test asks about). */
+const familyMember = person({
+  homeMunicipality: '179',
+  homeMunicipalitySince: null,
+  residence: residence({
+    ground: 'family',
+    traffickingVictim: true,
+    permits: [
+      { permitType: 'B', ground: 'study', from: '2021-09-01', to: '2023-08-31' },
+      { permitType: 'A', ground: 'family', from: '2023-09-01', to: null },
+    ],
+    firstHomeMunicipality: { code: '091', since: '2021-09-15' },
+    finnishCitizenSince: '2026-03-01',
+    traffickingVictimPeriod: { from: '2022-01-10', to: '2023-01-09' },
+    family: [{ hetu: child, relation: 'child' }],
+  }),
+});
+const population = { persons: [plain, protectedPerson, deceased, quota, trafficked, worker, malformed, familyMember] };
 
 const CLIENT = { xRoadInstance: 'FI-TEST', memberClass: 'MUN', memberCode: '0209602-6', subsystemCode: 'koto-hub' };
 
@@ -381,9 +399,34 @@ describe('UMA mock', () => {
       quotaRefugee: false,
       traffickingVictim: false,
       compensation: { eligible: true, until: '2027-05-01' },
+      permits: [{ permitType: 'A', ground: 'international-protection', grantedOn: '2024-05-02', from: '2024-05-02', until: null }],
+      firstHomeMunicipality: { code: '905', since: '2025-02-01' },
+      finnishCitizenSince: null,
+      traffickingVictimPeriod: null,
+      familyLinks: [],
     });
     const later = mapUmaPerson(parseUmaPersonSoapResponse((await personQuery(plain.hetu, '2027-05-02')).body).answer);
     expect(later.compensation).toEqual({ eligible: false, until: '2027-05-01' });
+  });
+
+  it('answers what the compensation rules read: permit history, first home municipality, citizenship, trafficking period, family', async () => {
+    expect(mapUmaPerson(parseUmaPersonSoapResponse((await personQuery(familyMember.hetu)).body).answer)).toMatchObject({
+      ground: 'family',
+      permits: [
+        { permitType: 'B', ground: 'study', grantedOn: '2021-09-01', from: '2021-09-01', until: '2023-08-31' },
+        { permitType: 'A', ground: 'family', grantedOn: '2023-09-01', from: '2023-09-01', until: null },
+      ],
+      firstHomeMunicipality: { code: '091', since: '2021-09-15' },
+      finnishCitizenSince: '2026-03-01',
+      traffickingVictimPeriod: { from: '2022-01-10', until: '2023-01-09' },
+      familyLinks: [{ hetu: child, relation: 'child' }],
+    });
+    // Left out of the fixture: the home municipality's start when VTJ records one, none otherwise;
+    // a victim of trafficking from the first permit on.
+    expect(mapUmaPerson(parseUmaPersonSoapResponse((await personQuery(trafficked.hetu)).body).answer)).toMatchObject({
+      firstHomeMunicipality: { code: '049', since: '2025-02-01' },
+      traffickingVictimPeriod: { from: '2024-05-02', until: null },
+    });
   });
 
   it('gives quota refugees four years of compensation, and a work permit none', async () => {
