@@ -176,7 +176,9 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
       out(
         existing.phase === 'delivered'
           ? 'the run exists and was delivered already'
-          : recovery?.action === 'in-flight'
+          : recovery?.action === 'register-down'
+            ? `the run exists and waits for a register that is not answering (see koto-hub status): waiting for it`
+            : recovery?.action === 'in-flight'
             ? `the run exists and its work is in flight (silent ${formatAge(recovery.idleSeconds)} of the ${formatAge(recovery.lostAfterSeconds)} after which it counts as lost; koto-hub runs resume ${parsed.runId} puts it back now): waiting for it`
             : `the run exists: resuming it (it waited for ${describeWait(runWaitsFor(existing))})`,
       );

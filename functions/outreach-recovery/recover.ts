@@ -35,11 +35,17 @@ export interface RecoveryDeps {
   readonly now: () => number;
   /** The queues were just created empty (nothing can be in flight): every wait is lost at once. */
   readonly queuesAreNew?: boolean;
+  /**
+   * The registers whose breaker is not closed. Their work waits on its queue by design (re-sent with a
+   * delay until the next probe, for up to the breaker's hold): silence then is no loss, and putting
+   * the lookups back would only ask the register twice once it answers.
+   */
+  readonly registersDown?: () => Promise<readonly string[]>;
   /** Sends root messages that start work again, with their audit records (`emitRoots`). */
   readonly send: (queue: QueueName, envelopes: readonly Envelope[]) => Promise<void>;
 }
 
-export type RunAction = 'put-back' | 'in-flight' | 'claimed-elsewhere' | 'closed' | 'none';
+export type RunAction = 'put-back' | 'in-flight' | 'register-down' | 'claimed-elsewhere' | 'closed' | 'none';
 
 export interface RunRecovery extends Judgement<RunWait> {
   readonly runId: string;
@@ -122,6 +128,7 @@ export const recoverRun = async (runId: string, deps: RecoveryDeps, force = fals
   }
   let judged = judgeRun(seen, options);
   if (!judged.lost) return { runId, ...judged, action: judged.wait.kind === 'nothing' ? 'none' : 'in-flight' };
+  if (!force && waitsOnRegisters(judged.wait) && (await registersDown(deps)).length > 0) return { runId, ...judged, action: 'register-down' };
   // The counters may lag the candidates (a crash between a decision and its count): count afresh.
   const run = judged.wait.kind === 'decisions' ? { ...(await deps.store.reconcile(runId)), updatedAt: seen.updatedAt, recoveredAt: seen.recoveredAt } : seen;
   judged = judgeRun(run, options);
@@ -134,6 +141,11 @@ export const recoverRun = async (runId: string, deps: RecoveryDeps, force = fals
   return { runId, ...judged, action: 'put-back' };
 };
 
+/** List pages and lookups go to the registers; the fan-out and the assembly do not. */
+const waitsOnRegisters = (wait: RunWait): boolean => wait.kind === 'list-pages' || wait.kind === 'decisions';
+
+const registersDown = async (deps: RecoveryDeps): Promise<readonly string[]> => (deps.registersDown ? deps.registersDown() : []);
+
 /** Every open run and every pending single candidate of the served municipalities, looked after once. */
 export const recoverOpenWork = async (deps: RecoveryDeps): Promise<RecoveryReport> => {
   const runs: RunRecovery[] = [];
@@ -143,10 +155,12 @@ export const recoverOpenWork = async (deps: RecoveryDeps): Promise<RecoveryRepor
   }
   let putBack = 0;
   let inFlight = 0;
+  // A single candidate waits on VTJ's lookup: while a register is down its silence is the breaker's hold.
+  const holding = (await registersDown(deps)).length > 0;
   for (const municipality of deps.municipalities) {
     const lost: PendingItem[] = [];
     for (const candidate of await pendingCandidates(municipality, deps.pending)) {
-      if (!judgePending(candidate, { now: deps.now(), queuesAreNew: deps.queuesAreNew }).lost) inFlight++;
+      if (holding || !judgePending(candidate, { now: deps.now(), queuesAreNew: deps.queuesAreNew }).lost) inFlight++;
       else if (await claimPendingRecovery(candidate, { ...deps.pending, now: () => new Date(deps.now()) })) lost.push(candidate);
     }
     if (lost.length) await deps.send('vtj-lookups', lost.map(pendingLookup));

@@ -139,6 +139,25 @@ describe('putting lost work back', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('does not count a register outage as loss: while a breaker is open the lookups wait on their queue, and go back once it closes', async () => {
+    const runId = randomUUID();
+    now = NOW;
+    await decidingRun(runId);
+    now = NOW + lostAfterSeconds('decisions') * 1000;
+    const sent: { queue: QueueName; envelope: Envelope }[] = [];
+    let down: string[] = ['vtj'];
+    const deps = { ...recovery(sent), registersDown: async () => down };
+    expect(await recoverRun(runId, deps)).toMatchObject({ action: 'register-down', lost: true, wait: { kind: 'decisions' } });
+    expect(sent).toEqual([]);
+    // An operator's resume still forces it.
+    expect(await recoverRun(runId, deps, true)).toMatchObject({ action: 'put-back' });
+    expect(sent).toHaveLength(1);
+    down = [];
+    now += lostAfterSeconds('decisions') * 1000;
+    expect(await recoverRun(runId, deps)).toMatchObject({ action: 'put-back' });
+    expect(sent).toHaveLength(2);
+  });
+
   it('asks again for the first list page that is missing, with the page size the run asked with', async () => {
     now = NOW;
     await store.createRun(runLists, '091', '2026-11-01', randomUUID(), 25);
