@@ -174,6 +174,12 @@ export const tables = {
     // concern no person carry no `subjectHash` and stay out of it.
     indexes: [{ name: 'bySubject', partitionKey: 'subjectHash', sortKey: 'recordedAt' }],
   },
+  clients: {
+    description: 'The client registry: the systems that may call the hub, their municipalities, message types and certificate fingerprint (contracts/clients.ts)',
+    partitionKey: 'clientId',
+    // The door finds the caller by the SHA-256 fingerprint of its TLS client certificate.
+    indexes: [{ name: 'byCertificate', partitionKey: 'certificateSha256' }],
+  },
   pacing: {
     description: "One record per external system: the next moment a request to it may start, shared by every instance that calls it (functions/lib/rate-limit.ts)",
     partitionKey: 'pk',
@@ -329,7 +335,7 @@ export const functions = {
     http: 'iam',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
     sends: ['referral-intake', 'outreach-runs'],
-    tables: { audit: 'write' },
+    tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
     description: 'Records a referral as a pending outreach candidate of its municipality and starts its lookup',
@@ -510,6 +516,11 @@ export const hubMetrics = {
     retried: 'retried',
     deadLettered: 'deadLettered',
   },
+  /**
+   * Requests refused at the door (dimensions service, kind = the rule that refused, e.g.
+   * `municipality-not-yours`); the alarm "door refusals" watches its sum for bursts.
+   */
+  doorRefusals: 'doorRefusals',
   /** Runs the outreach scheduler requested in one invocation (dimensions service, function). */
   outreachRunsRequested: 'outreachRunsRequested',
   /** Per external system (dimensions service, system): each X-Road call's duration in milliseconds. */

@@ -18,6 +18,9 @@ import { startRuntime, type Runtime } from '#infra/local/runtime';
 import { loadPopulation } from '#mocks/population-index';
 import { RunStore } from '#functions/outreach/run-store';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
+import { clientCredentials, OPERATOR_CLIENT } from '#infra/local/local-clients';
+import { pkiPaths } from '#infra/local/pki';
+import type { ClientCredentials } from '#infra/local/door-client';
 import { UsageError } from '#cli/connection';
 import { progress } from '#ops/progress';
 
@@ -99,6 +102,8 @@ export const writeResult = async (file: string, result: OutreachResult): Promise
 
 interface Hub {
   readonly ingressUrl: string;
+  /** The local operator's client: the run is requested as it. */
+  readonly credentials: ClientCredentials;
   readonly store: RunStore;
   readonly where: string;
   close(): Promise<void>;
@@ -115,6 +120,7 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
     const client = new DynamoDBClient({ endpoint: running.dynamodbEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     return {
       ingressUrl: running.ingressUrl,
+      credentials: clientCredentials(pkiPaths(dir.root), OPERATOR_CLIENT),
       store: new RunStore(DynamoDBDocumentClient.from(client), localTableName('correlation')),
       where: `the running hub (pid ${running.pid})`,
       close: async () => client.destroy(),
@@ -125,6 +131,7 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
   const runtime: Runtime = await startRuntime({ dataDir: dir.root, population });
   return {
     ingressUrl: runtime.ingressUrl,
+    credentials: runtime.credentials(OPERATOR_CLIENT),
     store: new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation')),
     where: 'the embedded runtime',
     close: () => runtime.stop(),
@@ -136,7 +143,7 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
   const parsed = parseOutreachArgs(args);
   const hub = await useHub(parsed, out);
   try {
-    await requestOutreachRun(hub.ingressUrl, { ...parsed, requestedBy: 'cli' });
+    await requestOutreachRun(hub.ingressUrl, hub.credentials, { ...parsed, requestedBy: 'cli' });
     out(`outreach run ${parsed.runId}: municipality ${parsed.municipality}, as of ${parsed.asOf}, through ${hub.where}`);
     const bar = progress('candidates decided', (text) => process.stdout.write(text), Boolean(process.stdout.isTTY));
     const run = await awaitRunDelivery(hub.store, parsed.runId, parsed.timeoutSeconds * 1000, (r) =>

@@ -1,8 +1,9 @@
-/** The ingress HTTP endpoint of the embedded runtime: the same `acceptEnvelopes` the AWS function URL calls. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+/**
+ * The operator's plain-HTTP port of the embedded runtime: `GET /status`, the ops page and its API,
+ * on loopback behind the browser guard. Envelopes go to the door (door-server.ts), over mutual TLS.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { acceptEnvelopes } from '#functions/ingress/accept';
-import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
 import { refuseCrossSite } from '#infra/local/browser-guard';
 
@@ -45,18 +46,6 @@ export const matchRoute = (routes: HttpRoutes['get'], path: string): { route: Ge
   return undefined;
 };
 
-const readBody = (req: IncomingMessage, limit: number): Promise<string | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit + 1) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -77,19 +66,14 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
         return json(res, refused.status, { error: refused.error, message: refused.message });
       }
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (req.method === 'POST' && path === '/envelopes') {
-        const body = await readBody(req, MAX_INLINE_ENVELOPE_BYTES);
-        if (body === undefined) return json(res, 413, { error: 'too-large', message: `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes` });
-        const { status, body: response } = await acceptEnvelopes(body);
-        return json(res, status, response);
-      }
       const found = req.method === 'GET' ? matchRoute(routes.get, path) : undefined;
       if (found) {
         const { status, type, body, headers } = await found.route(found.params);
         res.writeHead(status, { ...headers, 'content-type': type });
         return res.end(body);
       }
-      return json(res, 404, { error: 'not-found', message: 'POST /envelopes, or GET / (the ops page), /status, /api/...' });
+      req.resume();
+      return json(res, 404, { error: 'not-found', message: 'GET / (the ops page), /status, /api/...; envelopes go to the door over mutual TLS' });
     } catch {
       return json(res, 500, { error: 'internal', message: 'the hub failed to handle the request; see its log' });
     }
