@@ -1,5 +1,6 @@
 /** The `koto-hub` command line: one function per command, each with its own --help. */
 import { auditCommand, AUDIT_HELP } from '#cli/commands/audit';
+import { clientsCommand, CLIENTS_HELP } from '#cli/commands/clients';
 import { dlqCommand, DLQ_HELP } from '#cli/commands/dlq';
 import { outreachCommand, OUTREACH_HELP } from '#cli/commands/outreach';
 import { statusCommand, STATUS_HELP } from '#cli/commands/status';
@@ -22,6 +23,7 @@ Usage:
   koto-hub dlq redrive <queue> (--message <id> | --all [--rate N])
                                           put dead letters back on their queue, audited
   koto-hub status [--watch] [--json]      queue depths and function counters of the running hub
+  koto-hub clients add|list|show|revoke   the systems that may call the hub, and their certificates
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 
@@ -38,6 +40,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   trace: { run: traceCommand, help: TRACE_HELP },
   dlq: { run: dlqCommand, help: DLQ_HELP },
   status: { run: statusCommand, help: STATUS_HELP },
+  clients: { run: clientsCommand, help: CLIENTS_HELP },
 };
 
 export const main = async (argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> => {

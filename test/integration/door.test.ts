@@ -4,7 +4,7 @@
  * Each refusal answers with its reason, is written to the audit log without personal data, and is
  * counted in the `doorRefusals` metric.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +18,7 @@ import { refusalPartition, resetRefusalMetrics } from '#lib/door/refusals';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { freshHetu, referral } from '../support/envelopes.ts';
 import { expectNoPersonalDataIn } from '../support/personal-data.ts';
+import { koto } from '../support/outreach-runs.ts';
 
 let hub: TestHub;
 /** The door's clock: frozen at the start, moved only by a test. */
@@ -198,11 +199,40 @@ describe('the record of the refusals', () => {
   it('counts each refusal in the doorRefusals metric, by rule, with no personal data', () => {
     const documents = emf.map((line) => JSON.parse(line) as Record<string, unknown>).filter((doc) => hubMetrics.doorRefusals in doc);
     const byRule = new Map<string, number>();
-    for (const doc of documents) byRule.set(String(doc.kind), (byRule.get(String(doc.kind)) ?? 0) + Number(doc[hubMetrics.doorRefusals]));
+    for (const doc of documents) byRule.set(String(doc.kind ?? 'total'), (byRule.get(String(doc.kind ?? 'total')) ?? 0) + Number(doc[hubMetrics.doorRefusals]));
     expect(byRule.get('source-not-yours')).toBeGreaterThanOrEqual(4);
     expect(byRule.get('as-of-out-of-range')).toBeGreaterThanOrEqual(2);
     expect(byRule.get('over-rate')).toBe(1);
     expect(byRule.get('no-client-certificate')).toBe(1);
+    const byKind = [...byRule].filter(([kind]) => kind !== 'total').reduce((sum, [, n]) => sum + n, 0);
+    expect(byRule.get('total'), 'the total the alarm watches').toBe(byKind);
     expectNoPersonalDataIn(emf, { hetus });
   });
+});
+
+describe('koto-hub clients', () => {
+  it('adds a client whose printed certificate the door takes, shows it, and revokes it at once', async () => {
+    const added = await koto(hub, ['clients', 'add', 'kela-cli-test', '--name', 'Kela test', '--system', 'authority:kela-cli', '--municipalities', '905,091', '--sends', 'outreach.referral.v1']);
+    expect(added.code, added.err).toBe(0);
+    const path = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(added.out)?.[1] ?? '';
+    const credentials = { cert: path('certificate'), key: path('key'), ca: path('hub CA') };
+    expect(credentials.cert).toMatch(/tls\/clients\/kela-cli-test\.crt$/);
+    expect((await postEnvelopes(hub.ingressUrl, credentials, referralFor({ source: 'authority:kela-cli', municipality: '091' }))).status).toBe(202);
+
+    const listed = await koto(hub, ['clients', 'list']);
+    expect(listed.out).toMatch(/kela-cli-test\s+active\s+authority:kela-cli/);
+    const revoked = await koto(hub, ['clients', 'revoke', 'kela-cli-test']);
+    expect(revoked.code).toBe(0);
+    const refused = await postEnvelopes(hub.ingressUrl, credentials, referralFor({ source: 'authority:kela-cli', municipality: '091' }));
+    expect(refused).toMatchObject({ status: 401, body: { error: 'client-revoked' } });
+    expect(JSON.parse((await koto(hub, ['clients', 'show', 'kela-cli-test'])).out)).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
+    // Five runs of the CLI, each a new Node process loading TypeScript: slow on a busy machine.
+  }, 300_000);
+
+  it('refuses a client that would speak as the hub, naming the option, and makes no certificate for it', async () => {
+    const refused = await koto(hub, ['clients', 'add', 'fake-hub', '--name', 'x', '--system', 'hub', '--municipalities', '905', '--sends', 'outreach.referral.v1']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--system: system hub is the hub's own/);
+    expect(existsSync(join(hub.pki.clientsDir, 'fake-hub.crt'))).toBe(false);
+  }, 120_000);
 });

@@ -61,25 +61,35 @@ export const refusalRecord = (refusal: Refusal, key: Buffer, at: Date): AuditRec
   );
 };
 
-/** One document per refusal, made on first use so that it reads the runtime's environment. */
-let refusalMetrics: Map<string, Metrics> = new Map();
+/** One single-metric instance per dimension set, made on first use so that it reads the runtime's environment. */
+let refusalMetrics = new Map<string, Metrics>();
 
 export const resetRefusalMetrics = (): void => {
   refusalMetrics = new Map();
 };
 
-export const countRefusal = (rule: string): void => {
-  let instance = refusalMetrics.get(rule);
+const metricsWith = (dimensions: Readonly<Record<string, string>>): Metrics => {
+  const key = JSON.stringify(dimensions);
+  let instance = refusalMetrics.get(key);
   if (!instance) {
     instance = new Metrics({
       namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
       serviceName: process.env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
       singleMetric: true,
-      defaultDimensions: { [hubMetrics.dimensions.kind]: rule },
+      defaultDimensions: dimensions,
     });
-    refusalMetrics.set(rule, instance);
+    refusalMetrics.set(key, instance);
   }
-  instance.addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
+  return instance;
+};
+
+/**
+ * One refusal, counted by its rule and in the total: the alarm watches the total, since a
+ * CloudWatch alarm cannot sum a metric over the values of a dimension.
+ */
+export const countRefusal = (rule: string): void => {
+  metricsWith({ [hubMetrics.dimensions.kind]: rule }).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
+  metricsWith({}).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
 };
 
 /** Counts and audits a refusal; a failing audit write is logged, and the caller is refused all the same. */
