@@ -95,8 +95,11 @@ export interface FunctionSpec {
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
   /** External systems the function calls (through the X-Road security server). */
   readonly calls?: readonly ExternalSystem[];
-  /** Invoked over HTTPS (a Lambda function URL with AWS_IAM auth) rather than by a queue. */
-  readonly http?: 'iam';
+  /**
+   * Invoked over HTTPS through the door rather than by a queue: in AWS an API Gateway REST API on
+   * the hub's custom domain with mutual TLS (the client certificate is the caller's identity).
+   */
+  readonly http?: 'mtls';
   /** Buckets the function uses and how; its IAM role gets exactly these actions. */
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
@@ -332,7 +335,7 @@ export const functions = {
     entry: 'functions/ingress/handler.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    http: 'iam',
+    http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
     sends: ['referral-intake', 'outreach-runs'],
     tables: { audit: 'write', clients: 'read' },

@@ -77,7 +77,6 @@ export class HubFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly function: NodejsFunction;
   /** The Function URL, for a function the spec invokes over HTTPS. */
-  readonly url?: lambda.FunctionUrl;
   /** The EventBridge rule that invokes a scheduled function. */
   readonly schedule?: events.Rule;
 
@@ -219,10 +218,5 @@ export class HubFunction extends Construct {
       });
     }
 
-    if (spec.http === 'iam') {
-      // Nothing public: callers sign with SigV4, and their own IAM policy must allow both
-      // lambda:InvokeFunctionUrl and lambda:InvokeFunction (required for URLs made since Oct 2025).
-      this.url = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    }
   }
 }
