@@ -1,5 +1,6 @@
 /** The `koto-hub` command line: one function per command, each with its own --help. */
 import { auditCommand, AUDIT_HELP } from '#cli/commands/audit';
+import { clientsCommand, CLIENTS_HELP } from '#cli/commands/clients';
 import { dlqCommand, DLQ_HELP } from '#cli/commands/dlq';
 import { outreachCommand, OUTREACH_HELP } from '#cli/commands/outreach';
 import { runsCommand, RUNS_HELP } from '#cli/commands/runs';
@@ -25,6 +26,7 @@ Usage:
   koto-hub status [--watch] [--json]      queue depths and function counters of the running hub
   koto-hub runs list [--json]             open outreach runs, what each waits for, stalled ones marked
   koto-hub runs resume|abandon <run id>   put a run's outstanding work back now, or give it up, audited
+  koto-hub clients add|list|show|revoke   the systems that may call the hub, and their certificates
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 
@@ -42,6 +44,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   dlq: { run: dlqCommand, help: DLQ_HELP },
   status: { run: statusCommand, help: STATUS_HELP },
   runs: { run: runsCommand, help: RUNS_HELP },
+  clients: { run: clientsCommand, help: CLIENTS_HELP },
 };
 
 export const main = async (argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> => {

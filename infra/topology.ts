@@ -95,8 +95,13 @@ export interface FunctionSpec {
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
   /** External systems the function calls (through the X-Road security server). */
   readonly calls?: readonly ExternalSystem[];
-  /** Invoked over HTTPS (a Lambda function URL with AWS_IAM auth) rather than by a queue. */
-  readonly http?: 'iam';
+  /**
+   * Invoked over HTTPS through the door rather than by a queue: in AWS an API Gateway REST API on
+   * the hub's custom domain with mutual TLS (the client certificate is the caller's identity).
+   * `iam`: a Lambda function URL with AWS_IAM auth, the inbox's interim way in until it moves behind
+   * the door.
+   */
+  readonly http?: 'mtls' | 'iam';
   /** Buckets the function uses and how; its IAM role gets exactly these actions. */
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
@@ -183,6 +188,12 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     ttlAttribute: 'expiresAt',
+  },
+  clients: {
+    description: 'The client registry: the systems that may call the hub, their municipalities, message types and certificate fingerprint (contracts/clients.ts)',
+    partitionKey: 'clientId',
+    // The door finds the caller by the SHA-256 fingerprint of its TLS client certificate.
+    indexes: [{ name: 'byCertificate', partitionKey: 'certificateSha256' }],
   },
   pacing: {
     description:
@@ -382,10 +393,10 @@ export const functions = {
     entry: 'functions/ingress/handler.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    http: 'iam',
+    http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
     sends: ['referral-intake', 'outreach-runs'],
-    tables: { audit: 'write' },
+    tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
     description: 'Records a referral as a pending outreach candidate of its municipality and starts its lookup',
@@ -608,6 +619,11 @@ export const hubMetrics = {
     retried: 'retried',
     deadLettered: 'deadLettered',
   },
+  /**
+   * Requests refused at the door (dimensions service, kind = the rule that refused, e.g.
+   * `municipality-not-yours`); the alarm "door refusals" watches its sum for bursts.
+   */
+  doorRefusals: 'doorRefusals',
   /** Runs the outreach scheduler requested in one invocation (dimensions service, function). */
   outreachRunsRequested: 'outreachRunsRequested',
   /** Per external system (dimensions service, system): each X-Road call's duration in milliseconds. */

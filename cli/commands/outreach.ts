@@ -18,6 +18,9 @@ import { startRuntime, type Runtime } from '#infra/local/runtime';
 import { loadPopulation } from '#mocks/population-index';
 import { RunStore } from '#functions/outreach/run-store';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
+import { clientCredentials, OPERATOR_CLIENT } from '#infra/local/local-clients';
+import { pkiPaths } from '#infra/local/pki';
+import type { ClientCredentials } from '#infra/local/door-client';
 import { UsageError } from '#cli/connection';
 import { connectRecovery } from '#cli/hub-recovery';
 import { recoverRun, type RunRecovery } from '#functions/outreach-recovery/recover';
@@ -107,6 +110,8 @@ export const writeResult = async (file: string, result: OutreachResult): Promise
 
 interface Hub {
   readonly ingressUrl: string;
+  /** The local operator's client: the run is requested as it. */
+  readonly credentials: ClientCredentials;
   readonly store: RunStore;
   readonly where: string;
   /** Puts the run's lost work back (by the usual rule); undefined where the hub's start did it. */
@@ -135,6 +140,7 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
     const client = new DynamoDBClient({ endpoint: running.dynamodbEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     return {
       ingressUrl: running.ingressUrl,
+      credentials: clientCredentials(pkiPaths(dir.root), OPERATOR_CLIENT),
       store: new RunStore(DynamoDBDocumentClient.from(client), localTableName('correlation')),
       where: `the running hub (pid ${running.pid})`,
       resume: resumeOnRunningHub,
@@ -146,6 +152,7 @@ const useHub = async (args: OutreachArgs, note: (line: string) => void): Promise
   const runtime: Runtime = await startRuntime({ dataDir: dir.root, population });
   return {
     ingressUrl: runtime.ingressUrl,
+    credentials: runtime.credentials(OPERATOR_CLIENT),
     store: new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation')),
     where: 'the embedded runtime',
     // Its start put back what every open run waited for.
@@ -169,7 +176,7 @@ export const outreachCommand = async (args: readonly string[], out: (line: strin
       return 1;
     }
     // Asked for even when it exists: the request's hop (`run-exists`) shows in the run's trace.
-    await requestOutreachRun(hub.ingressUrl, { ...parsed, requestedBy: 'cli' });
+    await requestOutreachRun(hub.ingressUrl, hub.credentials, { ...parsed, requestedBy: 'cli' });
     out(`outreach run ${parsed.runId}: municipality ${parsed.municipality}, as of ${parsed.asOf}, through ${hub.where}`);
     if (existing) {
       const recovery = existing.phase === 'delivered' ? undefined : await hub.resume(parsed.runId);

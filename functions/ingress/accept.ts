@@ -1,8 +1,11 @@
 /**
- * Ingress: envelopes posted by municipal systems and other authorities are validated against their
- * contract, given their first audit record and put on the queue their type routes to. Bad input is
- * answered at once with the failing fields (never the values), so nothing invalid enters the hub.
+ * Ingress: envelopes posted by municipal systems and other authorities, behind the door
+ * (functions/ingress/door.ts) that named the caller, are stamped with the caller's `source`,
+ * validated against their contract, authorized (functions/lib/door/authorize.ts), given their first
+ * audit record and put on the queue their type routes to. Bad input is answered at once with the
+ * failing fields (never the values), so nothing invalid enters the hub; a refusal names its rule.
  */
+import type { Caller } from '#contracts/clients';
 import { MAX_INLINE_ENVELOPE_BYTES, type Envelope } from '#contracts/envelope';
 import { parseEnvelope, type FieldIssue } from '#contracts/messages/registry';
 import { ingressRoutes, type QueueName } from '#infra/topology';
@@ -10,9 +13,11 @@ import type { AuditRecord } from '#lib/audit/record';
 import { writeAuditRecords } from '#lib/audit/store';
 import { rootRecord, sendLinked, type LinkedMessage } from '#lib/root-hop';
 import { logger } from '#lib/logger';
+import { authorize, stampSource, type DoorContext } from '#lib/door/authorize';
+import { recordRefusal } from '#lib/door/refusals';
 
 export interface IngressResponse {
-  readonly status: 202 | 400 | 413 | 503;
+  readonly status: 202 | 400 | 403 | 413 | 503;
   readonly body: Record<string, unknown>;
 }
 
@@ -50,8 +55,23 @@ const enqueue = async (envelopes: readonly Envelope[], records: readonly AuditRe
   for (const [queue, messages] of byQueue) await sendLinked(queue, messages);
 };
 
-/** Accepts one envelope, or an array of up to ten, as posted. */
-export const acceptEnvelopes = async (body: string): Promise<IngressResponse> => {
+/** The first envelope the caller may not send, refused by the rule that says so; nothing of the request is taken then. */
+const refusalOf = async (envelopes: readonly Envelope[], caller: Caller, context: DoorContext): Promise<IngressResponse | undefined> => {
+  for (const [index, envelope] of envelopes.entries()) {
+    const verdict = authorize(caller, envelope, context);
+    if (verdict.ok) continue;
+    await recordRefusal(
+      { status: 403, rule: verdict.rule, clientId: caller.clientId, source: caller.system, type: envelope.type, municipality: envelope.municipality },
+      new Date(context.now),
+    );
+    const at = envelopes.length > 1 ? ` (envelope ${index})` : '';
+    return { status: 403, body: { error: 'forbidden', rule: verdict.rule, message: `${verdict.message}${at}` } };
+  }
+  return undefined;
+};
+
+/** Accepts one envelope, or an array of up to ten, as posted by `caller`. */
+export const acceptEnvelopes = async (body: string, caller: Caller, context: DoorContext): Promise<IngressResponse> => {
   if (Buffer.byteLength(body, 'utf8') > MAX_INLINE_ENVELOPE_BYTES) {
     return rejected(413, 'too-large', `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes`);
   }
@@ -61,12 +81,14 @@ export const acceptEnvelopes = async (body: string): Promise<IngressResponse> =>
   } catch {
     return rejected(400, 'not-json', 'the request body is not JSON');
   }
-  const items = Array.isArray(parsed) ? parsed : [parsed];
+  const items = (Array.isArray(parsed) ? parsed : [parsed]).map((item) => stampSource(item, caller));
   if (items.length === 0 || items.length > MAX_ENVELOPES_PER_REQUEST) {
     return rejected(400, 'batch-size', `post one envelope or an array of 1 to ${MAX_ENVELOPES_PER_REQUEST}`);
   }
   const { envelopes, issues } = validate(items);
   if (issues.length > 0) return rejected(400, 'invalid-envelope', 'the envelope does not match its contract', issues);
+  const refused = await refusalOf(envelopes, caller, context);
+  if (refused) return refused;
 
   const records = await Promise.all(envelopes.map((envelope) => rootRecord(envelope, 'ingress', 'accepted')));
   try {

@@ -26,6 +26,7 @@ import {
 } from '#infra/topology';
 import { AccessLogBucket, HubBucket } from '#infra/cdk/constructs/bucket';
 import { HubFunction } from '#infra/cdk/constructs/hub-function';
+import { DoorApi } from '#infra/cdk/constructs/door-api';
 import { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
 import { Observability } from '#infra/cdk/constructs/observability';
 import { HubTable } from '#infra/cdk/constructs/table';
@@ -51,6 +52,8 @@ export class KotoHubStack extends Stack {
   readonly buckets: Readonly<Record<BucketName, HubBucket>>;
   /** Where S3 writes the access logs of the buckets. */
   readonly accessLogs: AccessLogBucket;
+  /** The door: API Gateway with mutual TLS on the hub's own domain, in front of ingress. */
+  readonly door: DoorApi;
   /** The dashboard and the alarms. */
   readonly observability: Observability;
 
@@ -152,12 +155,34 @@ export class KotoHubStack extends Stack {
         buckets: this.buckets,
         auditKeySecret: spec.tables.audit ? this.auditKeySecret : undefined,
         xroad: spec.calls?.length ? xroad : undefined,
-        municipalities: spec.schedule ? municipalities : undefined,
+        // Scheduled work runs per served municipality; the door refuses the others.
+        municipalities: spec.schedule || spec.http ? municipalities : undefined,
       });
       if (fn.url) {
         new CfnOutput(this, `${pascal(name)}FunctionUrl`, { value: fn.url.url, description: `Function URL of ${name} (AWS_IAM auth)` });
       }
       return fn;
+    });
+
+    const doorFunctions = functionNames.filter((name) => functionSpec(name).http === 'mtls');
+    if (doorFunctions.length !== 1 || doorFunctions[0] !== 'ingress') throw new Error('topology: the door serves ingress alone (functions/ingress)');
+    const parameter = (name: string, description: string, allowedPattern: string, constraintDescription: string) =>
+      new CfnParameter(this, name, { type: 'String', description, allowedPattern, constraintDescription }).valueAsString;
+    this.door = new DoorApi(this, 'Door', {
+      ingress: this.functions.ingress.function,
+      key: this.key,
+      domainName: parameter('DoorDomainName', "The door's own domain, e.g. koto-hub.example.fi (the clients' only way in)", '^[a-z0-9.-]+\\.[a-z]{2,}$', 'a lower-case DNS name'),
+      certificateArn: parameter('DoorCertificateArn', 'ARN of the ACM certificate of DoorDomainName, in the stack\'s region', '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[0-9a-f-]+$', 'an ACM certificate ARN'),
+      truststoreUri: parameter(
+        'DoorTruststoreUri',
+        's3://bucket/key of the PEM bundle of the CA certificates client certificates must chain to (mutual TLS truststore)',
+        '^s3://[a-z0-9.-]{3,63}/\\S+$',
+        'an s3://bucket/key URI',
+      ),
+    });
+    new CfnOutput(this, 'DoorDomainTarget', {
+      value: this.door.domain.attrRegionalDomainName,
+      description: 'Point DoorDomainName here (a CNAME or alias record): POST https://<DoorDomainName>/envelopes with a client certificate',
     });
 
     const alarmTopicArn = new CfnParameter(this, 'AlarmTopicArn', {

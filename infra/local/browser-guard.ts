@@ -25,16 +25,16 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 };
 
 /** The origins this server answers as: its loopback names on its port. */
-export const ownOrigins = (port: number): string[] => LOOPBACK_NAMES.map((name) => `http://${name}:${port}`);
+export const ownOrigins = (port: number, scheme: 'http' | 'https' = 'http'): string[] => LOOPBACK_NAMES.map((name) => `${scheme}://${name}:${port}`);
 
-export const refuseCrossSite = (method: string, headers: IncomingHttpHeaders, port: number): GuardRefusal | undefined => {
+export const refuseCrossSite = (method: string, headers: IncomingHttpHeaders, port: number, scheme: 'http' | 'https' = 'http'): GuardRefusal | undefined => {
   const host = header(headers, 'host')?.toLowerCase();
   if (!host || !LOOPBACK_NAMES.some((name) => host === `${name}:${port}`)) {
     return { status: 421, error: 'host-not-allowed', message: `this hub answers only as ${LOOPBACK_NAMES.map((n) => `${n}:${port}`).join(', ')}` };
   }
   const origin = header(headers, 'origin');
   // `null` is what a sandboxed page or a redirect sends: not this server either.
-  if (origin !== undefined && !ownOrigins(port).includes(origin.toLowerCase())) {
+  if (origin !== undefined && !ownOrigins(port, scheme).includes(origin.toLowerCase())) {
     return { status: 403, error: 'cross-site', message: 'requests from other sites are refused' };
   }
   const fetchSite = header(headers, 'sec-fetch-site')?.toLowerCase();

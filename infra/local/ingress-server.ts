@@ -1,9 +1,11 @@
-/** The ingress HTTP endpoint of the embedded runtime: the same `acceptEnvelopes` the AWS function URL calls. */
+/**
+ * The operator's plain-HTTP port of the embedded runtime: `GET /status`, the ops page and its API,
+ * on loopback behind the browser guard. Envelopes go to the door (door-server.ts), over mutual TLS.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { acceptEnvelopes } from '#functions/ingress/accept';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
 import { refuseCrossSite } from '#infra/local/browser-guard';
@@ -93,12 +95,6 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
         return json(res, refused.status, { error: refused.error, message: refused.message });
       }
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (req.method === 'POST' && path === '/envelopes') {
-        const body = await readBody(req, MAX_INLINE_ENVELOPE_BYTES);
-        if (body === undefined) return json(res, 413, { error: 'too-large', message: `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes` });
-        const { status, body: response } = await acceptEnvelopes(body);
-        return json(res, status, response);
-      }
       const prefix = Object.keys(routes.prefixes ?? {}).find((p) => path.startsWith(p));
       if (prefix) {
         const method = req.method ?? 'GET';
@@ -115,7 +111,8 @@ export const startIngressServer = async (routes: HttpRoutes, port = 0): Promise<
         res.writeHead(status, { ...headers, 'content-type': type });
         return res.end(body);
       }
-      return json(res, 404, { error: 'not-found', message: 'POST /envelopes, or GET / (the ops page), /status, /api/...' });
+      req.resume();
+      return json(res, 404, { error: 'not-found', message: 'GET / (the ops page), /status, /api/...; envelopes go to the door over mutual TLS' });
     } catch {
       // A stream that failed half-way has sent its headers: all that is left is to cut it off.
       if (res.headersSent) return res.destroy();

@@ -1,5 +1,8 @@
 /** Small helpers for the loopback servers the runtime and the tests start. */
-import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
+
+/** An http, https or plain net server. */
+type Server = NetServer & { closeAllConnections?(): void };
 
 export const LOOPBACK = '127.0.0.1';
 

@@ -1,6 +1,7 @@
 /** Asking a hub for an outreach run over ingress and following it to delivery (the CLI and npm start). */
 import { randomUUID } from 'node:crypto';
 import type { RunItem, RunStore } from '#functions/outreach/run-store';
+import { postEnvelopes, type ClientCredentials } from '#infra/local/door-client';
 
 export interface RunRequest {
   readonly runId: string;
@@ -10,23 +11,19 @@ export interface RunRequest {
   readonly requestedBy: 'cli' | 'schedule' | 'ingress';
 }
 
-export const requestOutreachRun = async (ingressUrl: string, request: RunRequest): Promise<void> => {
-  const response = await fetch(ingressUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      messageId: randomUUID(),
-      correlationId: request.runId,
-      causationId: null,
-      type: 'outreach.run.requested.v1',
-      source: `municipality:${request.municipality}`,
-      target: 'hub',
-      municipality: request.municipality,
-      occurredAt: new Date().toISOString(),
-      payload: { asOf: request.asOf, requestedBy: request.requestedBy, listPageSize: request.pageSize },
-    }),
+/** Posts the run request as the client of `credentials`; the door stamps its `source`. */
+export const requestOutreachRun = async (ingressUrl: string, credentials: ClientCredentials, request: RunRequest): Promise<void> => {
+  const response = await postEnvelopes(ingressUrl, credentials, {
+    messageId: randomUUID(),
+    correlationId: request.runId,
+    causationId: null,
+    type: 'outreach.run.requested.v1',
+    target: 'hub',
+    municipality: request.municipality,
+    occurredAt: new Date().toISOString(),
+    payload: { asOf: request.asOf, requestedBy: request.requestedBy, listPageSize: request.pageSize },
   });
-  if (response.status !== 202) throw new Error(`ingress refused the run request (${response.status}): ${await response.text()}`);
+  if (response.status !== 202) throw new Error(`ingress refused the run request (${response.status}): ${JSON.stringify(response.body)}`);
 };
 
 /** Polls the run until it is delivered (or abandoned); undefined when `timeoutMs` passes first. */

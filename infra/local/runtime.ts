@@ -38,6 +38,15 @@ import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, typ
 import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
+import { ingressRoutes, startDoorServer } from '#infra/local/door-server';
+import { ensurePki, type PkiPaths } from '#infra/local/pki';
+import { clientCredentials, ensureLocalClients } from '#infra/local/local-clients';
+import type { ClientCredentials } from '#infra/local/door-client';
+import { Door } from '#functions/ingress/door';
+import type { DoorClock } from '#lib/door/client-rate';
+import { ClientRegistry } from '#lib/door/client-registry';
+import { resetRefusalMetrics } from '#lib/door/refusals';
+import { servedMunicipalities } from '#lib/config';
 import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
 import { Scheduler, type ScheduledHandler } from '#infra/local/scheduler';
 import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
@@ -56,7 +65,12 @@ export interface RuntimeOptions {
   readonly dataDir?: string;
   /** Keep DynamoDB in memory instead of the data folder (tests that need no restart). */
   readonly inMemory?: boolean;
+  /** The operator's plain-HTTP port (status, ops page); default a free one. */
   readonly ingressPort?: number;
+  /** The door's HTTPS port (mutual TLS; ingress); default a free one. */
+  readonly doorPort?: number;
+  /** The door's clock (the clients' rates); default the system's. */
+  readonly doorClock?: DoorClock;
   /** Functions to run; default all that are bound to a queue or run on a schedule. */
   readonly functions?: readonly FunctionName[];
   /**
@@ -104,7 +118,16 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   readonly dataDir: DataDir;
+  /** POST envelopes here, over mutual TLS: `https://127.0.0.1:<door port>/envelopes`. */
   readonly ingressUrl: string;
+  /** The door: `https://127.0.0.1:<port>`. */
+  readonly doorUrl: string;
+  /** The local CA, the door's certificate and the clients' certificates (`tls/` in the data folder). */
+  readonly pki: PkiPaths;
+  /** The client registry (the `clients` table). */
+  readonly clients: ClientRegistry;
+  /** The certificate, key and CA files a client calls the door with. */
+  credentials(clientId: string): ClientCredentials;
   readonly statusUrl: string;
   /** The local ops page (GET /): status, dead letters and a trace search in a browser. */
   readonly opsPageUrl: string;
@@ -160,6 +183,7 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   resetXRoadClients();
   // Powertools reads POWERTOOLS_METRICS_DISABLED when an instance is made: make them now.
   resetMetrics();
+  resetRefusalMetrics();
 };
 
 const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
@@ -268,6 +292,12 @@ const assemble = async (
     });
   }
 
+  const pki = await ensurePki(dir.root);
+  const clients = new ClientRegistry();
+  await ensureLocalClients(clients, pki, servedMunicipalities());
+  const door = new Door(clients, options.doorClock);
+  const doorServer = await startDoorServer(door, ingressRoutes(door), pki, options.doorPort ?? 0);
+  started.push(() => doorServer.close());
   // The watchdog's recovery, once at start: what the tables say is still waited for is put back.
   // Queues this runtime has just created hold nothing of an earlier process: all of it is lost.
   if (scheduled.includes('outreach-watchdog')) await recoverOpenWork(recoveryDeps({ queuesAreNew: givenSqs === undefined }));
@@ -293,7 +323,7 @@ const assemble = async (
   writeRuntimeInfo(dir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    ingressUrl: `${ingress.url}/envelopes`,
+    ingressUrl: `${doorServer.url}/envelopes`,
     statusUrl: `${ingress.url}/status`,
     sqsEndpoint,
     dynamodbEndpoint,
@@ -305,7 +335,11 @@ const assemble = async (
   let stopping: Promise<void> | undefined;
   return {
     dataDir: dir,
-    ingressUrl: `${ingress.url}/envelopes`,
+    ingressUrl: `${doorServer.url}/envelopes`,
+    doorUrl: doorServer.url,
+    pki,
+    clients,
+    credentials: (clientId) => clientCredentials(pki, clientId),
     statusUrl: `${ingress.url}/status`,
     opsPageUrl: `${ingress.url}/`,
     sqsEndpoint,

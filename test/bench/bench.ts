@@ -64,7 +64,7 @@ const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-'));
 say(`generating ${persons} people in municipality ${municipality} and starting the emulators ...`);
 const emulators = await startEmulators({ persons, municipality, seed: 2026, asOf });
 const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
-const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, scheduleSeconds: 0 });
+const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, municipalities: [municipality], scheduleSeconds: 0 });
 
 /** What the hub sent: its functions' SQS and DynamoDB requests, and the runner's receives and deletes. */
 const counts = { sqs: 0, runnerSqs: 0, dynamodbWriteRequests: 0, dynamodbWriteItems: 0 };

@@ -11,6 +11,7 @@ import type { KelmuRow } from '#contracts/kelmu/mapper';
 import type { FixturePopulation } from '#contracts/population';
 import { localTableName } from '#infra/local/dynamodb';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
+import { OPERATOR_CLIENT } from '#infra/local/local-clients';
 import type { Runtime } from '#infra/local/runtime';
 import { RateLimiter } from '#lib/rate-limit';
 import { xroadConfigFromEnv, XRoadHttpClient } from '#lib/xroad-client';
@@ -32,7 +33,7 @@ export const runThroughHub = async (runtime: Runtime, municipality: string, asOf
   const store = new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation'));
   const runId = randomUUID();
   const started = performance.now();
-  await requestOutreachRun(runtime.ingressUrl, { runId, municipality, asOf, pageSize: 500, requestedBy: 'cli' });
+  await requestOutreachRun(runtime.ingressUrl, runtime.credentials(OPERATOR_CLIENT), { runId, municipality, asOf, pageSize: 500, requestedBy: 'cli' });
   const run = await awaitRunDelivery(store, runId, 3_600_000, onProgress);
   if (!run) throw new Error('the hub run did not complete');
   const delivered = (run as { delivered?: { targets: number } }).delivered;

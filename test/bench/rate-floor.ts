@@ -20,6 +20,9 @@ import { isValidHetu } from '#contracts/hetu';
 import type { Envelope } from '#contracts/envelope';
 import { externalSystems, type ExternalSystem } from '#infra/topology';
 import { startRuntime, type Runtime } from '#infra/local/runtime';
+import { postEnvelopes } from '#infra/local/door-client';
+import { addClient } from '#infra/local/local-clients';
+import { servedMunicipalities } from '#lib/config';
 import { generatePopulation } from '#mocks/population/generate';
 import { startEmulators } from './emulators.ts';
 import { runThroughHub } from './outreach-bench.ts';
@@ -100,7 +103,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
   const systems = Object.keys(externalSystems) as ExternalSystem[];
   try {
     const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
-    const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, scheduleSeconds: 0 });
+    const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, municipalities, scheduleSeconds: 0 });
     try {
       // `/__reset` clears a mock's counters and its fault rules alike: the latencies are set after it.
       for (const system of systems) {
@@ -124,13 +127,22 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
       const inboxes = watchInboxes(runtime);
       const posted = new Map<string, number>();
       const gap = 1000 / options.referralRate;
+      await addClient(runtime.clients, runtime.pki, {
+        clientId: 'te-services',
+        name: 'TE services (bench authority)',
+        system: 'authority:te-services',
+        municipalities: servedMunicipalities(),
+        sends: ['outreach.referral.v1'],
+        receives: [],
+        ratePerMinute: 60_000,
+      });
       const start = performance.now();
       for (const [i, person] of people.entries()) {
         const wait = start + i * gap - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const envelope = referral({ municipality: referralMunicipality, occurredAt: new Date().toISOString(), payload: { hetu: person.hetu, referredOn: asOf } });
         posted.set(envelope.correlationId, performance.now());
-        const response = await fetch(runtime.ingressUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope) });
+        const response = await postEnvelopes(runtime.ingressUrl, runtime.credentials('te-services'), envelope);
         if (response.status !== 202) throw new Error(`a referral was refused: HTTP ${response.status}`);
       }
       const patience = performance.now() + 120_000;

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -230,7 +230,7 @@ describe('functions', () => {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
     }
-    if (spec.schedule) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
+    if (spec.schedule || spec.http) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
     if (spec.signsWebhooks) expected[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
       expected[bucketNameEnv(bucket)] = { Ref: logicalId(stack.buckets[bucket].bucket) };
@@ -422,20 +422,55 @@ describe('least privilege from the topology', () => {
   });
 });
 
-describe('ingress over HTTPS', () => {
-  const httpFunctions = functionNames.filter((name) => functionSpec(name).http === 'iam');
-
-  it('every function URL requires IAM (SigV4) authentication', () => {
-    const urls = ofType('AWS::Lambda::Url');
-    expect(urls).toHaveLength(httpFunctions.length);
-    for (const [, url] of urls) expect(url.Properties?.AuthType).toBe('AWS_IAM');
+describe('the door: API Gateway with mutual TLS on the hub’s own domain', () => {
+  it('has no unauthenticated way in: no function URL, and the default execute-api endpoint is disabled', () => {
+    expect(ofType('AWS::Lambda::Url')).toEqual([]);
+    const apis = ofType('AWS::ApiGateway::RestApi');
+    expect(apis).toHaveLength(1);
+    expect(apis[0]![1].Properties?.DisableExecuteApiEndpoint).toBe(true);
+    expect(ofType('AWS::ApiGatewayV2::Api')).toEqual([]);
   });
 
-  it.each(httpFunctions)('function %s has a function URL and a stack output with it', (name) => {
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: arnOf(functionId(name)) });
-    const url = stack.functions[name].url;
-    expect(url).toBeDefined();
-    expect(Object.values(json.Outputs)).toContainEqual(expect.objectContaining({ Value: stack.resolve(url?.url) }));
+  it('serves its one domain with mutual TLS against the truststore of the stack parameter, TLS 1.2 at least', () => {
+    template.resourceCountIs('AWS::ApiGateway::DomainName', 1);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: { Ref: 'DoorDomainName' },
+      RegionalCertificateArn: { Ref: 'DoorCertificateArn' },
+      SecurityPolicy: 'TLS_1_2',
+      MutualTlsAuthentication: { TruststoreUri: { Ref: 'DoorTruststoreUri' } },
+    });
+    template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    for (const name of ['DoorDomainName', 'DoorCertificateArn', 'DoorTruststoreUri']) expect(json.Parameters).toHaveProperty(name);
+  });
+
+  it('routes POST /envelopes, and nothing else, to the ingress function', () => {
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods.map(([, m]) => m.Properties?.HttpMethod)).toEqual(['POST']);
+    const integration = methods[0]![1].Properties?.Integration as { Type: string; Uri: unknown };
+    expect(integration.Type).toBe('AWS_PROXY');
+    expect(JSON.stringify(integration.Uri)).toContain(functionId('ingress'));
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'envelopes' });
+  });
+
+  it('gives ingress the client registry to read and the served municipalities, and throttles the stage', () => {
+    const variables = (resource(functionId('ingress')).Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables[MUNICIPALITIES_ENV]).toEqual({ Ref: 'Municipalities' });
+    expect(variables[tableNameEnv('clients')]).toEqual({ Ref: tableId('clients') });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
+    });
+  });
+
+  it('alarms on a burst of refusals at the door, counted over every rule', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => JSON.stringify(a.Properties?.Metrics ?? a.Properties).includes('doorRefusals'));
+    expect(alarms).toHaveLength(1);
+    const { Threshold, Metrics } = alarms[0]![1].Properties as { Threshold: number; Metrics: { MetricStat?: { Metric: unknown; Stat: string } }[] };
+    expect(Threshold).toBe(50);
+    // The total over every rule: the service dimension alone, no `kind`.
+    expect(Metrics.find((m) => m.MetricStat)?.MetricStat).toMatchObject({
+      Stat: 'Sum',
+      Metric: { Namespace: 'KotoHub', MetricName: 'doorRefusals', Dimensions: [{ Name: 'service', Value: 'koto-hub' }] },
+    });
   });
 });
 

@@ -20,6 +20,7 @@ import type { OutreachResult } from '#contracts/outreach-result';
 import type { FixturePopulation } from '#contracts/population';
 import { localTableName } from '#infra/local/dynamodb';
 import { requestOutreachRun } from '#infra/local/outreach-client';
+import { postEnvelopes, type ClientCredentials } from '#infra/local/door-client';
 import { RunStore, type RunItem } from '#functions/outreach/run-store';
 import { pendingCandidateKey } from '#functions/single-candidates/pending-candidate';
 import { eventually } from '../support/hub.ts';
@@ -43,6 +44,9 @@ const RATE_LIMITS = { KOTO_RATE_LIMIT_VTJ: '500', KOTO_RATE_LIMIT_UMA: '500', KO
 interface Hub {
   readonly child: ChildProcess;
   readonly ingressUrl: string;
+  /** The run requester's and the referrer's credentials at the door. */
+  readonly operator: ClientCredentials;
+  readonly referrer: ClientCredentials;
   readonly store: RunStore;
   readonly documents: DynamoDBDocumentClient;
   readonly exited: Promise<NodeJS.Signals | number | null>;
@@ -69,13 +73,14 @@ const startHub = async (dataDir: string, crashAt?: string): Promise<Hub> => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  const ready = await new Promise<{ ingressUrl: string; dynamodbEndpoint: string }>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { ingressUrl: string; dynamodbEndpoint: string }));
+  type Ready = { ingressUrl: string; dynamodbEndpoint: string; operator: ClientCredentials; referrer: ClientCredentials };
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Ready));
     void exited.then((end) => reject(new Error(`the hub ended before it was up (${String(end)})`)));
   });
   const client = new DynamoDBClient({ region: 'eu-north-1', endpoint: ready.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const documents = DynamoDBDocumentClient.from(client);
-  const hub = { child, ingressUrl: ready.ingressUrl, store: new RunStore(documents, localTableName('correlation')), documents, exited };
+  const hub = { child, ingressUrl: ready.ingressUrl, operator: ready.operator, referrer: ready.referrer, store: new RunStore(documents, localTableName('correlation')), documents, exited };
   running.push(hub);
   return hub;
 };
@@ -121,9 +126,9 @@ describe('the hub killed mid-run and started again on the same data folder', () 
     const referred = referral({ municipality: MUNICIPALITY, payload: { hetu: person.hetu } });
 
     const first = await startHub(dataDir, point.crashAt(referred.correlationId));
-    await requestOutreachRun(first.ingressUrl, { runId, municipality: MUNICIPALITY, asOf: AS_OF, pageSize: PAGE_SIZE, requestedBy: 'cli' });
+    await requestOutreachRun(first.ingressUrl, first.operator, { runId, municipality: MUNICIPALITY, asOf: AS_OF, pageSize: PAGE_SIZE, requestedBy: 'cli' });
     if (point.referral) {
-      const accepted = await fetch(first.ingressUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(referred) });
+      const accepted = await postEnvelopes(first.ingressUrl, first.referrer, referred);
       expect(accepted.status).toBe(202);
     }
     expect(await first.exited).toBe('SIGKILL');

@@ -1,5 +1,5 @@
 /**
- * A local hub only its operator can use: over real HTTP, ingress and the ops API refuse what a
+ * A local hub only its operator can use: over real HTTP(S), the door and the ops API refuse what a
  * web page in the operator's browser could send (issue "Nothing lost …", item 4), and everything
  * the hub writes into its data folder is readable by its owner only.
  */
@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
+import { callDoor } from '#infra/local/door-client';
+import { eventually, startTestHub, TEST_AUTHORITY, type TestHub } from '../support/hub.ts';
 import { referral } from '../support/envelopes.ts';
 
 let hub: TestHub;
@@ -33,15 +34,21 @@ const send = (url: string, method: string, headers: Record<string, string>, body
 const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
 
 describe('the local hub and a hostile web page', () => {
-  it('refuses a valid envelope posted as text/plain, or from another origin, and accepts it as JSON from a tool', async () => {
+  it('refuses a valid envelope posted as text/plain, or from another origin, even with a client certificate, and accepts it as JSON from a tool', async () => {
     const envelope = JSON.stringify(referral({ municipality: '905' }));
-    const asText = await send(hub.ingressUrl, 'POST', { 'content-type': 'text/plain' }, envelope);
+    const client = hub.credentials(TEST_AUTHORITY);
+    const asText = await callDoor(hub.ingressUrl, client, { body: envelope, headers: { 'content-type': 'text/plain' } });
     expect(asText.status).toBe(415);
-    const fromEvil = await send(hub.ingressUrl, 'POST', { 'content-type': 'application/json', origin: 'http://evil.example' }, envelope);
+    const fromEvil = await callDoor(hub.ingressUrl, client, { body: envelope, headers: { origin: 'http://evil.example' } });
     expect(fromEvil.status).toBe(403);
-    expect(JSON.parse(fromEvil.body)).toMatchObject({ error: 'cross-site' });
-    const fromTool = await send(hub.ingressUrl, 'POST', { 'content-type': 'application/json' }, envelope);
+    expect(JSON.parse(fromEvil.text)).toMatchObject({ error: 'cross-site' });
+    const fromTool = await callDoor(hub.ingressUrl, client, { body: envelope });
     expect(fromTool.status).toBe(202);
+  });
+
+  it('takes no envelopes on the operator’s plain-HTTP port: they go to the door', async () => {
+    const response = await send(new URL('/envelopes', hub.opsPageUrl).toString(), 'POST', { 'content-type': 'application/json' }, JSON.stringify(referral()));
+    expect(response.status).toBe(404);
   });
 
   it('answers the ops API only under its own loopback name (no DNS rebinding)', async () => {

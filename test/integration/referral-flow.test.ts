@@ -1,5 +1,5 @@
 /**
- * The referral intake flow through the real embedded runtime: ingress over HTTP, local-aws-sqs,
+ * The referral intake flow through the real embedded runtime: ingress over mutual TLS, local-aws-sqs,
  * the runner, the handler and dynalite — no mocked SDK client anywhere.
  */
 import { execFile } from 'node:child_process';
@@ -21,7 +21,8 @@ const run = promisify(execFile);
 
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub({ population: 'mocks/population/sample.json' });
+  // Referrals come for municipalities of their own in some tests (179, 564): the hub serves those too.
+  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091', '837', '179', '564'] });
 });
 afterAll(async () => {
   await hub?.stop();

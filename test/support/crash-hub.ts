@@ -8,12 +8,15 @@
  *                          the handlers are about to send the n-th message to that queue (of that
  *                          correlation only, when given), so that message and all after it are lost
  *
- * It prints one JSON line once it is up (`{ ingressUrl, dynamodbEndpoint }`) and stops on SIGTERM.
+ * It prints one JSON line once it is up (`{ ingressUrl, dynamodbEndpoint, operator, referrer }`, the
+ * last two the credentials of the clients the test posts as) and stops on SIGTERM.
  * A kill point chosen by what the hub sends, not by a timer, lands in the same step on any machine.
  */
 import '#infra/local/quiet-warnings';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { startRuntime } from '#infra/local/runtime';
+import { addClient, OPERATOR_CLIENT } from '#infra/local/local-clients';
+import { servedMunicipalities } from '#lib/config';
 import { sqsClient } from '#lib/clients';
 
 const runtime = await startRuntime({
@@ -43,5 +46,26 @@ if (crashAt) {
   );
 }
 
+// The referrer the test posts as (kept in the data folder's registry across the kill).
+const REFERRER = 'te-services';
+if (!(await runtime.clients.get(REFERRER))) {
+  await addClient(runtime.clients, runtime.pki, {
+    clientId: REFERRER,
+    name: 'TE services (test authority)',
+    system: 'authority:te-services',
+    municipalities: servedMunicipalities(),
+    sends: ['outreach.referral.v1'],
+    receives: [],
+    ratePerMinute: 60_000,
+  });
+}
+
 process.on('SIGTERM', () => void runtime.stop().then(() => process.exit(0)));
-console.log(JSON.stringify({ ingressUrl: runtime.ingressUrl, dynamodbEndpoint: runtime.dynamodbEndpoint }));
+console.log(
+  JSON.stringify({
+    ingressUrl: runtime.ingressUrl,
+    dynamodbEndpoint: runtime.dynamodbEndpoint,
+    operator: runtime.credentials(OPERATOR_CLIENT),
+    referrer: runtime.credentials(REFERRER),
+  }),
+);

@@ -1,6 +1,10 @@
 /**
  * The embedded runtime for integration tests: real dynalite, real local-aws-sqs, the real handlers,
- * on free loopback ports in a temporary data folder; stopped by the test that started it.
+ * on free loopback ports in a temporary data folder; stopped by the test that started it. Envelopes
+ * go through the door over mutual TLS as a registered client: by default `te-services`, the
+ * authority the referral factory speaks as (test/support/envelopes.ts), which this helper registers
+ * for every municipality the hub serves; `as` names another (the demo client `vaasa-905`, the
+ * `operator`, or one a test added).
  */
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +12,19 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startRuntime, type Runtime, type RuntimeOptions } from '#infra/local/runtime';
+import { postEnvelopes } from '#infra/local/door-client';
+import { addClient } from '#infra/local/local-clients';
+import { servedMunicipalities } from '#lib/config';
 import { localTableName } from '#infra/local/dynamodb';
 import type { QueueName, TableName } from '#infra/topology';
 import type { AuditRecord } from '#lib/audit/record';
 
+/** The client the tests post as unless they say otherwise. */
+export const TEST_AUTHORITY = 'te-services';
+
 export interface TestHub extends Runtime {
-  post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Posts to ingress over mutual TLS as client `as` (default `te-services`). */
+  post(body: unknown, as?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }>;
   sendRaw(queue: QueueName, bodies: readonly string[]): Promise<void>;
   auditOf(correlationId: string): Promise<AuditRecord[]>;
   scan(table: TableName): Promise<Record<string, unknown>[]>;
@@ -25,16 +36,20 @@ export const startTestHub = async (options: RuntimeOptions = {}): Promise<TestHu
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'koto-hub-test-'));
   const runtime = await startRuntime({ retryBaseSeconds: 1, ...options, dataDir });
   const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
+  if (!(await runtime.clients.get(TEST_AUTHORITY))) {
+    await addClient(runtime.clients, runtime.pki, {
+      clientId: TEST_AUTHORITY,
+      name: 'TE services (test authority)',
+      system: 'authority:te-services',
+      municipalities: servedMunicipalities(),
+      sends: ['outreach.referral.v1'],
+      receives: [],
+      ratePerMinute: 60_000,
+    });
+  }
   return {
     ...runtime,
-    async post(body) {
-      const response = await fetch(runtime.ingressUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    },
+    post: (body, as = TEST_AUTHORITY) => postEnvelopes(runtime.ingressUrl, runtime.credentials(as), body),
     async sendRaw(queue, bodies) {
       for (let i = 0; i < bodies.length; i += 10) {
         await runtime.sqs.send(

@@ -10,7 +10,7 @@ import type { TestHub } from './hub.ts';
 export const registerClients = (hub: Runtime, clients: readonly InboxCaller[]): void =>
   writeFileSync(hub.dataDir.inboxClientsFile, JSON.stringify(clients), { mode: 0o600 });
 
-const base = (hub: Runtime) => hub.ingressUrl.replace(/\/envelopes$/, '');
+const base = (hub: Runtime) => hub.statusUrl.replace(/\/status$/, '');
 
 export const asClient = (hub: Runtime, clientId: string, path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(`${base(hub)}${path}`, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), [TEST_CLIENT_HEADER]: clientId, ...init.headers } });

@@ -12,6 +12,7 @@ import { fixturePopulation, type FixturePopulation } from '#contracts/population
 import { TARGET_FIELDS, type OutreachResult, type OutreachTarget } from '#contracts/outreach-result';
 import { localTableName } from '#infra/local/dynamodb';
 import { requestOutreachRun } from '#infra/local/outreach-client';
+import { OPERATOR_CLIENT } from '#infra/local/local-clients';
 import { auditKey } from '#lib/audit/key';
 import { subjectHash } from '#lib/audit/record';
 import { sqsClient } from '#lib/clients';
@@ -143,9 +144,9 @@ export const runRow = async (hub: TestHub, runId: string): Promise<RunRow | unde
 export const candidateRows = async (hub: TestHub, runId: string): Promise<CandidateRow[]> =>
   (await runItems(hub, runId)).filter((item) => String(item.sk).startsWith('CAND#')) as CandidateRow[];
 
-/** Asks the hub for a run over ingress, as the CLI and the schedule do. */
+/** Asks the hub for a run over ingress as the local operator's client, as the CLI does. */
 export const requestRun = (hub: TestHub, run: { runId: string; municipality: string; asOf: string; pageSize?: number }): Promise<void> =>
-  requestOutreachRun(hub.ingressUrl, { pageSize: 200, ...run, requestedBy: 'ingress' });
+  requestOutreachRun(hub.ingressUrl, hub.credentials(OPERATOR_CLIENT), { pageSize: 200, ...run, requestedBy: 'ingress' });
 
 /** Waits for the run to be delivered (and for `also` to hold of it); the delivered result document. */
 export const deliveredResult = async (

@@ -78,7 +78,7 @@ export class HubFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly function: NodejsFunction;
-  /** The Function URL, for a function the spec invokes over HTTPS. */
+  /** The Function URL, for a function the spec invokes over HTTPS with IAM auth. */
   readonly url?: lambda.FunctionUrl;
   /** The EventBridge rule that invokes a scheduled function. */
   readonly schedule?: events.Rule;

@@ -30,10 +30,13 @@ import type { QueueWithDlq } from '#infra/cdk/constructs/queue-with-dlq';
 
 /** The period of every alarm and graph. */
 export const PERIOD = Duration.minutes(5);
+
+/** Refusals at the door in one period that raise the alarm: more than a client's misconfigured retries. */
+export const DOOR_REFUSALS_BURST = 50;
 /** Errors per invocations, in percent over one period, above which a function's error-rate alarm fires. */
 export const ERROR_RATE_PERCENT = 5;
 
-export type AlarmKind = 'dlq-not-empty' | 'oldest-message' | 'error-rate' | 'throttles' | 'outreach-run-stalled' | 'register-unavailable';
+export type AlarmKind = 'dlq-not-empty' | 'oldest-message' | 'error-rate' | 'throttles' | 'outreach-run-stalled' | 'register-unavailable' | 'door-refusals';
 
 export interface HubAlarm {
   readonly kind: AlarmKind;
@@ -171,6 +174,13 @@ export class Observability extends Construct {
           'check the register\'s service notices. Past the breaker\'s hold the work dead-letters (see "koto-hub status").',
       });
     }
+    alarm('door-refusals', 'ingress', hubMetric(hubMetrics.doorRefusals, {}, 'Sum', 'refusals at the door'), {
+      threshold: DOOR_REFUSALS_BURST,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmDescription:
+        'A burst of requests refused at the door (401 no or unknown certificate, 403 a rule, 429 over rate): a misconfigured client or ' +
+        'someone probing. The audit partition door-refusals#<day> names each client and rule; the metric by kind names the rules.',
+    });
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

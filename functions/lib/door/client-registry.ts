@@ -1,0 +1,75 @@
+/**
+ * The client registry (the `clients` table): one item per client, its record as
+ * `contracts/clients.ts` defines it plus the certificate fingerprint at the top level for the
+ * `byCertificate` index. Read on every request, never cached, so a revocation holds from the next
+ * request on.
+ */
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clientRecordSchema, type ClientRecord } from '#contracts/clients';
+import { documentClient } from '#lib/clients';
+import { tableName } from '#lib/config';
+
+export const CERTIFICATE_INDEX = 'byCertificate';
+
+const toItem = (record: ClientRecord) => ({ ...record, certificateSha256: record.authentication.certificateSha256 });
+
+/** A stored item as its record; an item that no longer matches the contract is no client (the door refuses it). */
+const fromItem = (item: Record<string, unknown> | undefined): ClientRecord | undefined => {
+  if (!item) return undefined;
+  const { certificateSha256: _indexKey, ...record } = item;
+  const parsed = clientRecordSchema.safeParse(record);
+  return parsed.success ? parsed.data : undefined;
+};
+
+export class ClientRegistry {
+  constructor(
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+    private readonly table: string = tableName('clients'),
+  ) {}
+
+  async get(clientId: string): Promise<ClientRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { clientId }, ConsistentRead: true }));
+    return fromItem(Item);
+  }
+
+  /** The client whose certificate has this SHA-256 fingerprint (64 upper-case hex digits). */
+  async byCertificate(fingerprint: string): Promise<ClientRecord | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: CERTIFICATE_INDEX,
+        KeyConditionExpression: 'certificateSha256 = :f',
+        ExpressionAttributeValues: { ':f': fingerprint },
+      }),
+    );
+    // Two records with one certificate would make the identity ambiguous: neither is the caller.
+    return Items.length === 1 ? fromItem(Items[0]) : undefined;
+  }
+
+  async list(): Promise<ClientRecord[]> {
+    const records: ClientRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }));
+      records.push(...(page.Items ?? []).flatMap((item) => fromItem(item) ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records.sort((a, b) => a.clientId.localeCompare(b.clientId));
+  }
+
+  /** Adds a new client; throws when the id is taken. */
+  async add(record: ClientRecord): Promise<void> {
+    const valid = clientRecordSchema.parse(record);
+    await this.client.send(new PutCommand({ TableName: this.table, Item: toItem(valid), ConditionExpression: 'attribute_not_exists(clientId)' }));
+  }
+
+  /** Marks the client revoked at `at`; the door refuses it from the next request. Undefined when there is no such client. */
+  async revoke(clientId: string, at: Date): Promise<ClientRecord | undefined> {
+    const record = await this.get(clientId);
+    if (!record) return undefined;
+    if (record.status === 'revoked') return record;
+    const revoked: ClientRecord = { ...record, status: 'revoked', revokedAt: at.toISOString() };
+    await this.client.send(new PutCommand({ TableName: this.table, Item: toItem(revoked) }));
+    return revoked;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The door of the embedded runtime: HTTPS on loopback with mutual TLS, in front of ingress (and of
+ * the routes later added behind it). The server asks every client for a certificate
+ * (`requestCert`) but lets the handshake finish without one (`rejectUnauthorized: false`), so that
+ * a missing or foreign certificate is answered with a 401 and its reason rather than a bare
+ * handshake error; `functions/ingress/door.ts` then admits only a certificate that chains to the
+ * local CA and that an active client in the registry holds. The ops API stays on the operator's
+ * plain-HTTP port (ingress-server.ts).
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Caller } from '#contracts/clients';
+import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
+import { acceptEnvelopes } from '#functions/ingress/accept';
+import type { Door, PresentedCertificate } from '#functions/ingress/door';
+import { servedMunicipalities } from '#lib/config';
+import { refuseCrossSite } from '#infra/local/browser-guard';
+import { closeServer, listen, LOOPBACK } from '#infra/local/net';
+import type { PkiPaths } from '#infra/local/pki';
+
+export interface DoorRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** The body as text, at most MAX_INLINE_ENVELOPE_BYTES (a larger one is answered 413 before the route runs). */
+  readonly body: string;
+}
+
+export interface DoorRouteResponse {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A route behind the door: it runs only for an admitted caller. */
+export type DoorRoute = (caller: Caller, request: DoorRequest) => Promise<DoorRouteResponse>;
+
+/** Routes by `METHOD /path`. */
+export type DoorRoutes = Readonly<Record<string, DoorRoute>>;
+
+/** Ingress: envelopes posted by the caller. */
+export const ingressRoutes = (door: Door): DoorRoutes => ({
+  'POST /envelopes': async (caller, request) => {
+    const { status, body } = await acceptEnvelopes(request.body, caller, { served: servedMunicipalities(), now: door.now() });
+    return { status, body };
+  },
+});
+
+/** The peer's certificate as the door reads it; undefined when the client sent none. */
+export const presentedCertificate = (socket: TLSSocket): PresentedCertificate | undefined => {
+  const peer = socket.getPeerCertificate();
+  if (!peer || !peer.fingerprint256) return undefined;
+  return { fingerprint256: peer.fingerprint256, trusted: socket.authorized };
+};
+
+const readBody = (req: IncomingMessage, limit: number): Promise<string | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit + 1) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+export interface DoorServer {
+  /** `https://127.0.0.1:<port>` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const startDoorServer = async (door: Door, routes: DoorRoutes, pki: PkiPaths, port = 0): Promise<DoorServer> => {
+  let boundPort = 0;
+  const server: Server = createServer(
+    {
+      key: readFileSync(pki.serverKey),
+      cert: readFileSync(pki.serverCert),
+      ca: readFileSync(pki.caCert),
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    async (req, res) => {
+      try {
+        const refused = refuseCrossSite(req.method ?? 'GET', req.headers, boundPort, 'https');
+        if (refused) {
+          req.resume();
+          return json(res, refused.status, { error: refused.error, message: refused.message });
+        }
+        const admission = await door.admit(presentedCertificate(req.socket as TLSSocket));
+        if (!admission.ok) {
+          req.resume();
+          return json(res, admission.status, admission.body, admission.headers);
+        }
+        const url = new URL(req.url ?? '/', 'https://localhost');
+        const route = routes[`${req.method} ${url.pathname}`];
+        if (!route) {
+          req.resume();
+          const methods = Object.keys(routes).filter((key) => key.endsWith(` ${url.pathname}`));
+          return methods.length > 0
+            ? json(res, 405, { error: 'method', message: `use ${methods.join(' or ')}` }, { allow: methods.map((m) => m.split(' ')[0]).join(', ') })
+            : json(res, 404, { error: 'not-found', message: `the door has ${Object.keys(routes).join(', ')}` });
+        }
+        const body = await readBody(req, MAX_INLINE_ENVELOPE_BYTES);
+        if (body === undefined) return json(res, 413, { error: 'too-large', message: `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes` });
+        const answer = await route(admission.caller, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+        return json(res, answer.status, answer.body, answer.headers);
+      } catch {
+        return json(res, 500, { error: 'internal', message: 'the hub failed to handle the request; see its log' });
+      }
+    },
+  );
+  await listen(server, port);
+  const { port: bound } = server.address() as AddressInfo;
+  boundPort = bound;
+  return { url: `https://${LOOPBACK}:${bound}`, close: () => closeServer(server) };
+};

@@ -1,0 +1,148 @@
+/**
+ * The embedded runtime's own small PKI, in the data folder's `tls/` (owner-only, as all of it): a
+ * local CA, the door's server certificate for 127.0.0.1 and localhost, and one client certificate
+ * per client `koto-hub clients add` issued. The door trusts only certificates this CA signed, and
+ * of those only the ones whose fingerprint an active client in the registry holds.
+ *
+ * `@peculiar/x509` makes the certificates: Node can make keys but not X.509 certificates. Keys are
+ * ECDSA P-256, as X-Road's own TLS uses.
+ */
+import '#infra/local/reflect-metadata';
+import { webcrypto, X509Certificate as NodeCertificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+// Node's WebCrypto is the standard Crypto; its typings (node:crypto's webcrypto) differ from the DOM's in name only.
+x509.cryptoProvider.set(webcrypto as never);
+
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const YEAR_MS = 365 * 86_400_000;
+
+export interface PkiPaths {
+  readonly dir: string;
+  readonly caCert: string;
+  readonly caKey: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientsDir: string;
+}
+
+export const pkiPaths = (dataRoot: string): PkiPaths => {
+  const dir = join(dataRoot, 'tls');
+  return {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    serverCert: join(dir, 'server.crt'),
+    serverKey: join(dir, 'server.key'),
+    clientsDir: join(dir, 'clients'),
+  };
+};
+
+export interface ClientCertificateFiles {
+  readonly cert: string;
+  readonly key: string;
+  /** SHA-256 of the DER certificate, 64 upper-case hex digits: what the registry holds. */
+  readonly fingerprint: string;
+  readonly subject: string;
+}
+
+export const clientCertificatePaths = (paths: PkiPaths, clientId: string): { cert: string; key: string } => ({
+  cert: join(paths.clientsDir, `${clientId}.crt`),
+  key: join(paths.clientsDir, `${clientId}.key`),
+});
+
+const keyPem = async (key: CryptoKey): Promise<string> =>
+  x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+
+const importKey = (pem: string): Promise<CryptoKey> =>
+  webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ALGORITHM, false, ['sign']);
+
+const newKeys = (): Promise<CryptoKeyPair> => webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+
+const write = (file: string, text: string) => writeFileSync(file, text, { mode: 0o600 });
+
+/** The SHA-256 fingerprint of a PEM certificate, as the registry keeps it. */
+export const fingerprintOf = (pem: string): string => new NodeCertificate(pem).fingerprint256.replace(/:/g, '');
+
+interface Issuer {
+  readonly cert: x509.X509Certificate;
+  readonly key: CryptoKey;
+}
+
+const readIssuer = async (paths: PkiPaths): Promise<Issuer> => ({
+  cert: new x509.X509Certificate(readFileSync(paths.caCert, 'utf8')),
+  key: await importKey(readFileSync(paths.caKey, 'utf8')),
+});
+
+const issue = async (issuer: Issuer, subject: string, usage: x509.ExtendedKeyUsage, names: x509.JsonGeneralNames = [], now = new Date()) => {
+  const keys = await newKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    subject,
+    issuer: issuer.cert.subject,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter: new Date(now.getTime() + 2 * YEAR_MS),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: issuer.key,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([usage]),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer.cert.publicKey),
+      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+    ],
+  });
+  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
+};
+
+/**
+ * Creates, once, the CA and the door's server certificate; later starts keep them, so issued
+ * client certificates stay valid across restarts.
+ */
+export const ensurePki = async (dataRoot: string): Promise<PkiPaths> => {
+  const paths = pkiPaths(dataRoot);
+  mkdirSync(paths.clientsDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
+    const keys = await newKeys();
+    const now = new Date();
+    const ca = await x509.X509CertificateGenerator.createSelfSigned({
+      name: 'CN=koto-hub local CA',
+      keys,
+      notBefore: new Date(now.getTime() - 60_000),
+      notAfter: new Date(now.getTime() + 10 * YEAR_MS),
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    write(paths.caKey, await keyPem(keys.privateKey));
+    write(paths.caCert, ca.toString('pem'));
+  }
+  if (!existsSync(paths.serverCert) || !existsSync(paths.serverKey)) {
+    const server = await issue(await readIssuer(paths), 'CN=koto-hub door', x509.ExtendedKeyUsage.serverAuth, [
+      { type: 'ip', value: '127.0.0.1' },
+      { type: 'dns', value: 'localhost' },
+    ]);
+    write(paths.serverKey, server.key);
+    write(paths.serverCert, server.cert);
+  }
+  return paths;
+};
+
+/** Issues a client certificate from the local CA into `tls/clients/<clientId>.crt|.key`. */
+export const issueClientCertificate = async (paths: PkiPaths, clientId: string): Promise<ClientCertificateFiles> => {
+  const files = clientCertificatePaths(paths, clientId);
+  // The common name is the client id: a display name may hold characters a DN must escape.
+  const subject = `CN=${clientId}, O=koto-hub client`;
+  const issued = await issue(await readIssuer(paths), subject, x509.ExtendedKeyUsage.clientAuth);
+  write(files.key, issued.key);
+  write(files.cert, issued.cert);
+  return { ...files, fingerprint: fingerprintOf(issued.cert), subject };
+};
