@@ -1,10 +1,14 @@
-/** DynamoDB locally: dynalite on LevelDB files in the data folder, tables created from the topology. */
+/**
+ * DynamoDB locally: dynalite on LevelDB files in the data folder, or Amazon's DynamoDB Local with
+ * `KOTO_DYNAMODB=dynamodb-local`; tables created from the topology.
+ */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { tableNames, tableSpec, type TableName } from '#infra/topology';
 import { listen, closeServer } from '#infra/local/net';
+import { startDynamoDBLocal } from '#infra/local/dynamodb-local';
 
 export const localTableName = (table: TableName): string => `koto-hub-${table}`;
 
@@ -13,7 +17,21 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
+/** The DynamoDB stand-ins a runtime can start (`KOTO_DYNAMODB`); dynalite unless told otherwise. */
+const ENGINES = ['dynalite', 'dynamodb-local'] as const;
+export type DynamoEngine = (typeof ENGINES)[number];
+
+export const dynamoEngine = (env: NodeJS.ProcessEnv = process.env): DynamoEngine => {
+  const value = env.KOTO_DYNAMODB || 'dynalite';
+  if (!(ENGINES as readonly string[]).includes(value)) {
+    throw new Error(`KOTO_DYNAMODB: unknown DynamoDB '${value}', expected one of ${ENGINES.join(', ')}`);
+  }
+  return value as DynamoEngine;
+};
+
+/** Starts the chosen stand-in on a free loopback port: in memory, or with its tables in `path`. One per runtime. */
 export const startDynamo = async (path: string | undefined): Promise<LocalDynamo> => {
+  if (dynamoEngine() === 'dynamodb-local') return startDynamoDBLocal(path);
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await listen(server, 0);
   const { port } = server.address() as AddressInfo;
