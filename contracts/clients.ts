@@ -37,6 +37,12 @@ export const clientSystemProblem = (system: string, municipalities: readonly str
   return undefined;
 };
 
+/** https anywhere; plain http only to this machine's loopback, where nothing crosses a network. */
+export const webhookUrlAllowed = (url: string): boolean => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]'));
+};
+
 export const clientRecordSchema = z
   .object({
     clientId: clientIdSchema,
@@ -52,7 +58,8 @@ export const clientRecordSchema = z
       /** The certificate's subject, for a person reading the registry. */
       subject: z.optional(z.string()),
     }),
-    webhookUrl: z.optional(z.url({ protocol: /^https$/, message: 'must be an https URL' })),
+    /** Where each inbox message is also pushed: https, or http to this machine's loopback (a receiver beside the embedded runtime). */
+    webhookUrl: z.optional(z.url({ protocol: /^https?$/, message: 'must be an https URL' })),
     /** Requests a minute the client may make; over it the door answers 429 with Retry-After. */
     ratePerMinute: z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(60_000, 'must be at most 60000')),
     status: z.enum(['active', 'revoked']),
@@ -63,6 +70,9 @@ export const clientRecordSchema = z
     z.superRefine((record, ctx) => {
       const problem = clientSystemProblem(record.system, record.municipalities);
       if (problem) ctx.addIssue({ code: 'custom', path: ['system'], message: problem });
+      if (record.webhookUrl !== undefined && !webhookUrlAllowed(record.webhookUrl)) {
+        ctx.addIssue({ code: 'custom', path: ['webhookUrl'], message: 'must be an https URL (plain http only to 127.0.0.1 or localhost)' });
+      }
       if (record.status === 'revoked' && !record.revokedAt) ctx.addIssue({ code: 'custom', path: ['revokedAt'], message: 'a revoked client has revokedAt' });
     }),
   );

@@ -98,10 +98,8 @@ export interface FunctionSpec {
   /**
    * Invoked over HTTPS through the door rather than by a queue: in AWS an API Gateway REST API on
    * the hub's custom domain with mutual TLS (the client certificate is the caller's identity).
-   * `iam`: a Lambda function URL with AWS_IAM auth, the inbox's interim way in until it moves behind
-   * the door.
    */
-  readonly http?: 'mtls' | 'iam';
+  readonly http?: 'mtls';
   /** Buckets the function uses and how; its IAM role gets exactly these actions. */
   readonly buckets?: Readonly<Partial<Record<BucketName, BucketAccess>>>;
   /** The flow whose row of the dashboard shows the function; default the flow of its queue (`flowOfFunction`). */
@@ -498,7 +496,7 @@ export const functions = {
     timeoutSeconds: 10,
     consumes: { queue: 'municipality-outbox', batchSize: 10, maxConcurrency: 2 },
     sends: ['webhook-deliveries'],
-    tables: { inbox: 'readwrite', audit: 'readwrite' },
+    tables: { inbox: 'readwrite', audit: 'readwrite', clients: 'read' },
   },
   'webhook-delivery': {
     description: "Pushes one inbox message to a client's webhook, signed as the Standard Webhooks specification says",
@@ -507,7 +505,7 @@ export const functions = {
     timeoutSeconds: 20,
     consumes: { queue: 'webhook-deliveries', batchSize: 5, maxConcurrency: 4 },
     sends: [],
-    tables: { inbox: 'read', audit: 'readwrite' },
+    tables: { inbox: 'read', audit: 'readwrite', clients: 'read' },
     signsWebhooks: true,
   },
   'inbox-api': {
@@ -515,9 +513,10 @@ export const functions = {
     entry: 'functions/inbox-api/handler.ts',
     memoryMb: 256,
     timeoutSeconds: 15,
-    http: 'iam',
+    http: 'mtls',
     sends: [],
-    tables: { inbox: 'readwrite' },
+    // The door's: the caller by its certificate, and each refusal audited.
+    tables: { inbox: 'readwrite', clients: 'read', audit: 'write' },
     buckets: { results: 'read' },
     flow: 'delivery',
   },
@@ -561,11 +560,6 @@ export const WEBHOOK_SECRETS_DIR_ENV = 'KOTO_WEBHOOK_SECRETS_DIR';
 export const WEBHOOK_SECRET_PREFIX_ENV = 'KOTO_WEBHOOK_SECRET_PREFIX';
 /** The prefix the stack gives: a client's secret is `koto-hub/webhook/<clientId>`. */
 export const WEBHOOK_SECRET_PREFIX = 'koto-hub/webhook/';
-/**
- * Until the client registry (issue 10, items 1–2) lands: a JSON file of the clients the inbox knows
- * (`InboxCaller[]`, functions/inbox/caller.ts), their municipalities, types and webhooks.
- */
-export const INBOX_CLIENTS_FILE_ENV = 'KOTO_INBOX_CLIENTS_FILE';
 /** The municipalities the hub serves, comma-separated three-digit codes (scheduled functions work per municipality). */
 export const MUNICIPALITIES_ENV = 'KOTO_MUNICIPALITIES';
 

@@ -1,9 +1,8 @@
 /**
  * The clients the inbox pushes to, and their webhook signing secrets.
  *
- * Until the client registry (issue 10, items 1–2) lands, the clients come from a JSON file
- * (`KOTO_INBOX_CLIENTS_FILE`, an array of `InboxCaller`): the test seam the embedded runtime and the
- * tests write. The registry replaces `clientDirectoryFromEnv` and nothing else.
+ * The clients are the door's registry (the `clients` table, functions/lib/door/client-registry.ts):
+ * an active client's municipalities, the types it receives and its webhook.
  *
  * A signing secret is `whsec_` and base64 of 32 random bytes (Standard Webhooks "Signature scheme").
  * Locally one owner-only file per client, `<KOTO_WEBHOOK_SECRETS_DIR>/<clientId>.secret`; in AWS a
@@ -12,9 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INBOX_CLIENTS_FILE_ENV, WEBHOOK_SECRET_PREFIX_ENV, WEBHOOK_SECRETS_DIR_ENV } from '#infra/topology';
+import { WEBHOOK_SECRET_PREFIX_ENV, WEBHOOK_SECRETS_DIR_ENV } from '#infra/topology';
+import type { ClientRecord } from '#contracts/clients';
+import { ClientRegistry } from '#lib/door/client-registry';
 import type { InboxCaller } from '#functions/inbox/caller';
 
 export interface ClientDirectory {
@@ -22,19 +22,22 @@ export interface ClientDirectory {
   all(): Promise<readonly InboxCaller[]>;
 }
 
-/** Read on every call: the file is small, and a client added or removed counts from the next message. */
-export const fileClientDirectory = (file: string): ClientDirectory => {
-  const all = async (): Promise<readonly InboxCaller[]> => (existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as InboxCaller[]) : []);
-  return { all, client: async (clientId) => (await all()).find((c) => c.clientId === clientId) };
-};
+/** The inbox's view of a registered client. */
+export const inboxCallerOf = (record: ClientRecord): InboxCaller => ({
+  clientId: record.clientId,
+  municipalities: record.municipalities,
+  receives: record.receives,
+  ...(record.webhookUrl ? { webhook: { url: record.webhookUrl } } : {}),
+});
 
-/** No file named (AWS until the registry lands): no client is known, so nothing is pushed and every pull is 401. */
-const NO_CLIENTS: ClientDirectory = { all: async () => [], client: async () => undefined };
-
-export const clientDirectoryFromEnv = (env: NodeJS.ProcessEnv = process.env): ClientDirectory => {
-  const file = env[INBOX_CLIENTS_FILE_ENV];
-  return file ? fileClientDirectory(file) : NO_CLIENTS;
-};
+/** Read on every call: a client added or revoked counts from the next message. */
+export const registryClientDirectory = (registry: Pick<ClientRegistry, 'get' | 'list'> = new ClientRegistry()): ClientDirectory => ({
+  all: async () => (await registry.list()).filter((record) => record.status === 'active').map(inboxCallerOf),
+  client: async (clientId) => {
+    const record = await registry.get(clientId);
+    return record?.status === 'active' ? inboxCallerOf(record) : undefined;
+  },
+});
 
 /** A client's webhook signing secret. */
 export type WebhookSecrets = (clientId: string) => Promise<string>;

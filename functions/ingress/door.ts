@@ -42,6 +42,12 @@ export const normalizeFingerprint = (fingerprint: string): string => fingerprint
 /** The SHA-256 fingerprint of a PEM certificate (what API Gateway passes on). */
 export const fingerprintOfPem = (pem: string): string => normalizeFingerprint(new X509Certificate(pem).fingerprint256);
 
+/** The certificate API Gateway's mutual TLS accepted: it chained to the truststore, or the request would not be here. */
+export const certificateFromApiGateway = (event: { requestContext: { identity: { clientCert?: { clientCertPem?: string } | null } } }): PresentedCertificate | undefined => {
+  const pem = event.requestContext.identity.clientCert?.clientCertPem;
+  return pem ? { fingerprint256: fingerprintOfPem(pem), trusted: true } : undefined;
+};
+
 export class Door {
   private readonly limiter: ClientRateLimiter;
 

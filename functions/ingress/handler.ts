@@ -12,7 +12,7 @@ import { logger } from '#lib/logger';
 import { servedMunicipalities } from '#lib/config';
 import { ClientRegistry } from '#lib/door/client-registry';
 import { acceptEnvelopes } from '#functions/ingress/accept';
-import { Door, fingerprintOfPem, type PresentedCertificate } from '#functions/ingress/door';
+import { certificateFromApiGateway, Door } from '#functions/ingress/door';
 
 let door: Door | undefined;
 
@@ -22,17 +22,11 @@ const answer = (statusCode: number, body: unknown, headers: Readonly<Record<stri
   body: JSON.stringify(body),
 });
 
-/** The certificate API Gateway accepted: it chained to the truststore, or the request would not be here. */
-const presented = (event: APIGatewayProxyEvent): PresentedCertificate | undefined => {
-  const pem = event.requestContext.identity.clientCert?.clientCertPem;
-  return pem ? { fingerprint256: fingerprintOfPem(pem), trusted: true } : undefined;
-};
-
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger))
   .handler(async (event): Promise<APIGatewayProxyResult> => {
     door ??= new Door(new ClientRegistry());
-    const admission = await door.admit(presented(event));
+    const admission = await door.admit(certificateFromApiGateway(event));
     if (!admission.ok) return answer(admission.status, admission.body, admission.headers);
     if (event.httpMethod !== 'POST') return answer(405, { error: 'method', message: 'POST an envelope' }, { allow: 'POST' });
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');

@@ -5,7 +5,7 @@
  */
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { wantsPush } from '#functions/inbox/caller';
-import { clientDirectoryFromEnv } from '#functions/inbox/clients';
+import { registryClientDirectory } from '#functions/inbox/clients';
 import { formatCursor } from '#functions/inbox/cursor';
 import { inboxStore } from '#functions/inbox/deps';
 
@@ -15,7 +15,7 @@ export const handler = createSqsHandler({
   handle: async (message, hop) => {
     const { seq, duplicate } = await inboxStore().append(message);
     // Asked again for a duplicate too: the ids are the same, so a push already asked for is dropped downstream.
-    for (const client of await clientDirectoryFromEnv().all()) {
+    for (const client of await registryClientDirectory().all()) {
       if (!wantsPush(client, message.municipality, message.type)) continue;
       hop.emit('webhook-deliveries', 'inbox.webhook.requested.v1', { clientId: client.clientId, cursor: formatCursor(seq) }, { key: client.clientId });
     }

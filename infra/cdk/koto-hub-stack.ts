@@ -158,18 +158,16 @@ export class KotoHubStack extends Stack {
         // Scheduled work runs per served municipality; the door refuses the others.
         municipalities: spec.schedule || spec.http ? municipalities : undefined,
       });
-      if (fn.url) {
-        new CfnOutput(this, `${pascal(name)}FunctionUrl`, { value: fn.url.url, description: `Function URL of ${name} (AWS_IAM auth)` });
-      }
       return fn;
     });
 
     const doorFunctions = functionNames.filter((name) => functionSpec(name).http === 'mtls');
-    if (doorFunctions.length !== 1 || doorFunctions[0] !== 'ingress') throw new Error('topology: the door serves ingress alone (functions/ingress)');
+    if (doorFunctions.join() !== 'ingress,inbox-api') throw new Error('topology: the door serves ingress and the inbox (functions/ingress, functions/inbox-api)');
     const parameter = (name: string, description: string, allowedPattern: string, constraintDescription: string) =>
       new CfnParameter(this, name, { type: 'String', description, allowedPattern, constraintDescription }).valueAsString;
     this.door = new DoorApi(this, 'Door', {
       ingress: this.functions.ingress.function,
+      inbox: this.functions['inbox-api'].function,
       key: this.key,
       domainName: parameter('DoorDomainName', "The door's own domain, e.g. koto-hub.example.fi (the clients' only way in)", '^[a-z0-9.-]+\\.[a-z]{2,}$', 'a lower-case DNS name'),
       certificateArn: parameter('DoorCertificateArn', 'ARN of the ACM certificate of DoorDomainName, in the stack\'s region', '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[0-9a-f-]+$', 'an ACM certificate ARN'),

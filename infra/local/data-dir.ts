@@ -17,8 +17,6 @@ export interface DataDir {
   readonly runtimeFile: string;
   /** Delivered outreach results, by municipality and run. */
   readonly results: string;
-  /** The clients the inbox knows (`InboxCaller[]`), until the client registry replaces the file. */
-  readonly inboxClientsFile: string;
   /** Each client's webhook signing secret, `<clientId>.secret`. */
   readonly webhookSecrets: string;
 }
@@ -30,7 +28,6 @@ export const dataDirPaths = (root: string): DataDir => ({
   logFile: join(root, 'logs', 'hub.log'),
   runtimeFile: join(root, 'runtime.json'),
   results: join(root, 'results'),
-  inboxClientsFile: join(root, 'inbox-clients.json'),
   webhookSecrets: join(root, 'webhook-secrets'),
 });
 

@@ -1,6 +1,6 @@
 /**
- * The door of the embedded runtime: HTTPS on loopback with mutual TLS, in front of ingress (and of
- * the routes later added behind it). The server asks every client for a certificate
+ * The door of the embedded runtime: HTTPS on loopback with mutual TLS, in front of ingress and of
+ * the inbox. The server asks every client for a certificate
  * (`requestCert`) but lets the handshake finish without one (`rejectUnauthorized: false`), so that
  * a missing or foreign certificate is answered with a 401 and its reason rather than a bare
  * handshake error; `functions/ingress/door.ts` then admits only a certificate that chains to the
@@ -12,11 +12,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Caller } from '#contracts/clients';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { acceptEnvelopes } from '#functions/ingress/accept';
 import type { Door, PresentedCertificate } from '#functions/ingress/door';
 import { servedMunicipalities } from '#lib/config';
+import { inboxCallerOf } from '#functions/inbox/clients';
+import { inboxDeps } from '#functions/inbox/deps';
+import { handleInboxRequest } from '#functions/inbox/pull';
 import { refuseCrossSite } from '#infra/local/browser-guard';
 import { closeServer, listen, LOOPBACK } from '#infra/local/net';
 import type { PkiPaths } from '#infra/local/pki';
@@ -29,17 +34,30 @@ export interface DoorRequest {
   readonly body: string;
 }
 
-export interface DoorRouteResponse {
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+/** A JSON answer, or one whose body is streamed (a target list). */
+export type DoorRouteResponse =
+  | { readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status: number; readonly type: string; readonly stream: Readable };
 
 /** A route behind the door: it runs only for an admitted caller. */
 export type DoorRoute = (caller: Caller, request: DoorRequest) => Promise<DoorRouteResponse>;
 
-/** Routes by `METHOD /path`. */
+/** Routes by `METHOD /path`, or `METHOD /prefix/*` for every path under a prefix. */
 export type DoorRoutes = Readonly<Record<string, DoorRoute>>;
+
+/** The route of a request: its exact `METHOD /path`, else the `METHOD /prefix/*` it falls under. */
+export const findDoorRoute = (routes: DoorRoutes, method: string, path: string): DoorRoute | undefined =>
+  routes[`${method} ${path}`] ??
+  Object.entries(routes).find(([key]) => key.endsWith('/*') && key.startsWith(`${method} `) && path.startsWith(key.slice(method.length + 1, -1)))?.[1];
+
+/** The inbox behind the door: a client's pull API and its own target lists (functions/inbox/pull.ts). */
+export const inboxRoutes = (): DoorRoutes => {
+  const route: DoorRoute = async (caller, request) => {
+    const answer = await handleInboxRequest(inboxCallerOf(caller), request, inboxDeps());
+    return 'json' in answer ? { status: answer.status, body: answer.json } : { status: answer.status, type: answer.contentType, stream: answer.stream };
+  };
+  return { 'GET /inbox/*': route, 'POST /inbox/*': route };
+};
 
 /** Ingress: envelopes posted by the caller. */
 export const ingressRoutes = (door: Door): DoorRoutes => ({
@@ -103,10 +121,10 @@ export const startDoorServer = async (door: Door, routes: DoorRoutes, pki: PkiPa
           return json(res, admission.status, admission.body, admission.headers);
         }
         const url = new URL(req.url ?? '/', 'https://localhost');
-        const route = routes[`${req.method} ${url.pathname}`];
+        const route = findDoorRoute(routes, req.method ?? 'GET', url.pathname);
         if (!route) {
           req.resume();
-          const methods = Object.keys(routes).filter((key) => key.endsWith(` ${url.pathname}`));
+          const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((method) => findDoorRoute(routes, method, url.pathname)).map((method) => `${method} ${url.pathname}`);
           return methods.length > 0
             ? json(res, 405, { error: 'method', message: `use ${methods.join(' or ')}` }, { allow: methods.map((m) => m.split(' ')[0]).join(', ') })
             : json(res, 404, { error: 'not-found', message: `the door has ${Object.keys(routes).join(', ')}` });
@@ -114,8 +132,14 @@ export const startDoorServer = async (door: Door, routes: DoorRoutes, pki: PkiPa
         const body = await readBody(req, MAX_INLINE_ENVELOPE_BYTES);
         if (body === undefined) return json(res, 413, { error: 'too-large', message: `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes` });
         const answer = await route(admission.caller, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+        if ('stream' in answer) {
+          res.writeHead(answer.status, { 'content-type': answer.type });
+          return await pipeline(answer.stream, res);
+        }
         return json(res, answer.status, answer.body, answer.headers);
       } catch {
+        // A stream that failed half-way has sent its headers: all that is left is to cut it off.
+        if (res.headersSent) return res.destroy();
         return json(res, 500, { error: 'internal', message: 'the hub failed to handle the request; see its log' });
       }
     },

@@ -22,7 +22,6 @@ import {
   tableNames,
   type FunctionName,
   type ScheduleSpec,
-  INBOX_CLIENTS_FILE_ENV,
   MUNICIPALITIES_ENV,
   WEBHOOK_SECRETS_DIR_ENV,
   XROAD_CLIENT_ENV,
@@ -38,7 +37,7 @@ import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, typ
 import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
-import { ingressRoutes, startDoorServer } from '#infra/local/door-server';
+import { inboxRoutes, ingressRoutes, startDoorServer } from '#infra/local/door-server';
 import { ensurePki, type PkiPaths } from '#infra/local/pki';
 import { clientCredentials, ensureLocalClients } from '#infra/local/local-clients';
 import type { ClientCredentials } from '#infra/local/door-client';
@@ -54,7 +53,6 @@ import { readStatus, type HubStatus } from '#infra/local/status';
 import { readOpenRuns } from '#infra/local/open-runs';
 import { readBreakers } from '#infra/local/breakers';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
-import { inboxTestSeam } from '#infra/local/inbox-test-seam';
 import { recoverOpenWork } from '#functions/outreach-recovery/recover';
 import { recoveryDeps } from '#functions/outreach-recovery/deps';
 
@@ -106,11 +104,6 @@ export interface RuntimeOptions {
    * function on a `cron` schedule runs only when triggered.
    */
   readonly scheduleSeconds?: number;
-  /**
-   * TEST SEAM: mount the inbox routes (`/inbox/…`) with the caller named by a header
-   * (infra/local/inbox-test-seam.ts), until the mutual-TLS door authenticates callers. Off by default.
-   */
-  readonly inboxTestSeam?: boolean;
   /** Base of the retry backoff in seconds (visibility timeout of a failed record: base * 2^(n-1)). */
   readonly retryBaseSeconds?: number;
   readonly onEvent?: (line: string) => void;
@@ -159,7 +152,6 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
     KOTO_LOG_FILE: dir.logFile,
     KOTO_RESULTS_DIR: dir.results,
-    [INBOX_CLIENTS_FILE_ENV]: dir.inboxClientsFile,
     [WEBHOOK_SECRETS_DIR_ENV]: dir.webhookSecrets,
     KOTO_RETRY_BASE_SECONDS: String(options.retryBaseSeconds ?? 2),
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -296,7 +288,7 @@ const assemble = async (
   const clients = new ClientRegistry();
   await ensureLocalClients(clients, pki, servedMunicipalities());
   const door = new Door(clients, options.doorClock);
-  const doorServer = await startDoorServer(door, ingressRoutes(door), pki, options.doorPort ?? 0);
+  const doorServer = await startDoorServer(door, { ...ingressRoutes(door), ...inboxRoutes() }, pki, options.doorPort ?? 0);
   started.push(() => doorServer.close());
   // The watchdog's recovery, once at start: what the tables say is still waited for is put back.
   // Queues this runtime has just created hold nothing of an earlier process: all of it is lost.
@@ -315,7 +307,6 @@ const assemble = async (
         '/status': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await status()) }),
         ...opsPageRoutes({ status, sqs, queues }),
       },
-      ...(options.inboxTestSeam ? { prefixes: { '/inbox/': inboxTestSeam(dir) } } : {}),
     },
     options.ingressPort ?? 0,
   );

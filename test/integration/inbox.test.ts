@@ -2,7 +2,7 @@
  * Delivery per municipality through the real embedded runtime: an outreach run and a referral end in
  * their municipality's inbox and nowhere else, a client pages and acknowledges, fetches its own
  * target list and not another's, and its webhook gets each message signed as Standard Webhooks says.
- * Callers are named through the runtime's test seam until the mutual-TLS door lands.
+ * Every call goes through the mutual-TLS door with the client's own certificate.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,10 +26,10 @@ const referred = referral({ municipality: '905' });
 
 beforeAll(async () => {
   Object.assign(process.env, RATE_LIMITS);
-  hub = await startTestHub({ population: SAMPLE, scheduleSeconds: 0, inboxTestSeam: true });
+  hub = await startTestHub({ population: SAMPLE, scheduleSeconds: 0 });
   secret = createWebhookSecret(hub.dataDir.webhookSecrets, 'vaasa');
   receiver = await startReceiver(secret);
-  registerClients(hub, [
+  await registerClients(hub, [
     { clientId: 'vaasa', municipalities: ['905'], receives: RECEIVES, webhook: { url: receiver.url } },
     { clientId: 'helsinki', municipalities: ['091'], receives: RECEIVES },
   ]);

@@ -44,7 +44,7 @@ describe('a webhook whose receiver is down', () => {
     const receiver = await startReceiver(secret);
     receivers.push(receiver);
     receiver.down = true;
-    registerClients(hub, [client('flaky', receiver.url)]);
+    await registerClients(hub, [client('flaky', receiver.url)]);
     const message = listReady('905');
     await hub.sendRaw('municipality-outbox', [JSON.stringify(message)]);
     await eventually(async () => (receiver.received.length >= 2 ? true : undefined), 'two refused tries');
@@ -59,7 +59,7 @@ describe('a webhook whose receiver is down', () => {
     process.env.KOTO_RETRY_BASE_SECONDS = '0';
     const secret = createWebhookSecret(hub.dataDir.webhookSecrets, 'gone');
     const port = await freePort();
-    registerClients(hub, [client('gone', `http://127.0.0.1:${port}/hooks/koto`)]);
+    await registerClients(hub, [client('gone', `http://127.0.0.1:${port}/hooks/koto`)]);
     const message = listReady('905');
     await hub.sendRaw('municipality-outbox', [JSON.stringify(message)]);
     const dead = await eventually(

@@ -1,19 +1,44 @@
-/** The inbox as a municipal client sees it, through the embedded runtime's test seam (infra/local/inbox-test-seam.ts). */
-import { writeFileSync } from 'node:fs';
+/** The inbox as a municipal client sees it: through the door, over mutual TLS, with the client's own certificate. */
 import type { Envelope } from '#contracts/envelope';
 import type { InboxCaller } from '#functions/inbox/caller';
-import { TEST_CLIENT_HEADER } from '#infra/local/inbox-test-seam';
+import { callDoor } from '#infra/local/door-client';
+import { addClient } from '#infra/local/local-clients';
 import type { Runtime } from '#infra/local/runtime';
 import type { TestHub } from './hub.ts';
 
-/** Registers the clients the inbox knows (replacing any before). */
-export const registerClients = (hub: Runtime, clients: readonly InboxCaller[]): void =>
-  writeFileSync(hub.dataDir.inboxClientsFile, JSON.stringify(clients), { mode: 0o600 });
+const registeredBy = new WeakMap<Runtime, Set<string>>();
 
-const base = (hub: Runtime) => hub.statusUrl.replace(/\/status$/, '');
+/**
+ * Registers clients of the inbox in the door's registry, each with a certificate of the local CA,
+ * and revokes the ones an earlier call registered that are not named again.
+ */
+export const registerClients = async (hub: Runtime, clients: readonly InboxCaller[]): Promise<void> => {
+  const earlier = registeredBy.get(hub) ?? new Set<string>();
+  for (const clientId of earlier) if (!clients.some((c) => c.clientId === clientId)) await hub.clients.revoke(clientId, new Date());
+  for (const client of clients) {
+    if (await hub.clients.get(client.clientId)) continue;
+    await addClient(hub.clients, hub.pki, {
+      clientId: client.clientId,
+      name: `${client.clientId} (test client)`,
+      system: client.municipalities.length === 1 ? `municipality:${client.municipalities[0]}` : `authority:${client.clientId}`,
+      municipalities: [...client.municipalities],
+      sends: [],
+      receives: [...client.receives],
+      ...(client.webhook ? { webhookUrl: client.webhook.url } : {}),
+    });
+    earlier.add(client.clientId);
+  }
+  registeredBy.set(hub, earlier);
+};
 
-export const asClient = (hub: Runtime, clientId: string, path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${base(hub)}${path}`, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), [TEST_CLIENT_HEADER]: clientId, ...init.headers } });
+/** A request to the door as `clientId` (with no certificate at all when the registry does not know it), as a fetch Response. */
+export const asClient = async (hub: Runtime, clientId: string, path: string, init: { method?: string; body?: string } = {}): Promise<Response> => {
+  const known = await hub.clients.get(clientId);
+  const answer = await callDoor(`${hub.doorUrl}${path}`, known ? hub.credentials(clientId) : { ca: hub.pki.caCert }, { method: init.method ?? 'GET', body: init.body });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  return new Response(answer.status === 204 ? null : answer.text, { status: answer.status, headers });
+};
 
 export interface InboxPage {
   readonly messages: { readonly cursor: string; readonly message: Envelope }[];

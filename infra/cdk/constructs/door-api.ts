@@ -15,6 +15,8 @@ import { Construct } from 'constructs';
 export interface DoorApiProps {
   /** The function behind `POST /envelopes`. */
   readonly ingress: lambda.IFunction;
+  /** The function behind `/inbox/…` (a client's pull API and its target lists). */
+  readonly inbox: lambda.IFunction;
   /** The custom domain, e.g. koto-hub.example.fi. */
   readonly domainName: string;
   /** An ACM certificate for the domain, in the stack's region. */
@@ -71,6 +73,11 @@ export class DoorApi extends Construct {
         authorizationType: apigateway.AuthorizationType.NONE,
         requestValidator: validator,
       });
+    // GET /inbox/{municipality}/messages, POST /inbox/{municipality}/ack, GET /inbox/{municipality}/lists/{run}.json|csv:
+    // the inbox function routes them, and answers 404/405 to the rest, after the door has named the caller.
+    const inbox = this.api.root.addResource('inbox').addResource('{proxy+}');
+    const inboxIntegration = new apigateway.LambdaIntegration(props.inbox, { timeout: Duration.seconds(29) });
+    for (const method of ['GET', 'POST']) inbox.addMethod(method, inboxIntegration, { authorizationType: apigateway.AuthorizationType.NONE });
 
     this.domain = new apigateway.CfnDomainName(this, 'Domain', {
       domainName: props.domainName,

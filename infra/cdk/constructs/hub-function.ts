@@ -78,8 +78,6 @@ export class HubFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly function: NodejsFunction;
-  /** The Function URL, for a function the spec invokes over HTTPS with IAM auth. */
-  readonly url?: lambda.FunctionUrl;
   /** The EventBridge rule that invokes a scheduled function. */
   readonly schedule?: events.Rule;
 
@@ -234,12 +232,6 @@ export class HubFunction extends Construct {
           new targets.LambdaFunction(this.function, { maxEventAge: CRON_MAX_EVENT_AGE, retryAttempts: CRON_RETRY_ATTEMPTS }),
         ],
       });
-    }
-
-    if (spec.http === 'iam') {
-      // Nothing public: callers sign with SigV4, and their own IAM policy must allow both
-      // lambda:InvokeFunctionUrl and lambda:InvokeFunction (required for URLs made since Oct 2025).
-      this.url = this.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     }
   }
 }
