@@ -443,13 +443,19 @@ describe('the door: API Gateway with mutual TLS on the hub’s own domain', () =
     for (const name of ['DoorDomainName', 'DoorCertificateArn', 'DoorTruststoreUri']) expect(json.Parameters).toHaveProperty(name);
   });
 
-  it('routes POST /envelopes, and nothing else, to the ingress function', () => {
+  it('routes POST /envelopes to ingress and GET|POST /inbox/{proxy+} to the inbox, and nothing else, every method without other auth than the door', () => {
     const methods = ofType('AWS::ApiGateway::Method');
-    expect(methods.map(([, m]) => m.Properties?.HttpMethod)).toEqual(['POST']);
-    const integration = methods[0]![1].Properties?.Integration as { Type: string; Uri: unknown };
-    expect(integration.Type).toBe('AWS_PROXY');
-    expect(JSON.stringify(integration.Uri)).toContain(functionId('ingress'));
+    const routed = methods.map(([, m]) => {
+      const integration = m.Properties?.Integration as { Type: string; Uri: unknown };
+      expect(integration.Type).toBe('AWS_PROXY');
+      expect(m.Properties?.AuthorizationType).toBe('NONE');
+      const target = JSON.stringify(integration.Uri).includes(functionId('ingress')) ? 'ingress' : JSON.stringify(integration.Uri).includes(functionId('inbox-api')) ? 'inbox-api' : 'other';
+      return `${String(m.Properties?.HttpMethod)} ${target}`;
+    });
+    expect(routed.sort()).toEqual(['GET inbox-api', 'POST inbox-api', 'POST ingress']);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'envelopes' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'inbox' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
   });
 
   it('gives ingress the client registry to read and the served municipalities, and throttles the stage', () => {

@@ -99,6 +99,8 @@ describe('an outreach run is idempotent', () => {
         'lookup.requested.v1',
         'lookup.completed.v1',
         'outreach.run.decided.v1',
+        // Consumed by the inbox writer, so handed over twice as well (stored once: see below).
+        'outreach.list.ready.v1',
       ]),
     );
 
