@@ -94,8 +94,15 @@ export const startTestHub = async (options: RuntimeOptions = {}): Promise<TestHu
 };
 
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
+/**
+ * How much longer the waits are on the DynamoDB Local lane: its JVM answers a few times slower than
+ * dynalite, as vitest.config.ts's test timeouts there are three times as long. A wait is a bound on
+ * how long to look, never an assertion on time.
+ */
+export const WAIT_FACTOR = process.env.KOTO_DYNAMODB === 'dynamodb-local' ? 3 : 1;
+
 export const eventually = async <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs * WAIT_FACTOR;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
