@@ -25,4 +25,5 @@ export const businessIdSchema = z.string().check(
     if (!/^\d{7}-\d$/.test(value)) ctx.addIssue({ code: 'custom', message: 'must be a business ID (Y-tunnus) like 0245437-2' });
     else if (!isValidBusinessId(value)) ctx.addIssue({ code: 'custom', message: 'the check digit of the business ID (Y-tunnus) does not match' });
   }),
+  z.describe('Finnish business ID (Y-tunnus), seven digits, a dash and a check digit (e.g. 0245437-2); checked by the hub: the check digit must match'),
 );

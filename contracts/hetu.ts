@@ -308,5 +308,6 @@ export const hetuSchema = z
   )
   .register(z.globalRegistry, {
     title: 'Personal identity code (henkilötunnus)',
-    description: 'Finnish personal identity code DDMMYYCNNNQ; century signs + - U V W X Y A B C D E F',
+    description:
+      'Finnish personal identity code DDMMYYCNNNQ; century signs + - U V W X Y A B C D E F. Checked by the hub: a real date, an individual number from 002, and the check character (DDMMYYNNN mod 31)',
   });

@@ -188,6 +188,10 @@ export const municipalityCodeSchema = z.string().check(
   z.superRefine((code, ctx) => {
     if (!isMunicipalityCode(code)) ctx.addIssue({ code: 'custom', message: municipalityCodeProblem(code) });
   }),
+  // What JSON Schema cannot say of it, for the published contract (docs/integrators/).
+  z.describe(
+    "A current Finnish municipality code, three digits with leading zeros (e.g. '091'), as Statistics Finland classifies them; checked by the hub: a merged municipality's code or a home municipality value (198, 199, 200) is refused",
+  ),
 );
 
 /** A person's home municipality (kotikunta) as VTJ gives it: a municipality, or 198, 199 or 200. */

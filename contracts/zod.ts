@@ -11,7 +11,7 @@
  *   only the schemas it parses with. A schema that others derive from shares a builder of its
  *   fields instead (`lookupRequestFields`); one whose `.shape` is read at import stays eager.
  */
-import { config } from 'zod/mini';
+import { config, globalRegistry } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
 // Mini loads no locale by itself: without one every issue reads only "Invalid input". With it,
@@ -28,14 +28,24 @@ export * from 'zod/mini';
  */
 export function lazy<S extends object>(build: () => S): S {
   let built: S | undefined;
-  const schema = (): S => (built ??= build());
-  return new Proxy({} as S, {
+  const schema = (): S => {
+    if (built === undefined) {
+      built = build();
+      // Metadata (`z.describe`, `.register(z.globalRegistry, …)`) is keyed by the schema object: the
+      // stand-in takes what its schema was given, so `z.toJSONSchema` finds it (infra/published).
+      const meta = globalRegistry.get(built as never);
+      if (meta) globalRegistry.add(stand as never, meta);
+    }
+    return built;
+  };
+  const stand: S = new Proxy({} as S, {
     get: (_, key) => Reflect.get(schema(), key),
     set: (_, key, value) => Reflect.set(schema(), key, value),
     has: (_, key) => Reflect.has(schema(), key),
     defineProperty: (_, key, descriptor) => Reflect.defineProperty(schema(), key, descriptor),
     getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
   });
+  return stand;
 }
 /** What `parse` throws and `safeParse` returns: mini's errors are core's `$ZodError`. */
 export { $ZodError as ZodError } from 'zod/v4/core';

@@ -43,7 +43,12 @@ const rowChecks = (row: { hetu: string | null; compensationType: (typeof compens
   }
 };
 
-export const costRowV1 = z.lazy(() => z.object(costRowFields()).check(z.superRefine(rowChecks)));
+export const costRowV1 = z.lazy(() =>
+  z.object(costRowFields()).check(
+    z.superRefine(rowChecks),
+    z.describe('One cost row. Checked by the hub: `to` is not before `from`; `hetu` is given for every compensation type but PREPAREDNESS, and null for PREPAREDNESS'),
+  ),
+);
 export type CostRowV1 = z.infer<typeof costRowV1>;
 
 export const costsSubmittedV1 = z.lazy(() =>

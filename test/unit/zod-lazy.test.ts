@@ -27,4 +27,10 @@ describe('z.lazy of the contracts', () => {
     const wrong = decision.safeParse({ decision: { kind: 'target', reasons: [1] }, note: 2 });
     expect(wrong.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['decision.reasons.0', 'note']);
   });
+
+  it('carries the description its schema was given, so z.toJSONSchema writes it', () => {
+    const row = z.lazy(() => z.object({ from: z.string(), to: z.string() }).check(z.describe('to is not before from')));
+    const json = z.toJSONSchema(z.object({ rows: z.array(row) })) as unknown as { properties: { rows: { items: { description?: string } } } };
+    expect(json.properties.rows.items.description).toBe('to is not before from');
+  });
 });
