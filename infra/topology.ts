@@ -531,6 +531,13 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'outreach.run.requested.v1': 'outreach-runs',
 };
 
+/**
+ * The message types delivered to a municipality's inbox (and pushed to its clients' webhooks):
+ * what `municipality-inbox` takes from `municipality-outbox`. With `ingressRoutes` it is what a
+ * municipality's system sends and receives (the AsyncAPI document, docs/integrators/).
+ */
+export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1'] as const;
+
 /** Name of the DLQ that belongs to a queue. */
 export const dlqName = (queue: QueueName): string => `${queue}-dlq`;
 

@@ -4,6 +4,7 @@
  * municipality, receives the type and registered one (docs/DESIGN.md "Delivery to municipalities").
  */
 import { createSqsHandler } from '#lib/batch/sqs-handler';
+import { inboxTypes } from '#infra/topology';
 import { wantsPush } from '#functions/inbox/caller';
 import { registryClientDirectory } from '#functions/inbox/clients';
 import { formatCursor } from '#functions/inbox/cursor';
@@ -11,7 +12,7 @@ import { inboxStore } from '#functions/inbox/deps';
 
 export const handler = createSqsHandler({
   name: 'municipality-inbox',
-  accepts: ['outreach.list.ready.v1', 'outreach.decision.v1'],
+  accepts: inboxTypes,
   handle: async (message, hop) => {
     const { seq, duplicate } = await inboxStore().append(message);
     // Asked again for a duplicate too: the ids are the same, so a push already asked for is dropped downstream.
