@@ -7,7 +7,8 @@
  * `@peculiar/x509` makes the certificates: Node can make keys but not X.509 certificates. Keys are
  * ECDSA P-256, as X-Road's own TLS uses.
  */
-import '#infra/local/reflect-metadata';
+// tsyringe (under @peculiar/x509) refuses to load without the Reflect metadata API: the standard polyfill.
+import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeCertificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
