@@ -34,6 +34,8 @@ import {
   WEBHOOK_SECRET_PREFIX_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
+  XROAD_TLS_SECRET_ARN_ENV,
+  VTJ_CREDENTIALS_SECRET_ARN_ENV,
 } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
@@ -229,7 +231,10 @@ describe('functions', () => {
     if (spec.calls?.length) {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
+      expected[XROAD_TLS_SECRET_ARN_ENV] = { Ref: logicalId(stack.xroadTlsSecret) };
+      Object.assign(expected, PARAMS_AND_SECRETS_ENV);
     }
+    if (spec.vtjCredentials) expected[VTJ_CREDENTIALS_SECRET_ARN_ENV] = { Ref: logicalId(stack.vtjCredentialsSecret) };
     if (spec.schedule || spec.http) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
     if (spec.signsWebhooks) expected[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
