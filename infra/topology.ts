@@ -93,8 +93,13 @@ export interface FunctionSpec {
   readonly sends: readonly QueueName[];
   /** Tables the function uses and how; its IAM role gets exactly these actions. */
   readonly tables: Readonly<Partial<Record<TableName, TableAccess>>>;
-  /** External systems the function calls (through the X-Road security server). */
+  /**
+   * External systems the function calls (through the X-Road security server). In AWS such a
+   * function runs in the VPC of the security server and presents the hub's TLS client certificate.
+   */
   readonly calls?: readonly ExternalSystem[];
+  /** Sends VTJ's own username and password in its queries: may read that secret (Secrets Manager in AWS). */
+  readonly vtjCredentials?: true;
   /**
    * Invoked over HTTPS through the door rather than by a queue: in AWS an API Gateway REST API on
    * the hub's custom domain with mutual TLS (the client certificate is the caller's identity).
@@ -405,7 +410,7 @@ export const functions = {
     sends: ['vtj-lookups'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
-  'vtj-adapter': lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'),
+  'vtj-adapter': { ...lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'), vtjCredentials: true },
   'uma-adapter': lookupAdapter('uma', 'UMA person query (residence permits, compensation) for each lookup whose next step is UMA'),
   'datastore-adapter': lookupAdapter('datastore', 'Customer status in the national integration data store for each lookup'),
   'kelmu-adapter': {
@@ -561,6 +566,17 @@ export const AUDIT_KEY_SECRET_ARN_ENV = 'KOTO_AUDIT_KEY_SECRET_ARN';
 export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
 export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
 export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
+/**
+ * The TLS client certificate the hub presents to its security server, its key, and the CA the
+ * security server's own certificate is checked against: in AWS one Secrets Manager secret, JSON
+ * `{certificate, privateKey, securityServerCa}` (PEM each); locally three PEM files.
+ */
+export const XROAD_TLS_SECRET_ARN_ENV = 'KOTO_XROAD_TLS_SECRET_ARN';
+export const XROAD_TLS_CERT_FILE_ENV = 'KOTO_XROAD_TLS_CERT_FILE';
+export const XROAD_TLS_KEY_FILE_ENV = 'KOTO_XROAD_TLS_KEY_FILE';
+export const XROAD_TLS_CA_FILE_ENV = 'KOTO_XROAD_TLS_CA_FILE';
+/** In AWS: VTJ's username and password, a Secrets Manager secret, JSON `{username, password}`. */
+export const VTJ_CREDENTIALS_SECRET_ARN_ENV = 'KOTO_VTJ_CREDENTIALS_SECRET_ARN';
 /** Locally: the folder holding each client's webhook signing secret, `<clientId>.secret` (owner-only). */
 export const WEBHOOK_SECRETS_DIR_ENV = 'KOTO_WEBHOOK_SECRETS_DIR';
 /** In AWS: the Secrets Manager name prefix of the webhook signing secrets, `<prefix><clientId>`. */

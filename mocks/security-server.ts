@@ -3,9 +3,18 @@
  * every call to one address, as in production, and this routes each to the mock of the member it
  * is addressed to (by the SOAP `service` header, or the `/r1/{instance}/{class}/{member}/…` path).
  * It passes bodies through untouched and never logs them.
+ *
+ * As a security server whose client subsystem has the "HTTPS" connection type, it speaks TLS only
+ * and authenticates the information system by its certificate: the handshake requires a client
+ * certificate from a CA it was told of, and a call whose certificate is not one registered for the
+ * client (`admit`, X-Road's "internal TLS certificates" of the subsystem) is answered 401 with the
+ * fault `Server.ClientProxy.SslAuthenticationFailed`, as X-Road answers it.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { X509Certificate } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { VTJ_SERVICE } from '#contracts/vtj/wire';
 import { UMA_PERSON_SERVICE } from '#contracts/uma/wire';
 import { KELMU_SERVICE } from '#contracts/kelmu/wire';
@@ -40,17 +49,46 @@ const memberOf = (path: string, body: Buffer): string | undefined => {
   return service ? /<(?:\w+:)?memberCode>([^<]+)</.exec(service[0])?.[1] : undefined;
 };
 
+/** The stand-in's own TLS certificate and key, and the CA that issued them (what an information system trusts). */
+export interface SecurityServerTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
 export interface SecurityServer {
+  /** `https://127.0.0.1:<port>` */
   readonly url: string;
+  /** The CA an information system checks this server's certificate by (PEM). */
+  readonly ca: string;
+  /** Registers an information system's TLS certificate, and trusts the CA that issued it in the handshake. */
+  admit(certificate: string, issuer: string): void;
   close(): Promise<void>;
 }
 
-/** `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL. */
-export const startSecurityServer = async (upstream: Readonly<Record<string, string>>): Promise<SecurityServer> => {
-  const server: Server = createServer(async (req, res) => {
+const SSL_AUTHENTICATION_FAILED = 'Server.ClientProxy.SslAuthenticationFailed';
+
+/** The refusal of a caller whose certificate is missing or not registered, SOAP or REST as it called. */
+const refuse = (res: ServerResponse, path: string) => {
+  const message = 'The client did not present a registered TLS certificate';
+  if (path.startsWith('/r1/')) {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ type: SSL_AUTHENTICATION_FAILED, message, detail: '' }));
+  }
+  res.writeHead(401, { 'content-type': 'text/xml' });
+  return res.end(buildSoapFault({ faultCode: SSL_AUTHENTICATION_FAILED, faultString: message }));
+};
+
+/** `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL; `tls` is the stand-in's own certificate. */
+export const startSecurityServer = async (upstream: Readonly<Record<string, string>>, tls: SecurityServerTls): Promise<SecurityServer> => {
+  const admitted = new Set<string>();
+  const issuers = new Set<string>();
+  const server: Server = createServer({ cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true, ca: [] }, async (req, res) => {
     reportMockTraffic({ kind: 'request', system: 'security-server', method: req.method ?? 'GET', target: req.url ?? '/' });
     const body = await readAll(req);
     const path = req.url ?? '/';
+    const presented = (req.socket as TLSSocket).getPeerCertificate();
+    if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
     const member = memberOf(path, body);
     const system = member ? MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] : undefined;
     const target = system ? upstream[system] : undefined;
@@ -81,7 +119,15 @@ export const startSecurityServer = async (upstream: Readonly<Record<string, stri
   const { port } = server.address() as AddressInfo;
   reportMockTraffic({ kind: 'started', system: 'security-server' });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
+    ca: tls.ca,
+    admit(certificate, issuer) {
+      admitted.add(new X509Certificate(certificate).fingerprint256);
+      if (issuers.has(issuer)) return;
+      issuers.add(issuer);
+      // New connections trust the issuers registered so far; those already open keep their context.
+      server.setSecureContext({ cert: tls.cert, key: tls.key, ca: [...issuers] });
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -9,7 +9,7 @@ import { createVtjMock, type VtjMock } from '#mocks/vtj';
 import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
-import { startSecurityServer, type SecurityServer } from '#mocks/security-server';
+import { startSecurityServer, type SecurityServer, type SecurityServerTls } from '#mocks/security-server';
 
 export interface Mocks {
   readonly vtj: VtjMock;
@@ -22,7 +22,11 @@ export interface Mocks {
   close(): Promise<void>;
 }
 
-export const startMocks = async (population: string | FixturePopulation | PopulationIndex, seed = 1): Promise<Mocks> => {
+/**
+ * `tls` is the security-server stand-in's own certificate (infra/local/pki.ts `securityServerIdentity`);
+ * an information system calls it once its certificate was admitted (`securityServer.admit`).
+ */
+export const startMocks = async (population: string | FixturePopulation | PopulationIndex, tls: SecurityServerTls, seed = 1): Promise<Mocks> => {
   const index = typeof population === 'string' ? await loadPopulation(population) : asPopulationIndex(population);
   const started: { close(): Promise<void> }[] = [];
   try {
@@ -35,7 +39,7 @@ export const startMocks = async (population: string | FixturePopulation | Popula
     const datastore = await createDatastoreMock(index, { seed });
     started.push(datastore);
     const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url };
-    const securityServer = await startSecurityServer(upstream);
+    const securityServer = await startSecurityServer(upstream, tls);
     started.push(securityServer);
     return {
       vtj,

@@ -28,6 +28,8 @@ const PERMANENT_MARKERS = [
   'InvalidSoap',
   'ServiceNotFound',
   'NotFound',
+  // The security server does not know the TLS certificate the information system presented (or got none).
+  'SslAuthenticationFailed',
 ] as const;
 
 /** Codes that are always transient, whatever their prefix. */
@@ -108,6 +110,13 @@ export const faultFromHttpStatus = (httpStatus: number, service?: string): XRoad
 /** The call did not complete in time. */
 export const faultFromTimeout = (service?: string): XRoadFault =>
   new XRoadFault({ faultCode: 'Client.Timeout', transient: true, source: 'timeout', service });
+
+/**
+ * The TLS handshake with the security server failed: its certificate is not one the configured CA
+ * vouches for, or it refused the hub's. Configuration, not luck: no retry cures it.
+ */
+export const faultFromTls = (service?: string): XRoadFault =>
+  new XRoadFault({ faultCode: 'Client.TlsHandshakeFailed', transient: false, source: 'network', service });
 
 /** The connection failed (refused, reset, DNS). */
 export const faultFromNetwork = (service?: string): XRoadFault =>

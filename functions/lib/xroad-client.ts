@@ -4,18 +4,24 @@
  * (`XRoadFault` transient or permanent, `XmlRejected`, `SoapEnvelopeError`) and free of personal
  * data. A call never outlives its deadline: the caller passes the invocation's remaining time.
  *
- * Node's fetch keeps connections to the security server alive between calls and invocations.
+ * The transport is Node's own `http`/`https`, not fetch: fetch takes no client certificate without
+ * the undici package, and the security server authenticates the hub by the one it presents
+ * (functions/lib/xroad-tls.ts). A keep-alive agent per client holds connections open between calls
+ * and invocations.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { buildSoapRequest, parseSoapEnvelope, verifyEcho, xRoadClientId, type SoapEnvelope, type XRoadClientId, type XRoadServiceId } from '#contracts/xroad/soap';
 import { issueText } from '#contracts/issues';
 import { formatXRoadClientHeader, parseXRoadRestError } from '#contracts/xroad/rest';
-import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout } from '#contracts/xroad/errors';
+import { faultFromHttpStatus, faultFromNetwork, faultFromRest, faultFromSoap, faultFromTimeout, faultFromTls } from '#contracts/xroad/errors';
 import { DEFAULT_MAX_XML_BYTES, XmlRejected } from '#contracts/xroad/xml';
 import { XROAD_CLIENT_ENV, XROAD_SECURITY_SERVER_ENV, type ExternalSystem } from '#infra/topology';
 import { recordExternalCall, type FailureKind } from '#lib/metrics';
 import { inSubsegment } from '#lib/tracer';
 import type { OutboundLimiter } from '#lib/rate-limit';
+import { xroadTlsProvider, type XRoadTls, type XRoadTlsProvider } from '#lib/xroad-tls';
 
 export interface XRoadClientConfig {
   /** Base URL of the security server, e.g. `https://ss.example.fi`. */
@@ -27,6 +33,8 @@ export interface XRoadClientConfig {
   readonly timeoutMs: number;
   /** Largest answer read, in bytes. */
   readonly maxResponseBytes: number;
+  /** The client certificate to present and the CA to check the security server by (`https:` only); none: no certificate. */
+  readonly tls?: XRoadTlsProvider;
 }
 
 /**
@@ -53,31 +61,67 @@ export const xroadConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): XRoadC
     userId: env.KOTO_XROAD_USER_ID ?? 'koto-hub',
     timeoutMs: Number(env.KOTO_XROAD_TIMEOUT_MS ?? 8000),
     maxResponseBytes: Number(env.KOTO_XROAD_MAX_RESPONSE_BYTES ?? DEFAULT_MAX_XML_BYTES),
+    tls: xroadTlsProvider({ env }),
   };
 };
+
+/**
+ * The options of the agent toward an `https:` security server: the hub's certificate and key, and
+ * trust in the configured CA only (Node then trusts no public CA), the server's name checked as
+ * always. Keep-alive, so calls reuse the connection and its handshake.
+ */
+export const tlsAgentOptions = (tls: XRoadTls | undefined): HttpsAgentOptions => ({
+  keepAlive: true,
+  rejectUnauthorized: true,
+  ...(tls ? { cert: tls.cert, key: tls.key } : {}),
+  ...(tls?.ca ? { ca: tls.ca } : {}),
+});
+
+/** Node's error codes of a failed TLS handshake or certificate check (OpenSSL's verify results and alerts). */
+const TLS_FAILURE = /^(?:ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_(?:GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
+
+export const isTlsFailure = (error: unknown): boolean => TLS_FAILURE.test(String((error as { code?: unknown } | null)?.code ?? ''));
+
+interface Exchange {
+  readonly method: 'GET' | 'POST';
+  readonly headers: OutgoingHttpHeaders;
+  readonly body?: string;
+}
+
+/** One request; the answer read up to `limit` bytes (a larger one is rejected without reading the rest). */
+const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, limit: number): Promise<{ status: number; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
+    const headers = body ? { ...init.headers, 'content-length': body.byteLength } : init.headers;
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent, signal }, (response) => {
+      const declared = Number(response.headers['content-length'] ?? NaN);
+      if (declared > limit) {
+        response.destroy();
+        return reject(new XmlRejected('too-large', `the answer of ${declared} bytes exceeds the limit of ${limit} bytes`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > limit) {
+          response.destroy();
+          return reject(new XmlRejected('too-large', `the answer exceeds the limit of ${limit} bytes`));
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+      response.on('aborted', () => reject(new Error('the answer was cut off')));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 
 export interface CallOptions {
   /** Epoch milliseconds by which the call must have ended (the invocation's deadline less a margin). */
   readonly deadline?: number;
   readonly issue?: string;
 }
-
-/** Reads at most `limit` bytes of an answer; a larger one is rejected without reading the rest. */
-const readLimited = async (response: Response, limit: number): Promise<Buffer> => {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > limit) {
-    await response.body?.cancel();
-    throw new XmlRejected('too-large', `the answer of ${declared} bytes exceeds the limit of ${limit} bytes`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += (chunk as Uint8Array).byteLength;
-    if (size > limit) throw new XmlRejected('too-large', `the answer exceeds the limit of ${limit} bytes`);
-    chunks.push(Buffer.from(chunk as Uint8Array));
-  }
-  return Buffer.concat(chunks);
-};
 
 /**
  * One call as the metrics see it: sent once the request left (a call refused before, for want of
@@ -89,17 +133,48 @@ interface Attempt {
   durationMs?: number;
 }
 
+/** The hub's X-Road TLS settings could not be read or are wrong: permanent, its message names the setting (never a value). */
+export class XRoadConfigurationError extends Error {
+  override readonly name = 'XRoadConfigurationError';
+  readonly transient = false;
+  constructor(cause: unknown) {
+    super(cause instanceof Error && cause.message.startsWith('configuration:') ? cause.message : 'configuration: the X-Road TLS settings could not be read');
+  }
+}
+
 /** Every error the client throws says whether a retry can help; what does not, counts as permanent. */
 const failureKind = (error: unknown): FailureKind =>
   (error as { transient?: unknown } | null)?.transient === true ? 'transient' : 'permanent';
 
 export class XRoadHttpClient {
+  /** The agent for the TLS material it was made with; remade when the material changes (a renewed certificate). */
+  private connection?: { readonly tls: XRoadTls | undefined; readonly agent: HttpAgent };
+
   constructor(
     readonly config: XRoadClientConfig,
     private readonly limiter?: OutboundLimiter,
     /** The system called, for its metrics (`externalLatency`, `externalFailures`); none without it. */
     readonly system?: ExternalSystem,
   ) {}
+
+  private async agentFor(url: URL): Promise<HttpAgent> {
+    if (url.protocol !== 'https:') {
+      this.connection ??= { tls: undefined, agent: new HttpAgent({ keepAlive: true }) };
+      return this.connection.agent;
+    }
+    const tls = await this.config.tls?.();
+    const current = this.connection;
+    if (current && current.tls?.cert === tls?.cert && current.tls?.key === tls?.key && current.tls?.ca === tls?.ca) return current.agent;
+    current?.agent.destroy();
+    this.connection = { tls, agent: new HttpsAgent(tlsAgentOptions(tls)) };
+    return this.connection.agent;
+  }
+
+  /** Closes the kept-alive connections (the embedded runtime, when it restarts). */
+  close(): void {
+    this.connection?.agent.destroy();
+    this.connection = undefined;
+  }
 
   /** Runs one call and records its latency and, if it failed once sent, its failure. */
   private async observed<T>(call: (attempt: Attempt) => Promise<T>): Promise<T> {
@@ -185,7 +260,7 @@ export class XRoadHttpClient {
     }
   }
 
-  private async exchange(url: string, serviceCode: string, options: CallOptions, attempt: Attempt, init: RequestInit): Promise<{ status: number; body: Buffer }> {
+  private async exchange(url: string, serviceCode: string, options: CallOptions, attempt: Attempt, init: Exchange): Promise<{ status: number; body: Buffer }> {
     const budget = Math.min(this.config.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
     if (budget <= 0) throw faultFromTimeout(serviceCode);
     if (this.limiter) {
@@ -193,17 +268,23 @@ export class XRoadHttpClient {
       const granted = await this.limiter.acquire(options.deadline);
       if (!granted) throw faultFromTimeout(serviceCode);
     }
+    const target = new URL(url);
+    let agent: HttpAgent;
+    try {
+      agent = await this.agentFor(target);
+    } catch (error) {
+      // The TLS configuration could not be read: no call can go out, and the reason names the setting.
+      throw new XRoadConfigurationError(error);
+    }
     const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
     attempt.startedAt = Date.now();
     try {
-      // In X-Ray, one subsegment per call named by the system (the fetch's own HTTP one nested in it).
-      return await inSubsegment(`X-Road ${this.system ?? serviceCode}`, async () => {
-        const response = await fetch(url, { ...init, signal });
-        return { status: response.status, body: await readLimited(response, this.config.maxResponseBytes) };
-      });
+      // In X-Ray, one subsegment per call named by the system (the request's own HTTP one nested in it).
+      return await inSubsegment(`X-Road ${this.system ?? serviceCode}`, () => send(target, init, agent, signal, this.config.maxResponseBytes));
     } catch (error) {
       if (error instanceof XmlRejected) throw error;
       if (signal.aborted) throw faultFromTimeout(serviceCode);
+      if (isTlsFailure(error)) throw faultFromTls(serviceCode);
       throw faultFromNetwork(serviceCode);
     } finally {
       // The system's latency: the request and the answer, not what the hub does with it afterwards.

@@ -38,5 +38,8 @@ export const xroadClient = (system: ExternalSystem): XRoadHttpClient => {
 /** The X-Road instance (`FI`, `FI-TEST`) the hub is a member of, from its client identifier. */
 export const xroadInstance = (system: ExternalSystem): string => xroadClient(system).config.client.xRoadInstance;
 
-/** Forget the clients (the embedded runtime calls this when it restarts). */
-export const resetXRoadClients = (): void => clients.clear();
+/** Forget the clients and close their connections (the embedded runtime calls this when it restarts). */
+export const resetXRoadClients = (): void => {
+  for (const client of clients.values()) client.close();
+  clients.clear();
+};

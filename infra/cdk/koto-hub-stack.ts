@@ -3,7 +3,8 @@
  * per table, one HubFunction per function. The wiring (who sends where, who reads what) lives in the
  * topology only; this file decides which shared pieces each function gets.
  */
-import { CfnOutput, CfnParameter, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Fn, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -46,6 +47,12 @@ export class KotoHubStack extends Stack {
   /** Encrypts every queue, DLQ, table, log group and the audit HMAC secret. */
   readonly key: kms.Key;
   readonly auditKeySecret: secretsmanager.Secret;
+  /** VTJ's username and password for the query product, JSON {username, password}: put by the operator. */
+  readonly vtjCredentialsSecret: secretsmanager.Secret;
+  /** The hub's X-Road TLS client certificate, its key and the security server's CA, JSON of PEMs: put by the operator. */
+  readonly xroadTlsSecret: secretsmanager.Secret;
+  /** The security group of the functions that call the security server. */
+  readonly xroadSecurityGroup: ec2.SecurityGroup;
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
   readonly tables: Readonly<Record<TableName, HubTable>>;
   readonly functions: Readonly<Record<FunctionName, HubFunction>>;
@@ -95,7 +102,95 @@ export class KotoHubStack extends Stack {
         'break that link for everything already written. Rotation is a planned operation (new version, re-keyed lookups), not a schedule.',
     });
 
+    // The hub's own credentials toward the national systems are made here, encrypted with the stack's
+    // key, with empty fields the operator fills (`aws secretsmanager put-secret-value`, README
+    // "Deploying to AWS"): no credential is ever a template value or a parameter. Until filled, a
+    // call fails with a configuration error naming the empty field.
+    const operatorSecret = (id: string, description: string, fields: readonly string[], rotation: string) => {
+      const secret = new secretsmanager.Secret(this, id, {
+        description,
+        encryptionKey: this.key,
+        // The template's value is the empty fields only; `placeholder` is random so that no two stacks share a value.
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify(Object.fromEntries(fields.map((field) => [field, '']))),
+          generateStringKey: 'placeholder',
+          excludePunctuation: true,
+        },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotation });
+      return secret;
+    };
+    this.vtjCredentialsSecret = operatorSecret(
+      'VtjCredentialsSecret',
+      "koto-hub: VTJ's username and password for the query product (VTJ permit), JSON {username, password}",
+      ['username', 'password'],
+      'VTJ issues the username and password with the permit and changes them on its own schedule (DVV), so no Lambda can rotate ' +
+        'them; the operator puts the new ones, and the VTJ adapter reads the secret again within five minutes.',
+    );
+    this.xroadTlsSecret = operatorSecret(
+      'XRoadTlsSecret',
+      "koto-hub: the TLS client certificate the hub presents to its X-Road security server, its private key and the security server's CA, JSON {certificate, privateKey, securityServerCa} (PEM)",
+      ['certificate', 'privateKey', 'securityServerCa'],
+      'A certificate is renewed by issuing a new one and registering it on the security server, not by a rotation Lambda; the ' +
+        'operator puts the renewed pair, and the functions read the secret again within five minutes.',
+    );
+
+    // The VPC of the security server. Lambda needs the subnets' count at synthesis: the first two of
+    // the list, in two availability zones, are used.
+    const vpcId = new CfnParameter(this, 'VpcId', {
+      type: 'AWS::EC2::VPC::Id',
+      description: "The VPC from which the security server is reachable: the functions that call X-Road run in it",
+    }).valueAsString;
+    const subnetIds = new CfnParameter(this, 'PrivateSubnetIds', {
+      type: 'List<AWS::EC2::Subnet::Id>',
+      description: 'Two private subnets of VpcId in different availability zones (the first two of the list are used), with a route to the security server and to the AWS services (VPC endpoints or NAT)',
+    }).valueAsList;
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId,
+      availabilityZones: [0, 1].map((i) => Fn.select(i, Fn.getAzs())),
+      privateSubnetIds: [0, 1].map((i) => Fn.select(i, subnetIds)),
+    });
+    const subnets = vpc.privateSubnets;
+    Validations.of(vpc).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
+      reason: "The subnets' routes are the VPC's own (to the security server, and to endpoints or NAT); the stack adds no route and reads no route table.",
+    });
+    const securityServerCidr = new CfnParameter(this, 'XRoadSecurityServerCidr', {
+      type: 'String',
+      description: "The security server's address as a CIDR block, e.g. 10.20.1.15/32: the only destination of X-Road calls",
+      allowedPattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$',
+      constraintDescription: 'an IPv4 CIDR block',
+    }).valueAsString;
+    const securityServerPort = new CfnParameter(this, 'XRoadSecurityServerPort', {
+      type: 'Number',
+      description: "The security server's port for information systems (443 for HTTPS unless it was changed)",
+      default: 443,
+      minValue: 1,
+      maxValue: 65535,
+    }).valueAsNumber;
+    const awsServicesCidr = new CfnParameter(this, 'AwsServicesCidr', {
+      type: 'String',
+      description:
+        'Where the functions in the VPC reach SQS, DynamoDB, Secrets Manager and X-Ray over HTTPS (443): the VPC\'s CIDR block when ' +
+        'interface endpoints serve all of them; 0.0.0.0/0 (the default) through a NAT gateway or the DynamoDB gateway endpoint',
+      default: '0.0.0.0/0',
+      allowedPattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$',
+      constraintDescription: 'an IPv4 CIDR block',
+    }).valueAsString;
+    this.xroadSecurityGroup = new ec2.SecurityGroup(this, 'XRoadCallers', {
+      vpc,
+      description: 'koto-hub functions that call X-Road: out to the security server and the AWS services only, nothing in',
+      allowAllOutbound: false,
+    });
+    this.xroadSecurityGroup.addEgressRule(ec2.Peer.ipv4(securityServerCidr), ec2.Port.tcp(Token.asNumber(securityServerPort)), 'the X-Road security server');
+    this.xroadSecurityGroup.addEgressRule(ec2.Peer.ipv4(awsServicesCidr), ec2.Port.tcp(443), 'SQS, DynamoDB, Secrets Manager, X-Ray (endpoints or NAT)');
+
     const xroad = {
+      tlsSecret: this.xroadTlsSecret,
+      vpc,
+      subnets,
+      securityGroup: this.xroadSecurityGroup,
       securityServerUrl: new CfnParameter(this, 'XRoadSecurityServerUrl', {
         type: 'String',
         description: "Address of the municipality's X-Road security server, e.g. https://xroad-ss.example.fi",
@@ -155,6 +250,7 @@ export class KotoHubStack extends Stack {
         buckets: this.buckets,
         auditKeySecret: spec.tables.audit ? this.auditKeySecret : undefined,
         xroad: spec.calls?.length ? xroad : undefined,
+        vtjCredentialsSecret: spec.vtjCredentials ? this.vtjCredentialsSecret : undefined,
         // Scheduled work runs per served municipality; the door refuses the others.
         municipalities: spec.schedule || spec.http ? municipalities : undefined,
       });

@@ -4,6 +4,10 @@
  * per client `koto-hub clients add` issued. The door trusts only certificates this CA signed, and
  * of those only the ones whose fingerprint an active client in the registry holds.
  *
+ * For X-Road, `tls/xroad/`: the hub's own client certificate (`hub.crt|.key`), which it presents to
+ * its security server as an information system does, and the certificate of the local security
+ * server stand-in (`security-server.crt|.key`, for 127.0.0.1 and localhost), both from the same CA.
+ *
  * `@peculiar/x509` makes the certificates: Node can make keys but not X.509 certificates. Keys are
  * ECDSA P-256, as X-Road's own TLS uses.
  */
@@ -11,7 +15,7 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeCertificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -30,6 +34,14 @@ export interface PkiPaths {
   readonly serverCert: string;
   readonly serverKey: string;
   readonly clientsDir: string;
+  /** The hub's X-Road client certificate and key (tls/xroad/hub.crt|.key). */
+  readonly xroadCert: string;
+  readonly xroadKey: string;
+  /** The security-server stand-in's certificate and key (tls/xroad/security-server.crt|.key). */
+  readonly securityServerCert: string;
+  readonly securityServerKey: string;
+  /** The CA the hub checks its security server's certificate by (tls/xroad/security-server-ca.crt). */
+  readonly securityServerCa: string;
 }
 
 export const pkiPaths = (dataRoot: string): PkiPaths => {
@@ -41,6 +53,11 @@ export const pkiPaths = (dataRoot: string): PkiPaths => {
     serverCert: join(dir, 'server.crt'),
     serverKey: join(dir, 'server.key'),
     clientsDir: join(dir, 'clients'),
+    xroadCert: join(dir, 'xroad', 'hub.crt'),
+    xroadKey: join(dir, 'xroad', 'hub.key'),
+    securityServerCert: join(dir, 'xroad', 'security-server.crt'),
+    securityServerKey: join(dir, 'xroad', 'security-server.key'),
+    securityServerCa: join(dir, 'xroad', 'security-server-ca.crt'),
   };
 };
 
@@ -108,6 +125,7 @@ const issue = async (issuer: Issuer, subject: string, usage: x509.ExtendedKeyUsa
 export const ensurePki = async (dataRoot: string): Promise<PkiPaths> => {
   const paths = pkiPaths(dataRoot);
   mkdirSync(paths.clientsDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(paths.xroadCert), { recursive: true, mode: 0o700 });
   if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
     const keys = await newKeys();
     const now = new Date();
@@ -134,8 +152,40 @@ export const ensurePki = async (dataRoot: string): Promise<PkiPaths> => {
     write(paths.serverKey, server.key);
     write(paths.serverCert, server.cert);
   }
+  if (!existsSync(paths.xroadCert) || !existsSync(paths.xroadKey)) {
+    // X-Road names the information system by its client subsystem; the certificate is only registered, never parsed for it.
+    const hub = await issue(await readIssuer(paths), 'CN=koto-hub, O=koto-hub X-Road information system', x509.ExtendedKeyUsage.clientAuth);
+    write(paths.xroadKey, hub.key);
+    write(paths.xroadCert, hub.cert);
+  }
   return paths;
 };
+
+/** What the security-server stand-in is started with: its certificate and key, and the CA that issued them. */
+export interface SecurityServerIdentity {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+/** The stand-in's identity from this PKI (issued once into `tls/xroad/`). */
+export const securityServerIdentity = async (paths: PkiPaths): Promise<SecurityServerIdentity> => {
+  if (!existsSync(paths.securityServerCert) || !existsSync(paths.securityServerKey)) {
+    const server = await issue(await readIssuer(paths), 'CN=koto-hub security server stand-in', x509.ExtendedKeyUsage.serverAuth, [
+      { type: 'ip', value: '127.0.0.1' },
+      { type: 'dns', value: 'localhost' },
+    ]);
+    write(paths.securityServerKey, server.key);
+    write(paths.securityServerCert, server.cert);
+  }
+  return { cert: readFileSync(paths.securityServerCert, 'utf8'), key: readFileSync(paths.securityServerKey, 'utf8'), ca: readFileSync(paths.caCert, 'utf8') };
+};
+
+/** The hub's X-Road client certificate and the CA that issued it: what a security server registers. */
+export const hubXRoadCertificate = (paths: PkiPaths): { readonly cert: string; readonly issuer: string } => ({
+  cert: readFileSync(paths.xroadCert, 'utf8'),
+  issuer: readFileSync(paths.caCert, 'utf8'),
+});
 
 /** Issues a client certificate from the local CA into `tls/clients/<clientId>.crt|.key`. */
 export const issueClientCertificate = async (paths: PkiPaths, clientId: string): Promise<ClientCertificateFiles> => {

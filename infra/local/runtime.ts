@@ -6,6 +6,7 @@
  *
  * Handlers find everything through environment variables, so one runtime runs per process.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -26,6 +27,9 @@ import {
   WEBHOOK_SECRETS_DIR_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
+  XROAD_TLS_CA_FILE_ENV,
+  XROAD_TLS_CERT_FILE_ENV,
+  XROAD_TLS_KEY_FILE_ENV,
 } from '#infra/topology';
 import type { FixturePopulation } from '#contracts/population';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
@@ -38,7 +42,7 @@ import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
 import { inboxRoutes, ingressRoutes, startDoorServer } from '#infra/local/door-server';
-import { ensurePki, type PkiPaths } from '#infra/local/pki';
+import { ensurePki, hubXRoadCertificate, securityServerIdentity, type PkiPaths } from '#infra/local/pki';
 import { clientCredentials, ensureLocalClients } from '#infra/local/local-clients';
 import type { ClientCredentials } from '#infra/local/door-client';
 import { Door } from '#functions/ingress/door';
@@ -86,9 +90,13 @@ export interface RuntimeOptions {
   readonly mocks?: Mocks;
   /**
    * The X-Road security server of mock external systems running elsewhere (another process, say),
-   * used instead of `population` or `mocks`; `Runtime.mocks` is then undefined.
+   * used instead of `population` or `mocks`; `Runtime.mocks` is then undefined. It must have
+   * admitted this data folder's X-Road certificate (`tls/xroad/hub.crt`), and its own certificate
+   * must chain to `securityServerCa` (PEM), by default this data folder's CA: a stand-in started
+   * with `securityServerIdentity` of this data folder's PKI is both.
    */
   readonly securityServerUrl?: string;
+  readonly securityServerCa?: string;
   /**
    * SQS and DynamoDB running elsewhere (another process, say), used instead of starting
    * local-aws-sqs and dynalite, and left running by `stop()`. The topology's queues and tables
@@ -178,6 +186,25 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   resetRefusalMetrics();
 };
 
+/**
+ * The hub calls its security server as an information system with the "HTTPS" connection type:
+ * presenting `tls/xroad/hub.crt`, which a stand-in in this process is told to admit (as an
+ * operator registers it on a real security server), and checking the server's certificate by the
+ * CA written to `tls/xroad/security-server-ca.crt`.
+ */
+const useXRoadTls = (pki: PkiPaths, mocks: Mocks | undefined, givenCa: string | undefined): void => {
+  if (mocks) {
+    const hub = hubXRoadCertificate(pki);
+    mocks.securityServer.admit(hub.cert, hub.issuer);
+  }
+  writeFileSync(pki.securityServerCa, mocks?.securityServer.ca ?? givenCa ?? readFileSync(pki.caCert, 'utf8'), { mode: 0o600 });
+  Object.assign(process.env, {
+    [XROAD_TLS_CERT_FILE_ENV]: pki.xroadCert,
+    [XROAD_TLS_KEY_FILE_ENV]: pki.xroadKey,
+    [XROAD_TLS_CA_FILE_ENV]: pki.securityServerCa,
+  });
+};
+
 const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
   const module = (await import(pathToFileURL(join(REPO_ROOT, functionSpec(name).entry)).href)) as { handler: H };
   return module.handler;
@@ -240,7 +267,11 @@ const assemble = async (
   });
   await createTables(dynamodb);
   const queues = await createQueues(sqs);
-  const ownMocks = options.mocks === undefined && options.population !== undefined ? await startMocks(options.population, options.mockSeed) : undefined;
+  const pki = await ensurePki(dir.root);
+  const ownMocks =
+    options.mocks === undefined && options.population !== undefined
+      ? await startMocks(options.population, await securityServerIdentity(pki), options.mockSeed)
+      : undefined;
   if (ownMocks) started.push(() => ownMocks.close());
   const mocks = options.mocks ?? ownMocks;
   const securityServerUrl = options.securityServerUrl ?? mocks?.securityServer.url;
@@ -248,6 +279,7 @@ const assemble = async (
   if (securityServerUrl) {
     process.env[XROAD_SECURITY_SERVER_ENV] = securityServerUrl;
     process.env[XROAD_CLIENT_ENV] = LOCAL_XROAD_CLIENT;
+    useXRoadTls(pki, mocks, options.securityServerCa);
   }
 
   const runner = new EventSourceRunner(sqs, LOCAL_REGION, { onEvent: options.onEvent });
@@ -284,7 +316,6 @@ const assemble = async (
     });
   }
 
-  const pki = await ensurePki(dir.root);
   const clients = new ClientRegistry();
   await ensureLocalClients(clients, pki, servedMunicipalities());
   const door = new Door(clients, options.doorClock);

@@ -62,7 +62,7 @@ for (const system of Object.keys(externalSystems)) process.env[`KOTO_RATE_LIMIT_
 
 const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-'));
 say(`generating ${persons} people in municipality ${municipality} and starting the emulators ...`);
-const emulators = await startEmulators({ persons, municipality, seed: 2026, asOf });
+const emulators = await startEmulators({ persons, municipality, seed: 2026, asOf, dataDir: dir });
 const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
 const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, municipalities: [municipality], scheduleSeconds: 0 });
 

@@ -10,6 +10,7 @@
 import '#infra/local/quiet-warnings';
 import { startDynamo } from '#infra/local/dynamodb';
 import { startSqs } from '#infra/local/sqs';
+import { ensurePki, hubXRoadCertificate, securityServerIdentity } from '#infra/local/pki';
 import { startMocks } from '#mocks/start-mocks';
 import { generatePopulation } from '#mocks/population/generate';
 import { peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorReady } from './emulators.ts';
@@ -32,7 +33,12 @@ const population = registers
   : null;
 const dynamo = aws ? await startDynamo(undefined) : null;
 const sqs = aws ? await startSqs() : null;
-const mocks = population ? await startMocks(population) : null;
+const pki = registers ? await ensurePki(options.dataDir) : null;
+const mocks = population && pki ? await startMocks(population, await securityServerIdentity(pki)) : null;
+if (mocks && pki) {
+  const hub = hubXRoadCertificate(pki);
+  mocks.securityServer.admit(hub.cert, hub.issuer);
+}
 
 // The parent gone (it crashed, say), nothing here has anyone to serve.
 process.on('disconnect', () => process.exit(0));

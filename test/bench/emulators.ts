@@ -18,6 +18,11 @@ export interface EmulatorOptions {
   readonly part?: 'all' | 'aws' | 'registers';
   readonly seed: number;
   readonly asOf: string;
+  /**
+   * The hub's data folder: the security-server stand-in takes its certificate from the folder's
+   * local CA and admits the hub's X-Road certificate there, as the runtime on that folder expects.
+   */
+  readonly dataDir: string;
 }
 
 export interface EmulatorReady {

@@ -19,7 +19,8 @@ import { RunStore, type RunItem } from '#functions/outreach/run-store';
 import { decideCandidate } from '#functions/outreach/rules';
 import { fetchKelmuPage } from '#functions/kelmu-adapter/fetch-page';
 import { fetchProtectionListPage } from '#functions/uma-list-adapter/fetch-page';
-import { queryPerson, vtjCredentialsFromEnv } from '#functions/vtj-adapter/query-person';
+import { queryPerson } from '#functions/vtj-adapter/query-person';
+import { vtjCredentialsProvider } from '#functions/vtj-adapter/credentials';
 import { queryResidence } from '#functions/uma-adapter/query-residence';
 import { queryStatus } from '#functions/datastore-adapter/query-status';
 
@@ -52,7 +53,7 @@ const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 export const runDirect = async (municipality: string, asOf: string, concurrency: number): Promise<RunFigures> => {
   const client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(1_000_000));
-  const credentials = vtjCredentialsFromEnv();
+  const credentials = await vtjCredentialsProvider()();
   const started = performance.now();
   const deadline = () => Date.now() + 30_000;
   const people = new Map<string, KelmuRow[]>();

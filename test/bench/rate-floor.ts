@@ -98,8 +98,8 @@ const watchInboxes = (runtime: Runtime) => {
 export const runRateFloorBench = async (options: RateFloorOptions): Promise<Record<string, unknown>> => {
   const { municipality, referralMunicipality, asOf, seed, say } = options;
   const municipalities = [municipality, referralMunicipality];
-  const emulators = await startEmulators({ persons: options.persons, municipality, municipalities, seed, asOf, separateRegisters: true });
   const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-floor-'));
+  const emulators = await startEmulators({ persons: options.persons, municipality, municipalities, seed, asOf, separateRegisters: true, dataDir: dir });
   const systems = Object.keys(externalSystems) as ExternalSystem[];
   try {
     const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;

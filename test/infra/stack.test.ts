@@ -34,6 +34,8 @@ import {
   WEBHOOK_SECRET_PREFIX_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
+  XROAD_TLS_SECRET_ARN_ENV,
+  VTJ_CREDENTIALS_SECRET_ARN_ENV,
 } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
@@ -229,7 +231,10 @@ describe('functions', () => {
     if (spec.calls?.length) {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
+      expected[XROAD_TLS_SECRET_ARN_ENV] = { Ref: logicalId(stack.xroadTlsSecret) };
+      Object.assign(expected, PARAMS_AND_SECRETS_ENV);
     }
+    if (spec.vtjCredentials) expected[VTJ_CREDENTIALS_SECRET_ARN_ENV] = { Ref: logicalId(stack.vtjCredentialsSecret) };
     if (spec.schedule || spec.http) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
     if (spec.signsWebhooks) expected[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
@@ -395,9 +400,13 @@ describe('least privilege from the topology', () => {
     expect(resource(logicalId(stack.functions[name].role)).Properties).not.toHaveProperty('ManagedPolicyArns');
     const actions = roleStatements(name).flatMap((s) => list(s.Action));
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
-    // The one "*" resource: X-Ray, which has no resource-level permissions.
+    // The "*" resources: X-Ray, and for a function in the VPC the network-interface actions Lambda
+    // needs (those of AWSLambdaVPCAccessExecutionRole); neither has resource-level permissions.
     const starred = roleStatements(name).filter((s) => list(s.Resource).includes('*'));
-    expect(starred.flatMap((s) => list(s.Action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    const vpcActions = functionSpec(name).calls?.length
+      ? ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses']
+      : [];
+    expect(starred.flatMap((s) => list(s.Action)).sort()).toEqual([...vpcActions, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   it('no resource policy lets anyone ("*") do anything', () => {

@@ -12,7 +12,8 @@ import { loadPopulation, type PopulationIndex } from '#mocks/population-index';
 import { RateLimiter } from '#lib/rate-limit';
 import { parseClientId, xroadConfigFromEnv, XRoadHttpClient, type XRoadClientConfig } from '#lib/xroad-client';
 import { XRoadFault } from '#contracts/xroad/errors';
-import { queryPerson, vtjCredentialsFromEnv } from '#functions/vtj-adapter/query-person';
+import { queryPerson } from '#functions/vtj-adapter/query-person';
+import { vtjCredentialsProvider } from '#functions/vtj-adapter/credentials';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { expectNoPersonalDataIn, personalDataOf } from '../support/personal-data.ts';
@@ -129,7 +130,8 @@ describe('outbound rate limit', () => {
     const before = vtj.requests.count('vtj.person');
 
     const deadline = Date.now() + 60_000;
-    const calls = persons.map((p) => queryPerson(client, vtjCredentialsFromEnv(), p.hetu, { deadline }));
+    const credentials = await vtjCredentialsProvider()();
+    const calls = persons.map((p) => queryPerson(client, credentials, p.hetu, { deadline }));
     const times = await spread(clock, limiter, () => vtj.requests.count('vtj.person') - before, persons.length);
 
     const answers = await Promise.all(calls);

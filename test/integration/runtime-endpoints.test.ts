@@ -15,6 +15,7 @@ import { startSqs, type LocalSqs } from '#infra/local/sqs';
 import { loadPopulation, type PopulationIndex } from '#mocks/population-index';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
+import { localXRoadPki } from '../support/security-server.ts';
 import { drain } from '../support/queues.ts';
 import { expectedResults, lookupRequest, personWhere } from '../support/registers.ts';
 
@@ -31,7 +32,10 @@ beforeAll(async () => {
   population = await loadPopulation(SAMPLE);
   dynamo = await startDynamo(undefined);
   sqs = await startSqs();
-  mocks = await startMocks(population);
+  // The stand-in of the shared data folder's PKI: it admits that folder's hub certificate.
+  const { identity, hub } = await localXRoadPki(dataDir);
+  mocks = await startMocks(population, identity);
+  mocks.securityServer.admit(hub.cert, hub.issuer);
 });
 afterAll(async () => {
   for (const hub of running) await hub.stop();
@@ -39,6 +43,14 @@ afterAll(async () => {
   await sqs?.close();
   await dynamo?.close();
 });
+
+/** A hub on a data folder of its own calls the shared stand-in once the stand-in admitted its certificate. */
+const ownDataDir = async (): Promise<{ dataDir: string; securityServerUrl: string; securityServerCa: string }> => {
+  const ownDir = mkdtempSync(join(tmpdir(), 'koto-hub-test-'));
+  const own = await localXRoadPki(ownDir);
+  mocks.securityServer.admit(own.hub.cert, own.hub.issuer);
+  return { dataDir: ownDir, securityServerUrl: mocks.securityServer.url, securityServerCa: mocks.securityServer.ca };
+};
 
 const startOnEndpoints = async (): Promise<TestHub> => {
   const hub = await startTestHub({
@@ -91,7 +103,7 @@ describe('the embedded runtime on endpoints started elsewhere', () => {
     process.env.AWS_ENDPOINT_URL_DYNAMODB = usersDynamo.endpoint;
     process.env.AWS_ENDPOINT_URL_SQS = usersSqs.endpoint;
     try {
-      const hub = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+      const hub = await startTestHub({ ...(await ownDataDir()), functions: ['vtj-adapter'] });
       running.push(hub);
       expect(hub.dynamodbEndpoint).toBe(usersDynamo.endpoint);
       expect(hub.sqsEndpoint).toBe(usersSqs.endpoint);
@@ -112,14 +124,14 @@ describe('the embedded runtime on endpoints started elsewhere', () => {
   });
 
   it('starts its own services when the endpoint variables hold only what an earlier runtime of this process set', async () => {
-    const hub = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+    const hub = await startTestHub({ ...(await ownDataDir()), functions: ['vtj-adapter'] });
     running.push(hub);
     // The first runtime pointed the variables at dynalite and local-aws-sqs it started itself, and stopped them.
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(hub.dynamodbEndpoint);
     expect(hub.dynamodbEndpoint).not.toBe(dynamo.endpoint);
     await hub.stop();
     running.pop();
-    const next = await startTestHub({ dataDir: mkdtempSync(join(tmpdir(), 'koto-hub-test-')), securityServerUrl: mocks.securityServer.url, functions: ['vtj-adapter'] });
+    const next = await startTestHub({ ...(await ownDataDir()), functions: ['vtj-adapter'] });
     running.push(next);
     expect(next.dynamodbEndpoint).not.toBe(hub.dynamodbEndpoint);
     await lookUp(next);

@@ -20,6 +20,7 @@ import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { loadPopulation } from '#mocks/population-index';
 import type { PollResult } from '#functions/vtj-change-poller/poll-changes';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { localXRoadPki } from '../support/security-server.ts';
 import { expectNoPersonalDataIn } from '../support/personal-data.ts';
 
 const POPULATION = 'mocks/population/sample.json';
@@ -95,7 +96,7 @@ beforeAll(async () => {
   const living = (municipality: string) =>
     population.persons.filter((p) => p.homeMunicipality === municipality && p.dateOfDeath === null && isValidHetu(p.hetu)).map((p) => p.hetu);
   follows = { [VAASA]: living(VAASA).slice(0, 4), [HELSINKI]: living(HELSINKI).slice(0, 2) };
-  mocks = await startMocks(POPULATION);
+  mocks = await startMocks(POPULATION, (await localXRoadPki()).identity);
   dataDir = mkdtempSync(join(tmpdir(), 'koto-hub-vtj-poller-'));
   hub = await start();
   for (const [municipality, hetus] of Object.entries(follows)) await followPersons(municipality, hetus, followListDeps());

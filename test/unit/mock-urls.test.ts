@@ -5,6 +5,8 @@ import { kelmuListPath } from '#contracts/kelmu/wire';
 import { json, startMockServer, type MockServer } from '#mocks/framework';
 import { startSecurityServer, type SecurityServer } from '#mocks/security-server';
 import { createDatastoreMock } from '#mocks/datastore';
+import { callDoor } from '#infra/local/door-client';
+import { hubCredentials, localXRoadPki } from '../support/security-server.ts';
 import { recordMockUrls, requestsWithHetu, urlHasHetuShape, type MockUrlRecorder } from '../support/mock-urls.ts';
 
 const HETU = '131052-308T';
@@ -67,17 +69,20 @@ describe('recordMockUrls', () => {
     servers.push(probe);
     const datastore = await createDatastoreMock({ persons: [] });
     servers.push(datastore);
-    const securityServer: SecurityServer = await startSecurityServer({ datastore: datastore.url });
+    const { pki, identity, hub } = await localXRoadPki();
+    const securityServer: SecurityServer = await startSecurityServer({ datastore: datastore.url }, identity);
+    securityServer.admit(hub.cert, hub.issuer);
     servers.push(securityServer);
     expect(recorder.started).toEqual(['probe', 'datastore', 'security-server']);
 
     await (await fetch(`${probe.url}/person/${encodeURIComponent(OLD_CENTURY)}?x=1`)).text();
     // The retired data store call, through the stand-in: both hops are recorded, and the store refuses it.
-    const old = await fetch(`${securityServer.url}/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/${HETU}`, {
+    const old = await callDoor(`${securityServer.url}/r1/FI/GOV/2296962-1/kotoutumistietovaranto/asiakkuus/v1/${HETU}`, hubCredentials(pki), {
+      method: 'GET',
       headers: { 'X-Road-Client': 'FI/MUN/0201256-6/koto-hub' },
     });
     expect(old.status).toBe(410);
-    expect(await old.text()).not.toContain(HETU);
+    expect(old.text).not.toContain(HETU);
 
     expect(recorder.requests).toEqual([
       { system: 'probe', method: 'GET', target: `/person/${encodeURIComponent(OLD_CENTURY)}?x=1` },

@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,8 +27,10 @@ import {
   MUNICIPALITIES_ENV,
   WEBHOOK_SECRET_PREFIX,
   WEBHOOK_SECRET_PREFIX_ENV,
+  VTJ_CREDENTIALS_SECRET_ARN_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
+  XROAD_TLS_SECRET_ARN_ENV,
 } from '#infra/topology';
 import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '#infra/cdk/bundling';
 import type { HubBucket } from '#infra/cdk/constructs/bucket';
@@ -47,6 +50,12 @@ export const PARAMS_AND_SECRETS = lambda.ParamsAndSecretsLayerVersion.fromVersio
 export interface XRoadSettings {
   readonly securityServerUrl: string;
   readonly clientId: string;
+  /** The hub's TLS client certificate, its key and the security server's CA (JSON of PEMs). */
+  readonly tlsSecret: secretsmanager.ISecret;
+  /** The VPC of the security server: the functions that call it run in these subnets, with this security group. */
+  readonly vpc: ec2.IVpc;
+  readonly subnets: readonly ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
 }
 
 export interface HubFunctionProps {
@@ -64,6 +73,8 @@ export interface HubFunctionProps {
   readonly auditKeySecret?: secretsmanager.ISecret;
   /** Given to functions that call external systems through X-Road. */
   readonly xroad?: XRoadSettings;
+  /** Given to functions that send VTJ's own username and password (`vtjCredentials` in the topology). */
+  readonly vtjCredentialsSecret?: secretsmanager.ISecret;
   /** Given to scheduled functions, which work per municipality: the codes the hub serves, comma-separated. */
   readonly municipalities?: string;
 }
@@ -83,7 +94,7 @@ export class HubFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
-    const { name, spec, key, queues, tables, buckets, auditKeySecret, xroad, municipalities } = props;
+    const { name, spec, key, queues, tables, buckets, auditKeySecret, xroad, vtjCredentialsSecret, municipalities } = props;
     this.name = name;
     if (spec.schedule && spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
 
@@ -143,6 +154,15 @@ export class HubFunction extends Construct {
     if (xroad) {
       environment[XROAD_SECURITY_SERVER_ENV] = xroad.securityServerUrl;
       environment[XROAD_CLIENT_ENV] = xroad.clientId;
+      environment[XROAD_TLS_SECRET_ARN_ENV] = xroad.tlsSecret.secretArn;
+      xroad.tlsSecret.grantRead(this.role);
+    }
+
+    if (spec.vtjCredentials) {
+      if (!vtjCredentialsSecret) throw new Error(`topology: function ${name} sends VTJ's credentials, and the stack gave it no secret for them`);
+      // Only the secret's ARN: the username and password are read at run time, never put in the template.
+      environment[VTJ_CREDENTIALS_SECRET_ARN_ENV] = vtjCredentialsSecret.secretArn;
+      vtjCredentialsSecret.grantRead(this.role);
     }
 
     if (municipalities !== undefined) environment[MUNICIPALITIES_ENV] = municipalities;
@@ -178,10 +198,30 @@ export class HubFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       environment,
-      // functions/lib/audit/key.ts reads the audit key through the extension's localhost endpoint
-      // rather than with a Secrets Manager client in every bundle.
-      ...(auditKeySecret || spec.signsWebhooks ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
+      // functions/lib/extension-secret.ts (and the audit key's and webhooks' readers) read secrets
+      // through the extension's localhost endpoint rather than with a Secrets Manager client in every bundle.
+      ...(auditKeySecret || spec.signsWebhooks || xroad || spec.vtjCredentials ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
+      // A function that calls X-Road reaches the security server inside its VPC, and only from these subnets.
+      ...(xroad ? { vpc: xroad.vpc, vpcSubnets: { subnets: [...xroad.subnets] }, securityGroups: [xroad.securityGroup] } : {}),
     });
+    if (xroad) {
+      // Lambda makes the function's network interfaces in the VPC with its role. CDK adds
+      // AWSLambdaVPCAccessExecutionRole only to a role it makes itself; this role gets that policy's
+      // EC2 actions, without its logs:* on every log group (the role writes its own log group only).
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'The design fixes Node.js 22 (docs/DESIGN.md "In AWS"): the runtime the local runtime, the tests and the bundle target use.',
@@ -190,7 +230,9 @@ export class HubFunction extends Construct {
     Validations.of(this.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+        reason:
+          'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*"' +
+          (xroad ? '; so do the EC2 network-interface actions Lambda needs in a VPC (those of AWSLambdaVPCAccessExecutionRole).' : '.'),
       },
       {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

@@ -1,0 +1,70 @@
+/**
+ * The hub and its X-Road security server over TLS on the embedded runtime (#10 item 4): the
+ * security-server stand-in authenticates the hub by the TLS certificate it presents, as a security
+ * server does an information system of the "HTTPS" connection type. A caller without a certificate
+ * is refused in the handshake, one with a certificate the stand-in has not registered gets 401 and
+ * X-Road's `Server.ClientProxy.SslAuthenticationFailed`, and neither reaches a register; the hub's
+ * own lookups go through.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VTJ_SERVICE } from '#contracts/vtj/wire';
+import { lookupQueues } from '#infra/topology';
+import { callDoor } from '#infra/local/door-client';
+import { loadPopulation, type PopulationIndex } from '#mocks/population-index';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+import { drain } from '../support/queues.ts';
+import { expectedResults, lookupRequest, personWhere } from '../support/registers.ts';
+
+const SAMPLE = 'mocks/population/sample.json';
+const SOAP_PATH = '/';
+const REST_PATH = `/r1/FI-TEST/GOV/${VTJ_SERVICE.memberCode}/probe/v1`;
+
+let hub: TestHub;
+let population: PopulationIndex;
+
+beforeAll(async () => {
+  population = await loadPopulation(SAMPLE);
+  hub = await startTestHub({ population: SAMPLE, functions: ['vtj-adapter'], inMemory: true });
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+const standIn = () => hub.mocks!.securityServer.url;
+const vtjRequests = () => hub.mocks!.vtj.requests.count('vtj.person');
+
+describe('the security-server stand-in', () => {
+  it('speaks HTTPS only, with a certificate the hub checks by the CA in its data folder', () => {
+    expect(standIn()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(readFileSync(hub.pki.securityServerCa, 'utf8')).toBe(hub.mocks!.securityServer.ca);
+  });
+
+  it('refuses a caller without a client certificate in the TLS handshake, before any request reaches a register', async () => {
+    const before = vtjRequests();
+    await expect(callDoor(`${standIn()}${SOAP_PATH}`, { ca: hub.pki.caCert }, { body: '<x/>' })).rejects.toThrow();
+    expect(vtjRequests()).toBe(before);
+  });
+
+  it.each([
+    ['SOAP', SOAP_PATH, /<faultcode>[^<]*Server\.ClientProxy\.SslAuthenticationFailed<\/faultcode>/],
+    ['REST', REST_PATH, /"type":"Server\.ClientProxy\.SslAuthenticationFailed"/],
+  ])('answers a %s caller whose certificate it has not registered 401 SslAuthenticationFailed, and forwards nothing', async (_kind, path, fault) => {
+    // A certificate of the very CA that issued the hub's, but a municipality's client's, not the hub's.
+    const before = vtjRequests();
+    const answer = await callDoor(`${standIn()}${path}`, hub.credentials('vaasa-905'), { body: '<x/>', headers: { 'content-type': 'text/xml' } });
+    expect(answer.status).toBe(401);
+    expect(answer.text).toMatch(fault);
+    expect(vtjRequests()).toBe(before);
+  });
+
+  it("lets the hub's own VTJ lookup through with the hub's certificate, answered as the fixture says", async () => {
+    const person = personWhere(population, 'a living resident', (p) => p.dateOfDeath === null && p.address !== null && !p.nonDisclosure);
+    const request = lookupRequest(person, ['vtj']);
+    const before = vtjRequests();
+    await hub.sendRaw(lookupQueues.vtj, [JSON.stringify(request)]);
+    const [answer] = await drain(hub.sqs, hub.queues.queue['outreach-decisions'], 1);
+    expect(answer).toMatchObject({ type: 'lookup.completed.v1', correlationId: request.correlationId, payload: { results: { vtj: expectedResults.vtj(person) } } });
+    expect(vtjRequests()).toBe(before + 1);
+  });
+});
