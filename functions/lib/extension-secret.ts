@@ -6,8 +6,8 @@
  * Lambda functions"). No SDK client in the bundle, and the extension caches.
  *
  * `what` names the secret in errors ("the VTJ credentials secret"); an error never quotes what the
- * extension answered, which may hold the secret. (The audit key and the webhook secrets read the
- * extension the same way in functions/lib/audit/key.ts and functions/inbox/clients.ts.)
+ * extension answered, which may hold the secret. Every secret a function reads comes through here:
+ * the audit key, the webhook signing secrets, VTJ's credentials and the X-Road TLS identity.
  */
 
 /** The extension's port unless PARAMETERS_SECRETS_EXTENSION_HTTP_PORT says otherwise. */
@@ -43,9 +43,15 @@ export const extensionSecretReader =
       );
     }
     // No cause on a parse failure: the parser's message quotes the text it could not read.
-    const answer = (await response.json().catch(() => undefined)) as { SecretString?: unknown } | undefined;
+    let answer: { SecretString?: unknown } | null;
+    try {
+      answer = (await response.json()) as { SecretString?: unknown } | null;
+    } catch {
+      throw new Error(`configuration: the Parameters and Secrets extension answered with something that is not JSON for ${what}`);
+    }
     const secret = answer?.SecretString;
-    if (typeof secret !== 'string' || !secret) throw new Error(`configuration: ${what} has no SecretString`);
+    if (typeof secret !== 'string') throw new Error(`configuration: ${what} has no SecretString`);
+    if (!secret) throw new Error(`configuration: ${what} is empty`);
     return secret;
   };
 

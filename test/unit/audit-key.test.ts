@@ -86,7 +86,7 @@ describe('the audit key through the Parameters and Secrets extension', () => {
   it('is not asked for at all without a session token to send', async () => {
     vi.stubEnv('AWS_SESSION_TOKEN', '');
     expect((await failure()).message).toBe(
-      'configuration: AWS_SESSION_TOKEN is not set, so the Parameters and Secrets extension cannot be asked for the audit key',
+      'configuration: AWS_SESSION_TOKEN is not set, so the Parameters and Secrets extension cannot be asked for the audit key secret (KOTO_AUDIT_KEY_SECRET_ARN)',
     );
     expect(seen).toEqual([]);
   });
@@ -106,14 +106,14 @@ describe('the audit key through the Parameters and Secrets extension', () => {
 
   it('an answer that is not JSON is a configuration error that does not quote it', async () => {
     answer = () => ({ status: 200, body: `${SECRET} is not JSON` });
-    expect((await failure()).message).toBe('configuration: the Parameters and Secrets extension answered with something that is not JSON');
+    expect((await failure()).message).toBe('configuration: the Parameters and Secrets extension answered with something that is not JSON for the audit key secret (KOTO_AUDIT_KEY_SECRET_ARN)');
   });
 
   it('a secret without a SecretString, or an empty one, is a configuration error', async () => {
     answer = () => ({ status: 200, body: JSON.stringify({ ARN: SECRET_ARN, SecretBinary: 'AAEC' }) });
-    expect((await failure()).message).toBe('configuration: the audit key secret has no SecretString');
+    expect((await failure()).message).toBe('configuration: the audit key secret (KOTO_AUDIT_KEY_SECRET_ARN) has no SecretString');
     answer = () => ({ status: 200, body: JSON.stringify({ ARN: SECRET_ARN, SecretString: '' }) });
-    expect((await failure()).message).toBe('configuration: the audit key secret is empty');
+    expect((await failure()).message).toBe('configuration: the audit key secret (KOTO_AUDIT_KEY_SECRET_ARN) is empty');
   });
 
   it('no extension listening is a configuration error that asks for its layer', async () => {
@@ -123,7 +123,7 @@ describe('the audit key through the Parameters and Secrets extension', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     vi.stubEnv('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', String(unused));
     expect((await failure()).message).toBe(
-      `configuration: no answer from the Parameters and Secrets extension on port ${unused}; does the function have its layer?`,
+      `configuration: no answer from the Parameters and Secrets extension on port ${unused} for the audit key secret (KOTO_AUDIT_KEY_SECRET_ARN); does the function have its layer?`,
     );
   });
 

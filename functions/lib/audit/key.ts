@@ -7,54 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { AUDIT_KEY_FILE_ENV, AUDIT_KEY_SECRET_ARN_ENV } from '#infra/topology';
 import { subjectHash } from '#lib/audit/record';
+import { extensionSecretReader, type SecretReader } from '#lib/extension-secret';
 
-/** The extension's port unless PARAMETERS_SECRETS_EXTENSION_HTTP_PORT says otherwise. */
-const EXTENSION_DEFAULT_PORT = '2773';
-/** The extension answers from its cache, or after one Secrets Manager call. */
-const EXTENSION_TIMEOUT_MS = 5_000;
+export type { SecretReader };
 
-/**
- * A secret's SecretString from the Parameters and Secrets extension, the layer the stack gives every
- * function that has the secret: `GET /secretsmanager/get?secretId=…` on localhost with the
- * function's session token in `X-Aws-Parameters-Secrets-Token`, answered with GetSecretValue's JSON
- * (AWS Secrets Manager User Guide, "Use AWS Secrets Manager secrets in AWS Lambda functions").
- * No SDK client in the bundle, and the extension caches. Errors say what failed, never what the
- * extension answered: an answer may hold the secret.
- */
-const fromExtension = async (secretId: string): Promise<string> => {
-  const token = process.env.AWS_SESSION_TOKEN;
-  if (!token) throw new Error('configuration: AWS_SESSION_TOKEN is not set, so the Parameters and Secrets extension cannot be asked for the audit key');
-  const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || EXTENSION_DEFAULT_PORT;
-  const url = `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { 'X-Aws-Parameters-Secrets-Token': token }, signal: AbortSignal.timeout(EXTENSION_TIMEOUT_MS) });
-  } catch {
-    throw new Error(`configuration: no answer from the Parameters and Secrets extension on port ${port}; does the function have its layer?`);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(
-      `configuration: the Parameters and Secrets extension answered HTTP ${response.status} for the audit key secret (${AUDIT_KEY_SECRET_ARN_ENV}); ` +
-        (response.status >= 500
-          ? 'it could not get the secret from Secrets Manager'
-          : 'check that the secret exists, the function may read it (secretsmanager:GetSecretValue, kms:Decrypt) and the session token is sent'),
-    );
-  }
-  let answer: unknown;
-  try {
-    answer = await response.json();
-  } catch {
-    // No cause: the parser's message quotes the text it could not read.
-    throw new Error('configuration: the Parameters and Secrets extension answered with something that is not JSON');
-  }
-  const secret = (answer as { SecretString?: unknown } | null)?.SecretString;
-  if (typeof secret !== 'string') throw new Error('configuration: the audit key secret has no SecretString');
-  return secret;
-};
-
-/** Reads a secret's SecretString by its ARN. */
-export type SecretReader = (secretId: string) => Promise<string>;
+/** Reads the secret through the Parameters and Secrets extension, the layer the stack gives every function that has it. */
+const fromExtension: SecretReader = (secretId) => extensionSecretReader(`the audit key secret (${AUDIT_KEY_SECRET_ARN_ENV})`)(secretId);
 
 let readSecret: SecretReader = fromExtension;
 let cached: Promise<Buffer> | undefined;
