@@ -37,7 +37,7 @@ const noFunctions = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.koto-hub/', 'dist/', '.build/', 'test-output/'] },
+  { ignores: ['node_modules/', '**/node_modules/', 'cdk.out/', '.koto-hub/', 'dist/', '.build/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -114,6 +114,17 @@ export default tseslint.config(
         { regex: '^#(?:ops|mocks)/', message: 'The AWS app deploys the functions; operator tooling and mocks are not part of it.' },
         { regex: up(['ops', 'mocks']), message: 'The AWS app deploys the functions; operator tooling and mocks are not part of it.' },
         ...noCli,
+      ),
+    },
+  },
+  // An example is what a vendor copies: it has only what a vendor has (its certificate files, the
+  // hub's address, its webhook secret) and npm packages, never the hub's own code.
+  {
+    files: ['examples/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        { regex: '^#', message: 'An example uses only what a vendor has: no module of the hub (#contracts, #functions, …).' },
+        { regex: '^\\.\\./', message: 'An example uses only what a vendor has: nothing outside its own folder.' },
       ),
     },
   },

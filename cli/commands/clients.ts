@@ -1,10 +1,14 @@
 /**
  * `koto-hub clients add|list|show|revoke`: the client registry of the embedded runtime's data
  * folder (the running hub's tables, or the stored ones). `add` issues the client a certificate from
- * the local CA into the data folder's `tls/clients/`; `revoke` holds from the door's next request.
+ * the local CA into the data folder's `tls/clients/`, and with `--webhook` its signing secret into
+ * `webhook-secrets/`; `revoke` holds from the door's next request.
  */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { clientIdSchema, clientRecordSchema, type ClientRecord } from '#contracts/clients';
 import { ClientRegistry } from '#lib/door/client-registry';
+import { createWebhookSecret } from '#functions/inbox/clients';
 import { dataDirPaths, defaultDataDir } from '#infra/local/data-dir';
 import { addClient, clientCredentials, DEFAULT_RATE_PER_MINUTE } from '#infra/local/local-clients';
 import { ensurePki } from '#infra/local/pki';
@@ -25,7 +29,10 @@ add      registers a client and issues its certificate from the hub's local CA i
          municipality:<code> (one municipality's own system), authority:<name> or
          wellbeing:<county>. --rate is requests a minute (default ${DEFAULT_RATE_PER_MINUTE}).
 list     every client: id, status, system, municipalities, what it may send.
-show     one client's whole record.
+         With --webhook it also creates the client's webhook signing secret (whsec_…) into
+         webhook-secrets/<id>.secret and prints where it is, never the secret itself: hand
+         the file to the client's system with its certificate. The hub signs every push with it.
+show     one client's whole record, and whether its webhook signing secret exists.
 revoke   refuses the client at the door from its next request on (401 client-revoked).
 
 Exit codes: 0 done; 1 no such client; 2 bad arguments or no hub data.
@@ -43,6 +50,19 @@ const withRegistry = async <T>(work: (registry: ClientRegistry) => Promise<T>): 
   } finally {
     await connection.close();
   }
+};
+
+/**
+ * Where the embedded runtime keeps a client's webhook signing secret (what the hub signs its pushes
+ * with). In AWS it is the Secrets Manager secret `koto-hub/webhook/<id>`, which the operator creates.
+ */
+const webhookSecretFile = (clientId: string): string => join(dataDirPaths(defaultDataDir()).webhookSecrets, `${clientId}.secret`);
+
+/** A client's record as `show` prints it: the record, and for a webhook whether its signing secret is there. */
+const shown = (record: ClientRecord): Record<string, unknown> => {
+  if (!record.webhookUrl) return record;
+  const file = webhookSecretFile(record.clientId);
+  return { ...record, webhookSigningSecret: { file, exists: existsSync(file) } };
 };
 
 const add = async (args: readonly string[], out: (line: string) => void): Promise<number> => {
@@ -79,16 +99,29 @@ const add = async (args: readonly string[], out: (line: string) => void): Promis
     const option = (path: PropertyKey[]) => ({ ratePerMinute: 'rate', webhookUrl: 'webhook' })[String(path[0])] ?? String(path[0]);
     throw new UsageError(check.error.issues.map((issue) => `--${option(issue.path)}: ${issue.message}`).join('; '));
   }
-  const pki = await ensurePki(dataDirPaths(defaultDataDir()).root);
+  const dir = dataDirPaths(defaultDataDir());
+  const pki = await ensurePki(dir.root);
   return withRegistry(async (registry) => {
     if (await registry.get(clientId)) throw new UsageError(`client ${clientId} exists already (revoke it, or choose another id)`);
-    const record = await addClient(registry, pki, client);
+    // The secret before the record: from the moment the registry names a webhook the hub may push,
+    // and a push without a secret would fail. A record that could not be added takes its secret with it.
+    const secretFile = client.webhookUrl ? webhookSecretFile(clientId) : undefined;
+    if (client.webhookUrl) createWebhookSecret(dir.webhookSecrets, clientId);
+    const record = await addClient(registry, pki, client).catch((error: unknown) => {
+      if (secretFile) rmSync(secretFile, { force: true });
+      throw error;
+    });
     const files = clientCredentials(pki, clientId);
     out(`client ${record.clientId} added: ${record.system} for ${record.municipalities.join(', ')}`);
     out(`  certificate  ${files.cert}`);
     out(`  key          ${files.key}`);
     out(`  hub CA       ${files.ca}`);
     out(`  SHA-256      ${record.authentication.certificateSha256}`);
+    if (secretFile) {
+      out(`  webhook      ${record.webhookUrl}`);
+      out(`  signing secret  ${secretFile}`);
+      out('  (the secret is not printed: give the file to the client\'s system, owner-readable only, with its certificate)');
+    }
     return 0;
   });
 };
@@ -113,7 +146,7 @@ export const clientsCommand = async (args: readonly string[], out: (line: string
     if (!clientId || !clientIdSchema.safeParse(clientId).success) throw new UsageError(`clients ${verb} needs a client id`);
     const record = await withRegistry((registry) => (verb === 'show' ? registry.get(clientId) : registry.revoke(clientId, new Date())));
     if (!record) return (err(`koto-hub clients: no client ${clientId}`), 1);
-    if (verb === 'show') out(JSON.stringify(record, null, 2));
+    if (verb === 'show') out(JSON.stringify(shown(record), null, 2));
     else out(`client ${clientId} revoked at ${record.revokedAt}: the door refuses it from its next request`);
     return 0;
   }

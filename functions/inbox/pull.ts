@@ -16,6 +16,7 @@ import { mayReceive, refuseMunicipality, type InboxCaller, type Refusal } from '
 import { formatCursor, pageFor, parseCursor } from '#functions/inbox/cursor';
 import type { InboxStore } from '#functions/inbox/store';
 import type { ListReader } from '#functions/inbox/target-lists';
+import { forbiddenKeyMessage, parseJsonBody } from '#lib/door/json-body';
 
 export interface InboxRequest {
   readonly method: string;
@@ -73,12 +74,9 @@ export const pullMessages = async (caller: InboxCaller, municipality: string, qu
 export const acknowledge = async (caller: InboxCaller, municipality: string, body: string | undefined, deps: InboxDeps): Promise<InboxAnswer> => {
   const refusal = refuseMunicipality(caller, municipality);
   if (refusal) return refused(refusal);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body ?? '');
-  } catch {
-    return bad('body', 'the body must be JSON: {"cursor": "<cursor>"}');
-  }
+  const json = parseJsonBody(body ?? '');
+  if (!json.ok) return bad('body', json.error === 'not-json' ? 'the body must be JSON: {"cursor": "<cursor>"}' : forbiddenKeyMessage(json));
+  const parsed = json.value;
   const text = (parsed as { cursor?: unknown } | null)?.cursor;
   if (typeof text !== 'string') return bad('cursor', 'cursor must be a string the hub gave');
   const cursor = parseCursor(text, 'cursor');

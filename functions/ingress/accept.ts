@@ -15,6 +15,7 @@ import { rootRecord, sendLinked, type LinkedMessage } from '#lib/root-hop';
 import { logger } from '#lib/logger';
 import { authorize, stampSource, type DoorContext } from '#lib/door/authorize';
 import { recordRefusal } from '#lib/door/refusals';
+import { forbiddenKeyMessage, parseJsonBody } from '#lib/door/json-body';
 
 export interface IngressResponse {
   readonly status: 202 | 400 | 403 | 413 | 503;
@@ -75,12 +76,10 @@ export const acceptEnvelopes = async (body: string, caller: Caller, context: Doo
   if (Buffer.byteLength(body, 'utf8') > MAX_INLINE_ENVELOPE_BYTES) {
     return rejected(413, 'too-large', `the request is over ${MAX_INLINE_ENVELOPE_BYTES} bytes`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return rejected(400, 'not-json', 'the request body is not JSON');
-  }
+  const json = parseJsonBody(body);
+  if (!json.ok && json.error === 'not-json') return rejected(400, 'not-json', 'the request body is not JSON');
+  if (!json.ok) return rejected(400, 'forbidden-key', forbiddenKeyMessage(json), [{ path: json.path, message: `key ${json.key} is refused` }]);
+  const parsed = json.value;
   const items = (Array.isArray(parsed) ? parsed : [parsed]).map((item) => stampSource(item, caller));
   if (items.length === 0 || items.length > MAX_ENVELOPES_PER_REQUEST) {
     return rejected(400, 'batch-size', `post one envelope or an array of 1 to ${MAX_ENVELOPES_PER_REQUEST}`);

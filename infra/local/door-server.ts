@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -91,6 +91,31 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Reado
   res.end(JSON.stringify(body));
 };
 
+/**
+ * What a request that is not well-formed HTTP/1.1 gets, before any route, identity or body: Node's
+ * parser refuses it and by default answers a bare `400 Bad Request` (`431` for oversized headers)
+ * with no body, where every other refusal of the door names its reason in JSON. Codes of Node's
+ * `'clientError'` (HTTP server docs; `lib/_http_server.js`): llhttp's `HPE_*` and the request timeout.
+ */
+export const malformedRequestAnswer = (code: string | undefined): { status: number; reason: string; body: { error: string; message: string } } => {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, reason: 'Request Header Fields Too Large', body: { error: 'headers-too-large', message: 'the request line and headers are over the server’s limit' } };
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { status: 413, reason: 'Payload Too Large', body: { error: 'too-large', message: 'the chunk extensions are over the server’s limit' } };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'Request Timeout', body: { error: 'request-timeout', message: 'the request did not arrive whole in time' } };
+  return { status: 400, reason: 'Bad Request', body: { error: 'malformed-http', message: 'the request is not well-formed HTTP/1.1 (request line, header names and values, content-length, chunked encoding)' } };
+};
+
+/** Node's `'clientError'` listener: the answer above, written straight to the socket (there is no response object), then closed. */
+export const answerMalformedRequest = (error: NodeJS.ErrnoException, socket: Pick<Socket, 'writable' | 'bytesWritten' | 'end' | 'destroy'>): void => {
+  // The client is gone, or part of an answer was written already (Node's own rule): nothing can be said any more.
+  if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const { status, reason, body } = malformedRequestAnswer(error.code);
+  const text = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+};
+
 export interface DoorServer {
   /** `https://127.0.0.1:<port>` */
   readonly url: string;
@@ -144,6 +169,7 @@ export const startDoorServer = async (door: Door, routes: DoorRoutes, pki: PkiPa
       }
     },
   );
+  server.on('clientError', answerMalformedRequest);
   await listen(server, port);
   const { port: bound } = server.address() as AddressInfo;
   boundPort = bound;

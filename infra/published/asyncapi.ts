@@ -63,7 +63,7 @@ const httpSchemas = (sent: readonly PublishedType[], delivered: readonly Publish
     refused: {
       type: 'object',
       description:
-        '400 invalid-envelope (every failing field in `issues`), not-json or batch-size; 401 without a client certificate; 403 naming the `rule` that refused; 413 too-large (over 200 KB); 429 over the client\'s rate (with Retry-After); 503 unavailable (post it again)',
+        '400 invalid-envelope (every failing field in `issues`), not-json, forbidden-key (a `__proto__`, `constructor` or `prototype` key, its path in `issues`) or batch-size; 401 without a client certificate; 403 naming the `rule` that refused; 413 too-large (over 200 KB); 429 over the client\'s rate (with Retry-After); 503 unavailable (post it again)',
       properties: {
         error: { type: 'string' },
         message: { type: 'string' },
