@@ -29,7 +29,12 @@ export interface PushDeps {
   readonly timeoutMs?: number;
 }
 
-export type PushOutcome = 'pushed' | 'no-webhook';
+/**
+ * `already-received`: the receiver answered 409, which the README's receivers and the example
+ * client answer for a `webhook-id` they already hold. A retry of a push whose 2xx was lost on the
+ * way back meets that answer; it is the receiver's, so the push is done (not retried into the DLQ).
+ */
+export type PushOutcome = 'pushed' | 'already-received' | 'no-webhook';
 
 const PUSH_TIMEOUT_MS = 10_000;
 
@@ -66,6 +71,7 @@ export const pushMessage = async (request: Envelope<InboxWebhookRequestedV1>, de
     throw new TransientError('webhook.unreachable', `the webhook of client ${clientId} did not answer: ${name}`);
   }
   await response.body?.cancel();
+  if (response.status === 409) return 'already-received';
   if (response.status < 200 || response.status > 299) {
     throw new TransientError(`webhook.http-${response.status}`, `the webhook of client ${clientId} answered HTTP ${response.status}`);
   }

@@ -81,4 +81,24 @@ describe('a webhook whose receiver is down', () => {
     const delivered = await eventually(async () => receiver.verified.find((d) => d.id === message.messageId), 'the redriven push', 30_000);
     expect(delivered.payload.data.message.municipality).toBe('905');
   });
+
+  it('is done when the receiver answers 409 for an id it already holds (a retry after its 2xx was lost), not retried into a dead letter', async () => {
+    process.env.KOTO_RETRY_BASE_SECONDS = '0';
+    const secret = createWebhookSecret(hub.dataDir.webhookSecrets, 'holder');
+    const receiver = await startReceiver(secret);
+    receivers.push(receiver);
+    await registerClients(hub, [client('holder', receiver.url)]);
+    const message = listReady('905');
+    // The receiver took this id before: the push arrives as a repeat and is answered 409.
+    receiver.hold(message.messageId);
+    await hub.sendRaw('municipality-outbox', [JSON.stringify(message)]);
+    const done = await eventually(
+      async () => (await hub.auditOf(message.correlationId)).find((r) => r.stage === 'webhook-delivery' && r.outcome === 'already-received'),
+      'the push recorded as already received',
+    );
+    expect(done.reason).toBeFalsy();
+    const tries = receiver.received.filter((d) => d.headers['webhook-id'] === message.messageId);
+    expect(tries).toHaveLength(1);
+    expect((await hub.peekDlq('webhook-deliveries')).some((m) => (JSON.parse(m.Body!) as { causationId: string }).causationId === message.messageId)).toBe(false);
+  });
 });

@@ -23,13 +23,15 @@ export interface Receiver {
   readonly refused: string[];
   /** While true the receiver answers 503 without looking. */
   down: boolean;
+  /** Takes an id as already received, as if an earlier delivery of it had been handled. */
+  hold(id: string): void;
   close(): Promise<void>;
 }
 
 export const startReceiver = async (secret: string, port = 0): Promise<Receiver> => {
   const webhook = new Webhook(secret);
   const seen = new Set<string>();
-  const receiver: Omit<Receiver, 'url' | 'port' | 'close'> = { verified: [], received: [], refused: [], down: false };
+  const receiver: Omit<Receiver, 'url' | 'port' | 'close'> = { verified: [], received: [], refused: [], down: false, hold: (id) => void seen.add(id) };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
