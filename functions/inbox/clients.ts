@@ -7,7 +7,7 @@
  * A signing secret is `whsec_` and base64 of 32 random bytes (Standard Webhooks "Signature scheme").
  * Locally one owner-only file per client, `<KOTO_WEBHOOK_SECRETS_DIR>/<clientId>.secret`; in AWS a
  * Secrets Manager secret `<KOTO_WEBHOOK_SECRET_PREFIX><clientId>`, read through the Parameters and
- * Secrets Lambda extension as the audit key is (functions/lib/audit/key.ts), so no SDK client is bundled.
+ * Secrets Lambda extension (functions/lib/extension-secret.ts), so no SDK client is bundled.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { WEBHOOK_SECRET_PREFIX_ENV, WEBHOOK_SECRETS_DIR_ENV } from '#infra/topol
 import type { ClientRecord } from '#contracts/clients';
 import { ClientRegistry } from '#lib/door/client-registry';
 import type { InboxCaller } from '#functions/inbox/caller';
+import { extensionSecretReader } from '#lib/extension-secret';
 
 export interface ClientDirectory {
   client(clientId: string): Promise<InboxCaller | undefined>;
@@ -62,30 +63,18 @@ const folderSecrets =
     return readFileSync(file, 'utf8').trim();
   };
 
-/** The same extension call as the audit key's; errors never quote its answer, which may hold the secret. */
+/** A client's secret through the Parameters and Secrets extension; the client id is checked first, as it names the secret. */
 const extensionSecrets =
-  (prefix: string): WebhookSecrets =>
+  (prefix: string, env: NodeJS.ProcessEnv): WebhookSecrets =>
   async (clientId) => {
-    const token = process.env.AWS_SESSION_TOKEN;
-    if (!token) throw new Error('configuration: AWS_SESSION_TOKEN is not set, so the Parameters and Secrets extension cannot be asked for a webhook secret');
-    const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || '2773';
-    const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(`${prefix}${clientId}`)}`, {
-      headers: { 'X-Aws-Parameters-Secrets-Token': token },
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`configuration: the Parameters and Secrets extension answered HTTP ${response.status} for the webhook secret of client ${clientId}`);
-    }
-    const secret = ((await response.json().catch(() => undefined)) as { SecretString?: unknown } | undefined)?.SecretString;
-    if (typeof secret !== 'string' || !secret) throw new Error(`configuration: the webhook secret of client ${clientId} has no SecretString`);
-    return secret;
+    if (!SAFE_ID.test(clientId)) throw new Error('configuration: a webhook client id is not a client id');
+    return extensionSecretReader(`the webhook secret of client ${clientId}`, env)(`${prefix}${clientId}`);
   };
 
 export const webhookSecretsFromEnv = (env: NodeJS.ProcessEnv = process.env): WebhookSecrets => {
   const dir = env[WEBHOOK_SECRETS_DIR_ENV];
   if (dir) return folderSecrets(dir);
   const prefix = env[WEBHOOK_SECRET_PREFIX_ENV];
-  if (prefix) return extensionSecrets(prefix);
+  if (prefix) return extensionSecrets(prefix, env);
   throw new Error(`configuration: neither ${WEBHOOK_SECRETS_DIR_ENV} nor ${WEBHOOK_SECRET_PREFIX_ENV} is set`);
 };
