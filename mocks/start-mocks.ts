@@ -5,7 +5,7 @@
 import type { FixturePopulation } from '#contracts/population';
 import type { MockServer } from '#mocks/framework';
 import { asPopulationIndex, loadPopulation, type PopulationIndex } from '#mocks/population-index';
-import { createVtjMock, type VtjMock } from '#mocks/vtj';
+import { createVtjMock, type VtjMock, type VtjMockOptions } from '#mocks/vtj';
 import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
@@ -22,11 +22,16 @@ export interface Mocks {
   close(): Promise<void>;
 }
 
-export const startMocks = async (population: string | FixturePopulation | PopulationIndex, seed = 1): Promise<Mocks> => {
+/** `vtj`: options of the VTJ mock beyond the seed (its change pages, the clock its latencies wait on). */
+export const startMocks = async (
+  population: string | FixturePopulation | PopulationIndex,
+  seed = 1,
+  options: { readonly vtj?: Omit<VtjMockOptions, 'seed'> } = {},
+): Promise<Mocks> => {
   const index = typeof population === 'string' ? await loadPopulation(population) : asPopulationIndex(population);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const vtj = await createVtjMock(index, { seed });
+    const vtj = await createVtjMock(index, { ...options.vtj, seed });
     started.push(vtj);
     const uma = await createUmaMock(index, { seed });
     started.push(uma);
