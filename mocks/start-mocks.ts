@@ -5,7 +5,7 @@
 import type { FixturePopulation } from '#contracts/population';
 import type { MockServer } from '#mocks/framework';
 import { asPopulationIndex, loadPopulation, type PopulationIndex } from '#mocks/population-index';
-import { createVtjMock, type VtjMock } from '#mocks/vtj';
+import { createVtjMock, type VtjMock, type VtjMockOptions } from '#mocks/vtj';
 import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
@@ -25,12 +25,18 @@ export interface Mocks {
 /**
  * `tls` is the security-server stand-in's own certificate (infra/local/pki.ts `securityServerIdentity`);
  * an information system calls it once its certificate was admitted (`securityServer.admit`).
+ * `vtj`: options of the VTJ mock beyond the seed (its change pages, the clock its latencies wait on).
  */
-export const startMocks = async (population: string | FixturePopulation | PopulationIndex, tls: SecurityServerTls, seed = 1): Promise<Mocks> => {
+export const startMocks = async (
+  population: string | FixturePopulation | PopulationIndex,
+  tls: SecurityServerTls,
+  seed = 1,
+  options: { readonly vtj?: Omit<VtjMockOptions, 'seed'> } = {},
+): Promise<Mocks> => {
   const index = typeof population === 'string' ? await loadPopulation(population) : asPopulationIndex(population);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const vtj = await createVtjMock(index, { seed });
+    const vtj = await createVtjMock(index, { ...options.vtj, seed });
     started.push(vtj);
     const uma = await createUmaMock(index, { seed });
     started.push(uma);

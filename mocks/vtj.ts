@@ -20,7 +20,8 @@
  * gives the key just before the first change recorded on or after that date (the newest key when
  * there is none); `muutokset` gives, for the codes asked about,
  * the changes after the key, at most `changesPageSize` per answer, with `ajanTasalla` true once
- * the last recorded change has been read.
+ * the last recorded change has been read. A `hetulista` of more than `maxHetulista` codes (500, as
+ * VTJmutpa takes) is refused with 400; `changeRequests()` keeps what each request asked.
  *
  * System faults besides the framework's: `soapFault` answers a SOAP 1.1 Fault envelope;
  * `malformed` cuts the answer in half; custom `wrongPaluukoodi` (params `koodi` default `9999`,
@@ -43,7 +44,7 @@ import {
   type VtjHenkilo,
 } from '#contracts/vtj/wire';
 import { FINLAND_ALPHA3 } from '#contracts/iso3166';
-import { VTJ_MUTPA_SERVICE, parseMuutoksetRequest, type Muutos, muutos as muutosSchema } from '#contracts/vtj/changes';
+import { VTJ_MUTPA_BATCH, VTJ_MUTPA_SERVICE, parseMuutoksetRequest, type Muutos, muutos as muutosSchema } from '#contracts/vtj/changes';
 import { buildSoapFault, buildSoapResponse, parseSoapEnvelope, type SoapEnvelope } from '#contracts/xroad/soap';
 import {
   json,
@@ -65,6 +66,8 @@ export interface VtjMockOptions extends SystemMockOptions {
   readonly turvakieltoAddress?: 'include' | 'omit';
   /** Most changes in one `muutokset` answer (default 100). */
   readonly changesPageSize?: number;
+  /** Most codes one `muutokset` request may ask about (default VTJ_MUTPA_BATCH, 500: VTJmutpa's limit). */
+  readonly maxHetulista?: number;
   /** How an unknown code is answered: VTJ's fault answer (default) or Paluukoodi 0001. */
   readonly unknownCodeAnswer?: 'fault' | 'paluukoodi';
   /** `tietojenPoimintaaika` written in answers (default: now). */
@@ -76,6 +79,11 @@ export interface VtjMock extends MockServer {
   appendChange(...changes: Muutos[]): number[];
   /** Every recorded change with its key. */
   changes(): readonly { key: number; change: Muutos }[];
+  /**
+   * Every `muutokset` request that passed its contract, refused ones included, in order: the key it
+   * asked from and its codes (the fixture's; kept for the tests' eyes, never logged).
+   */
+  changeRequests(): readonly { key: number; hetulista: readonly string[] }[];
 }
 
 const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
@@ -153,7 +161,9 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
   const index = asPopulationIndex(population);
   const clock = options.clock ?? (() => new Date());
   const pageSize = options.changesPageSize ?? DEFAULT_CHANGES_PAGE_SIZE;
+  const maxHetulista = options.maxHetulista ?? VTJ_MUTPA_BATCH;
   let changes: { key: number; change: Muutos }[] = [];
+  let changeRequests: { key: number; hetulista: readonly string[] }[] = [];
 
   const personQuery: MockRoute<PopulationIndex> = {
     name: 'vtj.person',
@@ -218,6 +228,10 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
         const detail = error instanceof SyntaxError ? 'body is not JSON' : (error as Error).message;
         return xroadRestError(400, 'Client.InvalidRequest', 'invalid muutokset request', detail);
       }
+      changeRequests.push({ key: body.viimeisinKirjausavain, hetulista: body.hetulista });
+      if (body.hetulista.length > maxHetulista) {
+        return xroadRestError(400, 'Client.InvalidRequest', 'invalid muutokset request', `hetulista: must hold at most ${maxHetulista} codes`);
+      }
       const wanted = new Set(body.hetulista.map((h) => h.trim().toUpperCase()));
       const after = changes.filter((c) => c.key > body.viimeisinKirjausavain);
       const found: Muutos[] = [];
@@ -243,6 +257,7 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
     population: index,
     onReset: () => {
       changes = [];
+      changeRequests = [];
     },
     faultBody: (faultcode, faultstring) => soap(500, buildSoapFault({ faultCode: faultcode, faultString: faultstring })),
     custom: {
@@ -279,5 +294,6 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
       });
     },
     changes: () => [...changes],
+    changeRequests: () => [...changeRequests],
   };
 }

@@ -22,6 +22,9 @@ const FOLLOW_PREFIX = 'FOLLOW#';
 /** Days a person stays on a follow list unless followed again: the three-year outreach window. */
 export const FOLLOW_DAYS = 3 * 366;
 
+/** BatchWriteItem requests (25 follows each) one call of followPersons keeps in flight. */
+const FOLLOW_WRITERS = 8;
+
 export interface FollowListDeps {
   readonly db: DynamoDBDocumentClient;
   readonly table: string;
@@ -52,15 +55,24 @@ export const followPersons = async (municipality: string, hetus: readonly string
       expiresAt: Math.floor(now.getTime() / 1000) + FOLLOW_DAYS * 86_400,
     })),
   );
-  for (let i = 0; i < items.length; i += 25) {
-    let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
+  const write = async (batch: Record<string, unknown>[]) => {
+    let pending: Record<string, unknown>[] | undefined = batch;
     for (let attempt = 1; pending?.length; attempt++) {
       if (attempt > 6) throw new Error(`followPersons: ${pending.length} follows were not written`);
       const result = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.table]: pending } }));
       pending = result.UnprocessedItems?.[deps.table] as Record<string, unknown>[] | undefined;
       if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
     }
-  }
+  };
+  // A few batches in flight: one at a time, a page of a thousand people waits forty round trips
+  // (seconds on DynamoDB Local). Striding writers, not a pool library: each takes every n-th batch.
+  await Promise.all(
+    Array.from({ length: Math.min(FOLLOW_WRITERS, batches.length) }, async (_, writer) => {
+      for (let b = writer; b < batches.length; b += FOLLOW_WRITERS) await write(batches[b]!);
+    }),
+  );
 };
 
 /** Whether a keyed hash (hex) begins with the bits `shard` (`0`/`1` characters). */
@@ -72,26 +84,44 @@ export const hashInShard = (hexHash: string, shard: string): boolean => {
   return true;
 };
 
-/** The hex prefix every hash in a shard shares: its whole nibbles. */
-const hexPrefixOf = (shard: string): string =>
-  Array.from({ length: shard.length >> 2 }, (_, i) => Number.parseInt(shard.slice(i * 4, i * 4 + 4), 2).toString(16)).join('');
+/**
+ * The hex hashes of a shard as one range of sort keys, `from` ≤ hash ≤ `to`: its bits padded to whole
+ * nibbles with zeros, and with ones then past every longer hash (`~` sorts after the hex digits).
+ * A shard's query so reads its own follows only: with a prefix of its whole nibbles, the shards under
+ * a nibble (the root's first three splits, 20,000 people each) read the whole list.
+ */
+export const shardHashRange = (shard: string): { readonly from: string; readonly to: string } => {
+  const nibbles = Math.ceil(shard.length / 4);
+  const hex = (bits: string) =>
+    Array.from({ length: nibbles }, (_, i) => Number.parseInt(bits.slice(i * 4, i * 4 + 4), 2).toString(16)).join('');
+  return { from: hex(shard.padEnd(nibbles * 4, '0')), to: `${hex(shard.padEnd(nibbles * 4, '1'))}~` };
+};
 
 /**
  * The codes a municipality follows now whose keyed hash starts with the bits `shard` (default: all),
- * sorted. A lapsed follow counts as gone before TTL removes it.
+ * sorted. A lapsed follow counts as gone before TTL removes it. With `upTo`, stops once it has found
+ * more than that many: enough to know the shard must be split, without reading thousands of follows
+ * (the root of 20,000 people) only to count them.
  */
-export const followedCodes = async (municipality: string, deps: Pick<FollowListDeps, 'db' | 'table' | 'now'>, shard = ''): Promise<string[]> => {
+export const followedCodes = async (
+  municipality: string,
+  deps: Pick<FollowListDeps, 'db' | 'table' | 'now'>,
+  shard = '',
+  upTo = Number.POSITIVE_INFINITY,
+): Promise<string[]> => {
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   const codes: string[] = [];
+  const range = shardHashRange(shard);
   let startKey: QueryCommandOutput['LastEvaluatedKey'];
   do {
     const page: QueryCommandOutput = await deps.db.send(
       new QueryCommand({
         TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :follow)',
-        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':follow': `${FOLLOW_PREFIX}${hexPrefixOf(shard)}` },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':from': `${FOLLOW_PREFIX}${range.from}`, ':to': `${FOLLOW_PREFIX}${range.to}` },
         ProjectionExpression: 'sk, hetu, expiresAt',
         ExclusiveStartKey: startKey,
+        ...(Number.isFinite(upTo) ? { Limit: upTo + 1 } : {}),
       }),
     );
     for (const item of page.Items ?? []) {
@@ -100,6 +130,6 @@ export const followedCodes = async (municipality: string, deps: Pick<FollowListD
       if (typeof item.hetu === 'string' && !lapsed && inShard) codes.push(item.hetu);
     }
     startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  } while (startKey && codes.length <= upTo);
   return codes.sort();
 };

@@ -46,7 +46,7 @@ export const MIN_PAGE_MS = 1000;
 export interface ShardCursor {
   readonly shard: string;
   readonly key: number;
-  /** Split into its 16 children: frozen, never read again. */
+  /** Split into its two halves: frozen, never read again. */
   readonly split: boolean;
 }
 
@@ -89,8 +89,11 @@ export type PersonEventEnvelope = Envelope<PayloadOf<PersonEventType>>;
 
 export interface PollDeps {
   readonly cursors: CursorStore;
-  /** The codes of a shard of the municipality's follow list (default the root: everyone). */
-  readonly followed: (municipality: string, shard?: string) => Promise<readonly string[]>;
+  /**
+   * The codes of a shard of the municipality's follow list (default the root: everyone); it may stop
+   * once it has found more than `upTo`, which tells the poller to split the shard.
+   */
+  readonly followed: (municipality: string, shard: string, upTo: number) => Promise<readonly string[]>;
   readonly feed: ChangeFeed;
   /** Sends one page's events, each with its audit record; throws unless every one was accepted. */
   readonly publish: (events: readonly PersonEventEnvelope[]) => Promise<void>;
@@ -248,11 +251,11 @@ const pollMunicipality = async (municipality: string, deps: PollDeps, deadline: 
   let superseded = false;
   while (work.length > 0) {
     const leaf = work.shift()!;
-    const hetulista = await deps.followed(municipality, leaf.shard);
+    const hetulista = await deps.followed(municipality, leaf.shard, VTJ_MUTPA_BATCH);
     if (hetulista.length > VTJ_MUTPA_BATCH) {
       // 2^20 shards of 500 hold more people than Finland has: a list still too long there is broken.
       if (leaf.shard.length >= MAX_SHARD_DEPTH) {
-        throw new PermanentError('follow-list-too-long', `shard ${leaf.shard} of municipality ${municipality} still holds ${hetulista.length} people`);
+        throw new PermanentError('follow-list-too-long', `shard ${leaf.shard} of municipality ${municipality} still holds over ${VTJ_MUTPA_BATCH} people`);
       }
       // Too many for one request: its children, each at this shard's key, take over.
       if (!(await deps.cursors.split(municipality, leaf.shard, leaf.key))) {

@@ -50,7 +50,7 @@ import type { DoorClock } from '#lib/door/client-rate';
 import { ClientRegistry } from '#lib/door/client-registry';
 import { resetRefusalMetrics } from '#lib/door/refusals';
 import { servedMunicipalities } from '#lib/config';
-import { EventSourceRunner, type SqsHandler } from '#infra/local/runner';
+import { EventSourceRunner, type RunnerClock, type SqsHandler } from '#infra/local/runner';
 import { Scheduler, type ScheduledHandler } from '#infra/local/scheduler';
 import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
@@ -73,6 +73,11 @@ export interface RuntimeOptions {
   readonly doorPort?: number;
   /** The door's clock (the clients' rates); default the system's. */
   readonly doorClock?: DoorClock;
+  /**
+   * The scheduled functions' clock: their event's `time`, their remaining time and their timeout;
+   * default the system's. A test's clock decides how much time a poll sees pass.
+   */
+  readonly scheduleClock?: RunnerClock;
   /** Functions to run; default all that are bound to a queue or run on a schedule. */
   readonly functions?: readonly FunctionName[];
   /**
@@ -301,7 +306,7 @@ const assemble = async (
     });
   }
 
-  const scheduler = new Scheduler(runner.stats, LOCAL_REGION, { onEvent: options.onEvent });
+  const scheduler = new Scheduler(runner.stats, LOCAL_REGION, { onEvent: options.onEvent, clock: options.scheduleClock });
   started.push(() => scheduler.stop());
   const scheduled = (options.functions ?? functionNames).filter((name) => functionSpec(name).schedule);
   for (const name of scheduled) {

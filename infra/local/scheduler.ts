@@ -5,10 +5,23 @@
  * skipped, as a slow poll must not pile up. `trigger` runs one invocation now (after the running
  * one, if any) and resolves with its result. Invocations count in the runner's statistics like
  * those of queue-fed functions; one that throws or runs past the timeout counts as an error.
+ *
+ * Time is the scheduler's clock (`clock`; wall-clock time by default): an invocation's event `time`,
+ * its remaining time and its timeout, so a test decides how much time a scheduled function sees
+ * pass, and when, instead of waiting.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { InvocationTimeout, invokeWithLogContext, lambdaContext, newFunctionStats, recordInvocation, type FunctionStats } from '#infra/local/runner';
+import {
+  InvocationTimeout,
+  invokeWithLogContext,
+  lambdaContext,
+  newFunctionStats,
+  recordInvocation,
+  wallClock,
+  type FunctionStats,
+  type RunnerClock,
+} from '#infra/local/runner';
 
 export type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<unknown>;
 
@@ -40,8 +53,12 @@ export class Scheduler {
     /** The runner's statistics, so that the status shows scheduled functions beside the others. */
     private readonly stats: Map<string, FunctionStats>,
     private readonly region: string,
-    private readonly options: { readonly onEvent?: (line: string) => void } = {},
+    private readonly options: { readonly onEvent?: (line: string) => void; readonly clock?: RunnerClock } = {},
   ) {}
+
+  private get clock(): RunnerClock {
+    return this.options.clock ?? wallClock;
+  }
 
   start(run: ScheduleRun): void {
     this.stats.set(run.functionName, newFunctionStats());
@@ -93,28 +110,32 @@ export class Scheduler {
 
   private invoke(run: ScheduleRun): { result: Promise<unknown>; ended: Promise<unknown> } {
     const stats = this.stats.get(run.functionName)!;
-    const started = Date.now();
+    const clock = this.clock;
+    const started = clock.now();
     const timeoutMs = run.timeoutSeconds * 1000;
     stats.inFlight++;
-    const handled = Promise.resolve().then(() => invokeWithLogContext(run.handler, this.event(run), lambdaContext(run, started + timeoutMs)));
+    const handled = Promise.resolve().then(() =>
+      invokeWithLogContext(run.handler, this.event(run, started), lambdaContext(run, started + timeoutMs, () => clock.now())),
+    );
     // Counted as in flight until the handler really ends, even after its timeout was reported.
     const ended = handled.then(noop, noop).then(() => {
       stats.inFlight--;
     });
-    let timer: NodeJS.Timeout | undefined;
+    const over = new AbortController();
     const result = Promise.race([
       handled,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new InvocationTimeout(`${run.functionName} ran past its timeout of ${run.timeoutSeconds}s`)), timeoutMs);
+      // Ends, resolving, once the invocation is over, whichever way (`over`).
+      clock.sleep(timeoutMs, over.signal).then(() => {
+        if (!over.signal.aborted) throw new InvocationTimeout(`${run.functionName} ran past its timeout of ${run.timeoutSeconds}s`);
       }),
     ]).then(
       (value) => {
-        clearTimeout(timer);
-        recordInvocation(stats, 1, 0, Date.now() - started);
+        over.abort();
+        recordInvocation(stats, 1, 0, clock.now() - started, clock.now());
         return value;
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        over.abort();
         if (error instanceof InvocationTimeout) {
           stats.timeouts++;
           this.options.onEvent?.(`${run.functionName}: scheduled invocation timed out after ${run.timeoutSeconds}s`);
@@ -122,21 +143,21 @@ export class Scheduler {
           stats.errors++;
           this.options.onEvent?.(`${run.functionName}: scheduled invocation failed (${error instanceof Error ? error.name : 'error'})`);
         }
-        recordInvocation(stats, 1, 1, Date.now() - started);
+        recordInvocation(stats, 1, 1, clock.now() - started, clock.now());
         throw error;
       },
     );
     return { result, ended };
   }
 
-  private event(run: ScheduleRun): ScheduledEvent {
+  private event(run: ScheduleRun, at: number): ScheduledEvent {
     return {
       version: '0',
       id: randomUUID(),
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
       account: '000000000000',
-      time: new Date().toISOString(),
+      time: new Date(at).toISOString(),
       region: this.region,
       resources: [`arn:aws:events:${this.region}:000000000000:rule/${run.functionName}-schedule`],
       detail: {},

@@ -19,6 +19,7 @@ import { startTestHub, type TestHub } from '../support/hub.ts';
 import { freshHetu, referral } from '../support/envelopes.ts';
 import { expectNoPersonalDataIn } from '../support/personal-data.ts';
 import { koto } from '../support/outreach-runs.ts';
+import { asClient } from '../support/inbox.ts';
 
 let hub: TestHub;
 /** The door's clock: frozen at the start, moved only by a test. */
@@ -124,6 +125,29 @@ describe('who is calling', () => {
     doorNow += 30_000;
     expect((await post()).status).toBe(202);
   });
+
+  it('holds a client pulling its inbox to the same rate: 429 with Retry-After, and its pulls again once the wait is over', async () => {
+    await addClient(hub.clients, hub.pki, {
+      clientId: 'slow-reader',
+      name: 'An inbox client allowed two requests a minute',
+      system: 'authority:slow-reader',
+      municipalities: ['905'],
+      sends: [],
+      receives: ['outreach.decision.v1'],
+      ratePerMinute: 2,
+    });
+    const pull = () => asClient(hub, 'slow-reader', '/inbox/905/messages?limit=10');
+    const ack = () => asClient(hub, 'slow-reader', '/inbox/905/ack', { method: 'POST', body: JSON.stringify({ cursor: '0' }) });
+    expect((await pull()).status).toBe(200);
+    expect((await ack()).status).not.toBe(429);
+    const over = await pull();
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBe('30');
+    expect(await over.json()).toMatchObject({ error: 'over-rate' });
+    expect((await ack()).status).toBe(429);
+    doorNow += 30_000;
+    expect((await pull()).status).toBe(200);
+  });
 });
 
 describe('what a client may send', () => {
@@ -186,7 +210,14 @@ describe('the record of the refusals', () => {
     const partitions = new Set([refusalPartition(new Date(doorNow - 30_000)), refusalPartition(new Date(doorNow))]);
     const records = (await Promise.all([...partitions].map((partition) => hub.auditOf(partition)))).flat();
     const reasons = records.map((r) => r.reason);
-    for (const rule of ['401 no-client-certificate', '401 certificate-not-trusted', '401 unknown-client', '401 client-revoked client=kela-test', '429 over-rate client=slow-system']) {
+    for (const rule of [
+      '401 no-client-certificate',
+      '401 certificate-not-trusted',
+      '401 unknown-client',
+      '401 client-revoked client=kela-test',
+      '429 over-rate client=slow-system',
+      '429 over-rate client=slow-reader',
+    ]) {
       expect(reasons, rule).toContain(rule);
     }
     for (const rule of ['municipality-not-yours', 'type-not-permitted', 'source-not-yours', 'municipality-not-served', 'as-of-out-of-range']) {
@@ -202,7 +233,8 @@ describe('the record of the refusals', () => {
     for (const doc of documents) byRule.set(String(doc.kind ?? 'total'), (byRule.get(String(doc.kind ?? 'total')) ?? 0) + Number(doc[hubMetrics.doorRefusals]));
     expect(byRule.get('source-not-yours')).toBeGreaterThanOrEqual(4);
     expect(byRule.get('as-of-out-of-range')).toBeGreaterThanOrEqual(2);
-    expect(byRule.get('over-rate')).toBe(1);
+    // slow-system's post, and slow-reader's pull and acknowledgement.
+    expect(byRule.get('over-rate')).toBe(3);
     expect(byRule.get('no-client-certificate')).toBe(1);
     const byKind = [...byRule].filter(([kind]) => kind !== 'total').reduce((sum, [, n]) => sum + n, 0);
     expect(byRule.get('total'), 'the total the alarm watches').toBe(byKind);

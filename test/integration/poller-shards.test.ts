@@ -9,7 +9,7 @@ import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeHetu } from '#contracts/hetu';
 import { localTableName } from '#infra/local/dynamodb';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
-import { followedCodes, followPersons, hashInShard } from '#lib/follow-list';
+import { FOLLOW_DAYS, followedCodes, followPersons, hashInShard } from '#lib/follow-list';
 import { cursorKey, dynamoCursorStore } from '#functions/vtj-change-poller/cursor-store';
 import { createHmac } from 'node:crypto';
 
@@ -63,5 +63,18 @@ describe('shard cursors and sharded follow lists', () => {
     }
     const halves = [...(await followedCodes('091', { db, table }, '0')), ...(await followedCodes('091', { db, table }, '1'))];
     expect(halves.sort()).toEqual(all);
+  });
+
+  it('stops reading a shard once it holds more than asked for, leaving out lapsed follows', async () => {
+    const hetus = Array.from({ length: 60 }, (_, i) => makeHetu('1977-05-06', 2 + i));
+    const lapsed = Array.from({ length: 30 }, (_, i) => makeHetu('1977-05-07', 2 + i));
+    await followPersons('837', hetus, { db, table, hashHetu: hash });
+    await followPersons('837', lapsed, { db, table, hashHetu: hash, now: () => new Date(Date.now() - (FOLLOW_DAYS + 1) * 86_400_000) });
+    const some = await followedCodes('837', { db, table }, '', 10);
+    expect(some.length).toBeGreaterThan(10);
+    expect(some.length).toBeLessThan(hetus.length);
+    expect(some.every((h) => hetus.includes(h))).toBe(true);
+    expect(await followedCodes('837', { db, table }, '', 59)).toHaveLength(60);
+    expect(await followedCodes('837', { db, table }, '', 60)).toEqual([...hetus].sort());
   });
 });

@@ -4,7 +4,7 @@
  * conditional writes, a follow list, and a publisher that remembers what it sent.
  */
 import { createHash } from 'node:crypto';
-import { hashInShard } from '#lib/follow-list';
+import { hashInShard, shardHashRange } from '#lib/follow-list';
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape, makeHetu } from '#contracts/hetu';
 import { parseEnvelope, subjectOf } from '#contracts/messages/registry';
@@ -360,6 +360,18 @@ describe('VTJ change poller', () => {
       expect(hashInShard('a3f0', '101000')).toBe(true);
       expect(hashInShard('a3f0', '101001')).toBe(false);
       expect(hashInShard('a3f0', '0')).toBe(false);
+    });
+
+    it('reads a shard as one range of sort keys that holds exactly the hashes beginning with its bits', () => {
+      expect(shardHashRange('')).toEqual({ from: '', to: '~' });
+      expect(shardHashRange('101')).toEqual({ from: 'a', to: 'b~' });
+      expect(shardHashRange('010111')).toEqual({ from: '5c', to: '5f~' });
+      const hashes = Array.from({ length: 2000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+      for (const shard of ['', '0', '1', '011', '1010', '10100', '0101110', '11111111', '000000001']) {
+        const { from, to } = shardHashRange(shard);
+        const inRange = hashes.filter((hash) => hash >= from && hash <= to);
+        expect(inRange, shard).toEqual(hashes.filter((hash) => hashInShard(hash, shard)));
+      }
     });
 
     it('follows 20,000 people in requests VTJmutpa accepts, and delivers every change exactly once across stops, a crash mid-split and restarts', async () => {
