@@ -19,7 +19,7 @@ import { followListDeps, followPersons } from '#lib/follow-list';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { loadPopulation } from '#mocks/population-index';
 import type { PollResult } from '#functions/vtj-change-poller/poll-changes';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { localXRoadPki } from '../support/security-server.ts';
 import { expectNoPersonalDataIn } from '../support/personal-data.ts';
 
@@ -53,14 +53,18 @@ const append = (...changes: Muutos[]) => {
   appended.push(...changes);
 };
 
-/** Takes what is on `person-events` now (the trigger has resolved, so everything sent is there). */
-const takeEvents = async (): Promise<Received[]> => {
+/**
+ * Takes the `count` events a poll reported from `person-events`, then checks nothing more is there.
+ * Receives until the count is reached rather than to the first empty answer: a receive from
+ * local-aws-sqs (as from SQS) may come back empty while messages are still on the queue.
+ */
+const takeEvents = async (count: number): Promise<Received[]> => {
   const got: Received[] = [];
-  for (;;) {
+  const receive = async (): Promise<number> => {
     const { Messages = [] } = await hub.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: hub.queues.queue['person-events'], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
     );
-    if (Messages.length === 0) break;
+    if (Messages.length === 0) return 0;
     got.push(
       ...Messages.map((m) => ({
         envelope: JSON.parse(m.Body!) as Envelope<PersonChangeEventV1>,
@@ -74,7 +78,13 @@ const takeEvents = async (): Promise<Received[]> => {
         Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
-  }
+    return Messages.length;
+  };
+  await eventually(async () => {
+    while (got.length < count) if ((await receive()) === 0) return undefined;
+    return true;
+  }, `${count} person events`);
+  expect(await receive(), 'more person events than the poll reported').toBe(0);
   received.push(...got);
   return got;
 };
@@ -123,7 +133,7 @@ describe('VTJ change poller through the embedded runtime', () => {
       [HELSINKI, 'up-to-date'],
       ['837', 'nobody-followed'],
     ]);
-    expect(await takeEvents()).toEqual([]);
+    expect(await takeEvents(0)).toEqual([]);
 
     append(
       buildMoveChange({ hetu: a!, from: '049', to: VAASA, on: '2026-03-01', changedAt: '2026-03-02T08:00:00.000Z' }),
@@ -135,7 +145,7 @@ describe('VTJ change poller through the embedded runtime', () => {
     await followPersons(VAASA, [h1!], followListDeps());
     append(buildDeathChange({ hetu: stranger, dateOfDeath: '2026-03-03', changedAt: '2026-03-03T10:00:00.000Z' }));
     const second = await trigger();
-    const afterSecond = await takeEvents();
+    const afterSecond = await takeEvents(second.events);
     // Vaasa: a moved in, b's turvakielto, h1 moved out; Helsinki: h1 moved in.
     expect(afterSecond).toHaveLength(4);
     expect(second.events).toBe(4);
@@ -147,7 +157,7 @@ describe('VTJ change poller through the embedded runtime', () => {
     );
     const third = await trigger();
     expect(third.events).toBe(2);
-    expect(await takeEvents()).toHaveLength(2);
+    expect(await takeEvents(third.events)).toHaveLength(2);
     const keyBeforeRestart = await cursorOf(VAASA);
     expect(keyBeforeRestart).toBe(mocks.vtj.changes().at(-1)!.key);
 
@@ -158,11 +168,11 @@ describe('VTJ change poller through the embedded runtime', () => {
     expect(await cursorOf(VAASA)).toBe(keyBeforeRestart);
     const afterRestart = await trigger();
     expect(afterRestart.municipalities.find((m) => m.municipality === VAASA)).toMatchObject({ fromKey: keyBeforeRestart, events: 1 });
-    expect((await takeEvents()).map((r) => r.envelope.type)).toEqual(['person.moved-in.v1']);
+    expect((await takeEvents(afterRestart.events)).map((r) => r.envelope.type)).toEqual(['person.moved-in.v1']);
 
     const idle = await trigger();
     expect(idle.events).toBe(0);
-    expect(await takeEvents()).toEqual([]);
+    expect(await takeEvents(0)).toEqual([]);
 
     // Overall: every change VTJ recorded for a followed person, once; no id twice.
     expect(received).toHaveLength(7);
@@ -204,12 +214,12 @@ describe('VTJ change poller through the embedded runtime', () => {
 
     await expect(trigger()).rejects.toThrow(/VTJ change poll failed for 905 \(XRoadFault:[^)]*\), 091/);
     expect(await cursorOf(VAASA)).toBe(before);
-    expect(await takeEvents()).toEqual([]);
+    expect(await takeEvents(0)).toEqual([]);
 
     mocks.vtj.faults.clear();
     const recovered = await trigger();
     expect(recovered.municipalities.find((m) => m.municipality === VAASA)).toMatchObject({ outcome: 'up-to-date', events: 1 });
-    expect((await takeEvents()).map((r) => [r.envelope.type, r.envelope.payload.hetu])).toEqual([['person.changed.v1', a]]);
+    expect((await takeEvents(1)).map((r) => [r.envelope.type, r.envelope.payload.hetu])).toEqual([['person.changed.v1', a]]);
     expect(await cursorOf(VAASA)).toBe(mocks.vtj.changes().at(-1)!.key);
     expect((await hub.status()).functions.find((f) => f.name === POLLER)).toMatchObject({ errors: 1 });
   });
