@@ -6,7 +6,6 @@
  * the example's own webhook receiver and verified there — and the receiver refusing a replayed, an
  * altered and a forged delivery.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
@@ -15,38 +14,23 @@ import { connectToHub } from '../../examples/municipal-client/hub-client.ts';
 import { roundTrip, type RoundTrip } from '../../examples/municipal-client/round-trip.ts';
 import { startWebhookReceiver, type Delivery, type WebhookPayload, type WebhookReceiver } from '../../examples/municipal-client/webhook-receiver.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
-import { SAMPLE } from '../support/outreach-runs.ts';
+import { koto, SAMPLE, type CliRun } from '../support/outreach-runs.ts';
 import { freePort, replay } from '../support/webhook-receiver.ts';
 
 const CLIENT = 'example-905';
 /** A person of the sample population in Vaasa (fictional, as all of them are). */
 const HETU = '010176-797S';
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
 let hub: TestHub;
 let receiver: WebhookReceiver;
-let added: Run;
+let added: CliRun;
 let secret: string;
 let files: { cert: string; key: string; ca: string; secret: string };
 const pushes = new Map<string, { payload: WebhookPayload; delivery: Delivery }>();
 const refusals: string[] = [];
 const printed: string[] = [];
 
-const cli = (args: readonly string[]): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('node', ['cli/koto-hub.mjs', ...args], { env: { ...process.env, KOTO_DATA_DIR: hub.dataDir.root }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+const cli = (args: readonly string[]): Promise<CliRun> => koto(hub, args);
 
 /** The path `clients add` printed after a label. */
 const printedPath = (label: string): string => {

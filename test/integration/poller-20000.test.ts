@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Envelope } from '#contracts/envelope';
 import { makeHetu } from '#contracts/hetu';
 import type { PersonChangeEventV1 } from '#contracts/canonical/person';
@@ -25,7 +24,8 @@ import type { MockClock } from '#mocks/framework/clock';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { localXRoadPki } from '../support/security-server.ts';
 import type { MunicipalityPoll, PollResult } from '#functions/vtj-change-poller/poll-changes';
-import { eventually, startTestHub, WAIT_FACTOR, type TestHub } from '../support/hub.ts';
+import { startTestHub, WAIT_FACTOR, type TestHub } from '../support/hub.ts';
+import { takeQueued } from '../support/take-queued.ts';
 
 const POPULATION = 'mocks/population/sample.json';
 const POLLER = 'vtj-change-poller';
@@ -101,29 +101,9 @@ const append = (changes: readonly Muutos[], following: ReadonlySet<string>) => {
   appended.push(...changes.map((c) => ({ change: c, followed: following.has(c.henkilotunnus) })));
 };
 
-/**
- * Takes `count` events off `person-events`, then finds it empty. Receives until that many came: a
- * receive from local-aws-sqs may come back empty while messages sent before it are still on the queue.
- */
+/** Takes the `count` events a poll reported from `person-events` (test/support/take-queued.ts). */
 const takeEvents = async (count: number): Promise<Envelope<PersonChangeEventV1>[]> => {
-  const got: Envelope<PersonChangeEventV1>[] = [];
-  const receive = async (): Promise<number> => {
-    const { Messages = [] } = await hub.sqs.send(new ReceiveMessageCommand({ QueueUrl: hub.queues.queue['person-events'], MaxNumberOfMessages: 10 }));
-    if (Messages.length === 0) return 0;
-    got.push(...Messages.map((m) => JSON.parse(m.Body!) as Envelope<PersonChangeEventV1>));
-    await hub.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: hub.queues.queue['person-events'],
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-    return Messages.length;
-  };
-  await eventually(async () => {
-    while (got.length < count) if ((await receive()) === 0) return undefined;
-    return true;
-  }, `${count} person events`);
-  expect(await receive(), 'more person events than the poll sent').toBe(0);
+  const got = (await takeQueued(hub, 'person-events', count)).map((m) => JSON.parse(m.Body!) as Envelope<PersonChangeEventV1>);
   received.push(...got);
   return got;
 };

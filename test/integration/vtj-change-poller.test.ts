@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Envelope } from '#contracts/envelope';
 import { isValidHetu, makeHetu } from '#contracts/hetu';
 import type { PersonChangeEventV1 } from '#contracts/canonical/person';
@@ -19,7 +18,8 @@ import { followListDeps, followPersons } from '#lib/follow-list';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { loadPopulation } from '#mocks/population-index';
 import type { PollResult } from '#functions/vtj-change-poller/poll-changes';
-import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+import { takeQueued } from '../support/take-queued.ts';
 import { localXRoadPki } from '../support/security-server.ts';
 import { expectNoPersonalDataIn } from '../support/personal-data.ts';
 
@@ -53,38 +53,13 @@ const append = (...changes: Muutos[]) => {
   appended.push(...changes);
 };
 
-/**
- * Takes the `count` events a poll reported from `person-events`, then checks nothing more is there.
- * Receives until the count is reached rather than to the first empty answer: a receive from
- * local-aws-sqs (as from SQS) may come back empty while messages are still on the queue.
- */
+/** Takes the `count` events a poll reported from `person-events` (test/support/take-queued.ts). */
 const takeEvents = async (count: number): Promise<Received[]> => {
-  const got: Received[] = [];
-  const receive = async (): Promise<number> => {
-    const { Messages = [] } = await hub.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: hub.queues.queue['person-events'], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
-    );
-    if (Messages.length === 0) return 0;
-    got.push(
-      ...Messages.map((m) => ({
-        envelope: JSON.parse(m.Body!) as Envelope<PersonChangeEventV1>,
-        parentHop: m.MessageAttributes?.['koto.parentHop']?.StringValue,
-        parentDigest: m.MessageAttributes?.['koto.parentDigest']?.StringValue,
-      })),
-    );
-    await hub.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: hub.queues.queue['person-events'],
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-    return Messages.length;
-  };
-  await eventually(async () => {
-    while (got.length < count) if ((await receive()) === 0) return undefined;
-    return true;
-  }, `${count} person events`);
-  expect(await receive(), 'more person events than the poll reported').toBe(0);
+  const got = (await takeQueued(hub, 'person-events', count)).map((m) => ({
+    envelope: JSON.parse(m.Body!) as Envelope<PersonChangeEventV1>,
+    parentHop: m.MessageAttributes?.['koto.parentHop']?.StringValue,
+    parentDigest: m.MessageAttributes?.['koto.parentDigest']?.StringValue,
+  }));
   received.push(...got);
   return got;
 };

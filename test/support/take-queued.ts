@@ -1,0 +1,27 @@
+/**
+ * Takes exactly the messages a test expects off a queue of the embedded runtime, deleting them, then
+ * checks the queue has nothing more. It receives until `count` came rather than to the first empty
+ * answer: a receive from local-aws-sqs (as from SQS) may come back empty while messages are queued.
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { expect } from 'vitest';
+import type { QueueName } from '#infra/topology';
+import { eventually, type TestHub } from './hub.ts';
+
+export const takeQueued = async (hub: TestHub, queue: QueueName, count: number): Promise<Message[]> => {
+  const QueueUrl = hub.queues.queue[queue];
+  const got: Message[] = [];
+  const receive = async (): Promise<number> => {
+    const { Messages = [] } = await hub.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    if (Messages.length === 0) return 0;
+    got.push(...Messages);
+    await hub.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    return Messages.length;
+  };
+  await eventually(async () => {
+    while (got.length < count) if ((await receive()) === 0) return undefined;
+    return true;
+  }, `${count} messages on ${queue}`);
+  expect(await receive(), `more messages on ${queue} than the ${count} expected`).toBe(0);
+  return got;
+};
