@@ -139,6 +139,10 @@ export const flows = {
     title: 'Register lookups',
     description: 'Person lookups through VTJ, UMA and the data store, shared by runs and single decisions',
   },
+  records: {
+    title: 'Municipal records',
+    description: 'record.*.v1 posted by municipal systems: checked by the plan rules, acknowledged to the sender (docs/DESIGN.md "Municipal records")',
+  },
   delivery: {
     title: 'Delivery to municipalities',
     description: "Target lists ready and single decisions waiting for the municipalities' systems to collect them",
@@ -239,6 +243,14 @@ export const queues = {
     maxAgeSeconds: 900,
     retentionDays: 14,
     flow: 'referral-intake',
+  },
+  'records-intake': {
+    description: 'record.assessment / plan / plan-review / service-completion.v1 from municipal systems, posted to ingress',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 900,
+    retentionDays: 14,
+    flow: 'records',
   },
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
   'uma-lookups': adapterQueue('lookup.requested.v1 whose next step is UMA (Migri register of aliens)', 'lookups'),
@@ -398,7 +410,7 @@ export const functions = {
     timeoutSeconds: 10,
     http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
-    sends: ['referral-intake', 'outreach-runs'],
+    sends: ['referral-intake', 'outreach-runs', 'records-intake'],
     tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
@@ -408,6 +420,15 @@ export const functions = {
     timeoutSeconds: 10,
     consumes: { queue: 'referral-intake', batchSize: 10, maxConcurrency: 2 },
     sends: ['vtj-lookups'],
+    tables: { correlation: 'readwrite', audit: 'readwrite' },
+  },
+  'records-intake': {
+    description: "Checks a municipal record by the plan rules, keeps what the rules need of the person's plans, and acknowledges it to the sender",
+    entry: 'functions/records-intake/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    consumes: { queue: 'records-intake', batchSize: 10, maxConcurrency: 2 },
+    sends: ['municipality-outbox'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
   'vtj-adapter': { ...lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'), vtjCredentials: true },
@@ -534,6 +555,10 @@ export type FunctionName = keyof typeof functions;
 export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'outreach.referral.v1': 'referral-intake',
   'outreach.run.requested.v1': 'outreach-runs',
+  'record.assessment.v1': 'records-intake',
+  'record.plan.v1': 'records-intake',
+  'record.plan-review.v1': 'records-intake',
+  'record.service-completion.v1': 'records-intake',
 };
 
 /**
@@ -541,7 +566,7 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
  * what `municipality-inbox` takes from `municipality-outbox`. With `ingressRoutes` it is what a
  * municipality's system sends and receives (the AsyncAPI document, docs/integrators/).
  */
-export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1'] as const;
+export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1', 'record.acknowledged.v1'] as const;
 
 /** Name of the DLQ that belongs to a queue. */
 export const dlqName = (queue: QueueName): string => `${queue}-dlq`;

@@ -13,7 +13,7 @@
  *   removed or made optional, no wider type, enum, pattern or bound. A new optional field is allowed:
  *   receivers ignore fields they do not know.
  *
- * Types listed here that ingress does not accept yet (records, wellbeing, claims) are fixed for the
+ * Types listed here that ingress does not accept yet (wellbeing, claims) are fixed for the
  * vendors preparing for them (README "For integrators").
  */
 import type { MessageType } from '#contracts/messages/registry';
@@ -29,6 +29,7 @@ export const publishedTypes = {
   'record.plan.v1': 'inbound',
   'record.plan-review.v1': 'inbound',
   'record.service-completion.v1': 'inbound',
+  'record.acknowledged.v1': 'outbound',
   'wellbeing.consultation.requested.v1': 'inbound',
   'wellbeing.consultation.answered.v1': 'outbound',
   'wellbeing.consultation.overdue.v1': 'outbound',

@@ -141,3 +141,34 @@ export const recordDate = (record: MunicipalRecord): string => {
       return record.payload.to ?? record.payload.from;
   }
 };
+
+/**
+ * record.acknowledged.v1 — the hub's answer to one record, in the sender municipality's inbox:
+ * `accepted` (with any flags, e.g. `REVIEW_LATE`) or `refused` (with the refusals). Each finding
+ * names the payload field and the rule it applies, and carries no value of the record; the sender
+ * finds the record by its `recordId` (which holds no personal data), so no HETU travels back.
+ *
+ * `accepted` says the record passed the hub's checks (schema, identity code, the sender's
+ * municipality, docs/DESIGN.md "Plan rules") and is the hub's to deliver to the national system
+ * that keeps it.
+ */
+export const recordAcknowledgedV1 = z.lazy(() =>
+  z.object({
+    recordType: z.enum(Object.keys(recordKinds) as [RecordType, ...RecordType[]], 'must be one of the record types'),
+    recordId: recordId(),
+    outcome: z.enum(['accepted', 'refused'], 'must be accepted or refused'),
+    findings: z.array(
+      z.object({
+        /** A Plan rules code (`PLAN_TOO_LONG`, `REVIEW_LATE`, …) or `RECORD_CHANGED` (a changed record under an old record id). */
+        code: z.string().check(z.regex(/^[A-Z][A-Z_]{1,63}$/, 'must be a finding code: upper-case letters and _')),
+        /** The payload field the finding concerns. */
+        field: z.string().check(z.minLength(1, 'must name a field')),
+        /** The rule it applies: `plan rule N` of docs/DESIGN.md "Plan rules", or `record identity`. */
+        rule: z.string().check(z.minLength(1, 'must name a rule')),
+        /** What is wrong, in a sentence with no value of the record in it. */
+        message: z.string().check(z.minLength(1, 'must say what is wrong')),
+      }),
+    ),
+  }),
+);
+export type RecordAcknowledgedV1 = z.infer<typeof recordAcknowledgedV1>;

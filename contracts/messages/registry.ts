@@ -18,7 +18,7 @@ import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { inboxWebhookRequestedV1 } from '#contracts/messages/inbox';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
-import { assessmentRecordV1, planRecordV1, planReviewRecordV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
+import { assessmentRecordV1, planRecordV1, planReviewRecordV1, recordAcknowledgedV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
 import {
   consultationAnsweredV1,
   consultationOverdueV1,
@@ -139,6 +139,10 @@ export const messageTypes = {
     description: 'A municipal system records a service the person took part in, and whether it was completed',
     payload: serviceCompletionRecordV1,
     subject: (p) => p.hetu,
+  }),
+  'record.acknowledged.v1': define({
+    description: "The hub's answer to one municipal record: accepted (with its flags) or refused (with its refusals), each naming the field and the rule",
+    payload: recordAcknowledgedV1,
   }),
   'wellbeing.consultation.requested.v1': define({
     description: 'A municipality consults its wellbeing services county before a placement: the people who would come (sent anonymised)',

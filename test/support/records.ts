@@ -1,4 +1,5 @@
 /** Small factories for municipal records (`contracts/messages/records.ts`), one person's by default. */
+import { randomUUID } from 'node:crypto';
 import { makeHetu } from '#contracts/hetu';
 import type {
   AssessmentRecordV1,
@@ -58,4 +59,17 @@ export const completionRecord = (payload: Partial<ServiceCompletionRecordV1> = {
     completed: true,
     ...payload,
   },
+});
+
+/** A record as an envelope the demo client `vaasa-905` posts (a fresh message id each call). */
+export const recordEnvelope = (record: MunicipalRecord, occurredAt = '2026-11-02T08:00:00.000Z') => ({
+  messageId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: null,
+  type: record.type,
+  source: `municipality:${record.municipality}`,
+  target: 'hub',
+  municipality: record.municipality,
+  occurredAt,
+  payload: record.payload,
 });

@@ -1,0 +1,236 @@
+/**
+ * Takes one municipal record in (docs/DESIGN.md "Municipal records"): once per `viite`, judged by
+ * the plan rules against what the hub knows of the person's plan, and answered to the sender with
+ * one `record.acknowledged.v1` (accepted, with its flags; or refused, with its refusals). A review,
+ * or a completion naming a plan, whose plan the hub does not know waits for it (Plan rules 3) and
+ * is judged, in store order, when the plan is accepted.
+ *
+ * What the hub keeps, in the correlation table (encrypted at rest; no personal data in any key):
+ * - `RECORD#<viite>` under `RECORDS#<municipality>`: the record as it first came, its status and
+ *   the acknowledgements its message produced, so a redelivery of that message answers the same and
+ *   a second post of the record answers nothing (or `RECORD_CHANGED` when its content differs);
+ * - `PLAN#<viite>`: what Plan rules 1 and 2 need of an accepted plan, its reviews by their `viite`
+ *   (setting a map key is idempotent, so a retried review is counted once);
+ * - under `RECORDS#<municipality>#WAITING#<plan viite>`: the records waiting for that plan.
+ *
+ * The table has no transactions on the embedded runtime (dynalite), so the writes are ordered to
+ * be safe to repeat: the plan item first, the released records next, the record item last; a
+ * crash in between re-runs the same steps on redelivery. Two reviews of one plan judged at the same
+ * moment each see the plan without the other (the flow's queue has a concurrency of two): the
+ * store order of increment 2 (functions/records/store-order.ts) is where the order is enforced.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
+import { judgeRecord, withReview, type Finding, type PlanHistory, type Verdict } from '#functions/records/plan-rules';
+import { storeOrder } from '#functions/records/store-order';
+import { planViiteOf, recordViite } from '#functions/records/viite';
+
+/** Years the hub keeps what it knows of a record and a plan: a plan runs two years, more with an exception. */
+export const RECORD_KEEP_YEARS = 4;
+
+export interface IntakeDeps {
+  readonly db: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly now: () => Date;
+}
+
+export type IntakeOutcome = 'accepted' | 'refused' | 'waiting' | 'duplicate' | 'changed';
+
+export interface IntakeResult {
+  readonly outcome: IntakeOutcome;
+  /** The acknowledgements to send the sender: this record's, and those of records its plan released. */
+  readonly acks: readonly RecordAcknowledgedV1[];
+}
+
+interface ReviewEntry {
+  readonly date: string;
+  readonly extendedUntil: string | null;
+  readonly exceptionReason: boolean;
+}
+
+interface PlanItem {
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly hasExceptionReason: boolean;
+  readonly reviews?: Readonly<Record<string, ReviewEntry>>;
+}
+
+interface WaitingItem {
+  readonly record: MunicipalRecord;
+  readonly receivedOn: string;
+  readonly released?: string;
+  readonly ack?: RecordAcknowledgedV1;
+}
+
+const partition = (municipality: string) => `RECORDS#${municipality}`;
+const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
+const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** The plan as its reviews have made it, leaving out the review `except` (the one being judged, if it was counted before a crash). */
+const historyOf = (item: PlanItem, except?: string): PlanHistory =>
+  Object.entries(item.reviews ?? {})
+    .filter(([viite]) => viite !== except)
+    .map(([, review]) => review)
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
+    .reduce(
+      (plan, review) => withReview(plan, { date: review.date, extendedUntil: review.extendedUntil, exceptionReason: review.exceptionReason ? 'yes' : null }),
+      { validFrom: item.validFrom, validUntil: item.validUntil, hasExceptionReason: item.hasExceptionReason, reviews: [] } as PlanHistory,
+    );
+
+export const acknowledgement = (record: MunicipalRecord, verdict: Exclude<Verdict, { outcome: 'wait' }>): RecordAcknowledgedV1 => ({
+  recordType: record.type,
+  recordId: record.payload.recordId,
+  outcome: verdict.outcome === 'accept' ? 'accepted' : 'refused',
+  findings: (verdict.outcome === 'accept' ? verdict.flags : verdict.refusals).map(({ code, field, rule, message }: Finding) => ({ code, field, rule, message })),
+});
+
+const changedAck = (record: MunicipalRecord): RecordAcknowledgedV1 => ({
+  recordType: record.type,
+  recordId: record.payload.recordId,
+  outcome: 'refused',
+  findings: [
+    {
+      code: 'RECORD_CHANGED',
+      field: 'recordId',
+      rule: 'record identity',
+      message: 'a record with this identifier and other content reached the hub before; a correction is a new record',
+    },
+  ],
+});
+
+export function intakeStore(deps: IntakeDeps) {
+  const expiresAt = () => Math.floor(deps.now().getTime() / 1000) + RECORD_KEEP_YEARS * 366 * 86_400;
+  const get = async <T>(pk: string, sk: string): Promise<T | undefined> =>
+    (await deps.db.send(new GetCommand({ TableName: deps.table, Key: { pk, sk }, ConsistentRead: true }))).Item as T | undefined;
+
+  const planOf = async (record: MunicipalRecord): Promise<{ viite: string; item: PlanItem | undefined } | null> => {
+    const viite = planViiteOf(record);
+    return viite === null ? null : { viite, item: await get<PlanItem>(partition(record.municipality), `PLAN#${viite}`) };
+  };
+
+  /** Writes what an accepted record changes of the plans: a plan's item, a review in its plan's. */
+  const applyAccepted = async (record: MunicipalRecord): Promise<void> => {
+    if (record.type === 'record.plan.v1') {
+      try {
+        await deps.db.send(
+          new PutCommand({
+            TableName: deps.table,
+            Item: {
+              pk: partition(record.municipality),
+              sk: `PLAN#${recordViite(record)}`,
+              validFrom: record.payload.validFrom,
+              validUntil: record.payload.validUntil,
+              hasExceptionReason: record.payload.exceptionReason !== null,
+              reviews: {},
+              expiresAt: expiresAt(),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        // Written by this record before a crash: its reviews may be in it already.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    } else if (record.type === 'record.plan-review.v1') {
+      const entry: ReviewEntry = { date: record.payload.date, extendedUntil: record.payload.extendedUntil, exceptionReason: record.payload.exceptionReason !== null };
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: { pk: partition(record.municipality), sk: `PLAN#${planViiteOf(record)}` },
+          UpdateExpression: 'SET reviews.#v = :r',
+          ExpressionAttributeNames: { '#v': recordViite(record) },
+          ExpressionAttributeValues: { ':r': entry },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    }
+  };
+
+  /** Judges the records waiting for an accepted plan, in store order, and releases them. */
+  const release = async (plan: MunicipalRecord, messageId: string, today: string): Promise<RecordAcknowledgedV1[]> => {
+    const pk = waitingPartition(plan.municipality, recordViite(plan));
+    const { Items = [] } = await deps.db.send(new QueryCommand({ TableName: deps.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true }));
+    const waiting = (Items as (WaitingItem & { sk: string })[]).filter((item) => item.released === undefined || item.released === messageId);
+    const byViite = new Map(waiting.map((item) => [item.sk, item]));
+    const acks: RecordAcknowledgedV1[] = [];
+    for (const record of storeOrder(waiting.map((item) => item.record), new Set([recordViite(plan)])).send) {
+      const item = byViite.get(recordViite(record))!;
+      let ack = item.ack;
+      if (ack === undefined) {
+        const planItem = (await planOf(record))!.item!;
+        const verdict = judgeRecord(record, historyOf(planItem, recordViite(record)), { today, receivedOn: item.receivedOn });
+        // The plan is known now, so the rules judge the record (they wait only for an unknown plan).
+        if (verdict.outcome === 'wait') throw new Error('a record waited for a plan the hub knows');
+        if (verdict.outcome === 'accept') await applyAccepted(record);
+        ack = acknowledgement(record, verdict);
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: deps.table,
+            Key: { pk, sk: item.sk },
+            UpdateExpression: 'SET released = :m, ack = :a',
+            ExpressionAttributeValues: { ':m': messageId, ':a': ack },
+          }),
+        );
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: deps.table,
+            Key: { pk: partition(record.municipality), sk: `RECORD#${recordViite(record)}` },
+            UpdateExpression: 'SET #s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': ack.outcome },
+          }),
+        );
+      }
+      acks.push(ack);
+    }
+    return acks;
+  };
+
+  return {
+    async take(record: MunicipalRecord, messageId: string): Promise<IntakeResult> {
+      const viite = recordViite(record);
+      const pk = partition(record.municipality);
+      const seen = await get<{ messageId: string; type: string; payload: unknown; outcome: IntakeOutcome; acks: RecordAcknowledgedV1[] }>(pk, `RECORD#${viite}`);
+      if (seen) {
+        if (seen.messageId === messageId) return { outcome: seen.outcome, acks: seen.acks };
+        const same = seen.type === record.type && isDeepStrictEqual(seen.payload, record.payload);
+        if (same) return { outcome: 'duplicate', acks: [] };
+        // A refused record went nowhere: its corrected copy under the same identifier is judged anew.
+        if (seen.outcome !== 'refused') return { outcome: 'changed', acks: [changedAck(record)] };
+      }
+
+      const today = dayOf(deps.now());
+      const plan = await planOf(record);
+      const history = plan === null ? null : plan.item === undefined ? null : historyOf(plan.item, viite);
+      const verdict = judgeRecord(record, history, { today, receivedOn: today });
+      let outcome: IntakeOutcome;
+      const acks: RecordAcknowledgedV1[] = [];
+      if (verdict.outcome === 'wait') {
+        outcome = 'waiting';
+        await deps.db.send(
+          new PutCommand({
+            TableName: deps.table,
+            Item: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite, record, receivedOn: today, expiresAt: expiresAt() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ).catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+      } else {
+        outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
+        if (verdict.outcome === 'accept') await applyAccepted(record);
+        acks.push(acknowledgement(record, verdict));
+        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') acks.push(...(await release(record, messageId, today)));
+      }
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.table,
+          Item: { pk, sk: `RECORD#${viite}`, type: record.type, payload: record.payload, messageId, outcome, status: outcome, acks, receivedOn: today, expiresAt: expiresAt() },
+        }),
+      );
+      return { outcome, acks };
+    },
+  };
+}
