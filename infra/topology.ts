@@ -252,6 +252,8 @@ export const queues = {
     retentionDays: 14,
     flow: 'records',
   },
+  'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
+  'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
   'uma-lookups': adapterQueue('lookup.requested.v1 whose next step is UMA (Migri register of aliens)', 'lookups'),
   'datastore-lookups': adapterQueue('lookup.requested.v1 whose next step is the national integration data store', 'lookups'),
@@ -332,6 +334,7 @@ export const externalSystems = {
   uma: { description: 'UMA, register of aliens (Migri), over X-Road', ratePerSecond: 10 },
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
+  kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;
@@ -369,6 +372,26 @@ export const lookupQueues = {
   uma: 'uma-lookups',
   datastore: 'datastore-lookups',
 } as const satisfies Record<string, QueueName>;
+
+/** Queue of the adapter that writes each accepted municipal record to its store. */
+export const recordWriteQueues = {
+  kotoaj: 'kotoaj-writes',
+  datastore: 'datastore-writes',
+} as const satisfies Record<string, QueueName>;
+
+/** A record writer: one write per message, re-sent to its own queue while the store's breaker is open or the record's plan is not stored yet. */
+function recordWriter(system: keyof typeof recordWriteQueues, description: string): FunctionSpec {
+  return {
+    description,
+    entry: `functions/${system}-writer/handler.ts`,
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    consumes: { queue: recordWriteQueues[system], batchSize: 1, maxConcurrency: 2 },
+    sends: [recordWriteQueues[system], 'municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: [system],
+  };
+}
 
 /** A lookup adapter passes the slip on to any other lookup queue, or delivers it to a requester's queue. */
 const LOOKUP_SENDS = ['vtj-lookups', 'uma-lookups', 'datastore-lookups', 'outreach-decisions', 'single-decisions'] as const satisfies readonly QueueName[];
@@ -428,9 +451,11 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     consumes: { queue: 'records-intake', batchSize: 10, maxConcurrency: 2 },
-    sends: ['municipality-outbox'],
+    sends: ['municipality-outbox', 'kotoaj-writes', 'datastore-writes'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
   },
+  'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
+  'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),
   'vtj-adapter': { ...lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'), vtjCredentials: true },
   'uma-adapter': lookupAdapter('uma', 'UMA person query (residence permits, compensation) for each lookup whose next step is UMA'),
   'datastore-adapter': lookupAdapter('datastore', 'Customer status in the national integration data store for each lookup'),

@@ -19,6 +19,7 @@ import { VTJ_SERVICE } from '#contracts/vtj/wire';
 import { UMA_PERSON_SERVICE } from '#contracts/uma/wire';
 import { KELMU_SERVICE } from '#contracts/kelmu/wire';
 import { DATASTORE_SERVICE } from '#contracts/datastore/wire';
+import { KOTOAJ_SERVICE } from '#contracts/kotoaj/wire';
 import { buildSoapFault } from '#contracts/xroad/soap';
 import { reportMockTraffic } from '#mocks/framework';
 
@@ -39,6 +40,9 @@ const readAll = (req: IncomingMessage): Promise<Buffer> =>
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+
+/** Subsystem a REST request is addressed to, if it is one. */
+const subsystemOf = (path: string): string | undefined => /^\/r1\/[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(path)?.[1];
 
 /** Member code a request is addressed to. */
 const memberOf = (path: string, body: Buffer): string | undefined => {
@@ -90,7 +94,8 @@ export const startSecurityServer = async (upstream: Readonly<Record<string, stri
     const presented = (req.socket as TLSSocket).getPeerCertificate();
     if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
     const member = memberOf(path, body);
-    const system = member ? MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] : undefined;
+    // KEHA centre is one member with two systems: Koto-AJ is told apart by its subsystem.
+    const system = subsystemOf(path) === KOTOAJ_SERVICE.subsystemCode ? 'kotoaj' : member ? MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] : undefined;
     const target = system ? upstream[system] : undefined;
     if (!target) {
       res.writeHead(500, { 'content-type': 'text/xml' });

@@ -9,6 +9,7 @@ import { createVtjMock, type VtjMock, type VtjMockOptions } from '#mocks/vtj';
 import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
+import { createKotoAjMock, type KotoAjMock } from '#mocks/kotoaj';
 import { startSecurityServer, type SecurityServer, type SecurityServerTls } from '#mocks/security-server';
 
 export interface Mocks {
@@ -16,6 +17,7 @@ export interface Mocks {
   readonly uma: MockServer;
   readonly kelmu: MockServer;
   readonly datastore: MockServer;
+  readonly kotoaj: KotoAjMock;
   readonly securityServer: SecurityServer;
   /** Base URLs by system, for runtime.json and the operators. */
   readonly urls: Readonly<Record<string, string>>;
@@ -44,7 +46,9 @@ export const startMocks = async (
     started.push(kelmu);
     const datastore = await createDatastoreMock(index, { seed });
     started.push(datastore);
-    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url };
+    const kotoaj = await createKotoAjMock(index, { seed });
+    started.push(kotoaj);
+    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url };
     const securityServer = await startSecurityServer(upstream, tls);
     started.push(securityServer);
     return {
@@ -52,6 +56,7 @@ export const startMocks = async (
       uma,
       kelmu,
       datastore,
+      kotoaj,
       securityServer,
       urls: { ...upstream, securityServer: securityServer.url },
       close: async () => {

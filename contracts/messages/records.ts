@@ -172,3 +172,31 @@ export const recordAcknowledgedV1 = z.lazy(() =>
   }),
 );
 export type RecordAcknowledgedV1 = z.infer<typeof recordAcknowledgedV1>;
+
+const recordFinding = () =>
+  z.object({
+    code: z.string().check(z.regex(/^[A-Z][A-Z_]{1,63}$/, 'must be a finding code: upper-case letters and _')),
+    field: z.string().check(z.minLength(1, 'must name a field')),
+    rule: z.string().check(z.minLength(1, 'must name a rule')),
+    message: z.string().check(z.minLength(1, 'must say what is wrong')),
+  });
+
+/**
+ * record.write.requested.v1 (internal) — an accepted record on its way to the national system that
+ * keeps it, with its write's `viite`, its plan's (a review's, a completion's that names one) and
+ * the flags its acknowledgement will carry once the system has stored it.
+ */
+export const recordWriteRequestedV1 = z.lazy(() =>
+  z.object({
+    record: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('record.assessment.v1'), payload: assessmentRecordV1 }),
+      z.object({ type: z.literal('record.plan.v1'), payload: planRecordV1 }),
+      z.object({ type: z.literal('record.plan-review.v1'), payload: planReviewRecordV1 }),
+      z.object({ type: z.literal('record.service-completion.v1'), payload: serviceCompletionRecordV1 }),
+    ]),
+    viite: z.uuid('must be the write’s viite'),
+    planViite: z.nullable(z.uuid('must be the plan write’s viite')),
+    flags: z.array(recordFinding()),
+  }),
+);
+export type RecordWriteRequestedV1 = z.infer<typeof recordWriteRequestedV1>;

@@ -18,7 +18,7 @@ import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { inboxWebhookRequestedV1 } from '#contracts/messages/inbox';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
-import { assessmentRecordV1, planRecordV1, planReviewRecordV1, recordAcknowledgedV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
+import { assessmentRecordV1, planRecordV1, planReviewRecordV1, recordAcknowledgedV1, recordWriteRequestedV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
 import {
   consultationAnsweredV1,
   consultationOverdueV1,
@@ -143,6 +143,11 @@ export const messageTypes = {
   'record.acknowledged.v1': define({
     description: "The hub's answer to one municipal record: accepted (with its flags) or refused (with its refusals), each naming the field and the rule",
     payload: recordAcknowledgedV1,
+  }),
+  'record.write.requested.v1': define({
+    description: 'An accepted municipal record on its way to the national system that keeps it (the data store or Koto-AJ), with its write’s viite',
+    payload: recordWriteRequestedV1,
+    subject: (p) => p.record.payload.hetu,
   }),
   'wellbeing.consultation.requested.v1': define({
     description: 'A municipality consults its wellbeing services county before a placement: the people who would come (sent anonymised)',

@@ -22,8 +22,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
+import type { MunicipalRecord, RecordAcknowledgedV1, RecordWriteRequestedV1 } from '#contracts/messages/records';
 import { judgeRecord, withReview, type Finding, type PlanHistory, type Verdict } from '#functions/records/plan-rules';
+import { storeOf, type RecordStore } from '#functions/records/routing';
 import { storeOrder } from '#functions/records/store-order';
 import { planViiteOf, recordViite } from '#functions/records/viite';
 
@@ -38,10 +39,18 @@ export interface IntakeDeps {
 
 export type IntakeOutcome = 'accepted' | 'refused' | 'waiting' | 'duplicate' | 'changed';
 
+/** An accepted record for its store's writer (`functions/records/write.ts`), which acknowledges it once stored. */
+export interface WriteRequest {
+  readonly store: RecordStore;
+  readonly payload: RecordWriteRequestedV1;
+}
+
 export interface IntakeResult {
   readonly outcome: IntakeOutcome;
-  /** The acknowledgements to send the sender: this record's, and those of records its plan released. */
+  /** The refusals to send the sender now: this record's, and those of records its plan released. */
   readonly acks: readonly RecordAcknowledgedV1[];
+  /** The accepted records to write: this one, and those its plan released, in store order. */
+  readonly writes: readonly WriteRequest[];
 }
 
 interface ReviewEntry {
@@ -51,6 +60,8 @@ interface ReviewEntry {
 }
 
 interface PlanItem {
+  /** The system the plan was sent to: its reviews and completions follow it there. */
+  readonly store: RecordStore;
   readonly validFrom: string;
   readonly validUntil: string;
   readonly hasExceptionReason: boolean;
@@ -62,6 +73,13 @@ interface WaitingItem {
   readonly receivedOn: string;
   readonly released?: string;
   readonly ack?: RecordAcknowledgedV1;
+  readonly write?: WriteRequest;
+}
+
+/** A judged record's answer: a refusal to send now, or the write to send. */
+interface Answer {
+  readonly ack?: RecordAcknowledgedV1;
+  readonly write?: WriteRequest;
 }
 
 const partition = (municipality: string) => `RECORDS#${municipality}`;
@@ -120,6 +138,7 @@ export function intakeStore(deps: IntakeDeps) {
             Item: {
               pk: partition(record.municipality),
               sk: `PLAN#${recordViite(record)}`,
+              store: storeOf(record),
               validFrom: record.payload.validFrom,
               validUntil: record.payload.validUntil,
               hasExceptionReason: record.payload.exceptionReason !== null,
@@ -148,29 +167,46 @@ export function intakeStore(deps: IntakeDeps) {
     }
   };
 
+  /** What the sender gets for a judged record: a refusal now, or a write whose answer acknowledges it. */
+  const answerOf = async (record: MunicipalRecord, verdict: Exclude<Verdict, { outcome: 'wait' }>, plan: PlanItem | undefined): Promise<Answer> => {
+    if (verdict.outcome === 'refuse') return { ack: acknowledgement(record, verdict) };
+    await applyAccepted(record);
+    return {
+      write: {
+        store: storeOf(record, plan?.store),
+        payload: {
+          record: { type: record.type, payload: record.payload } as RecordWriteRequestedV1['record'],
+          viite: recordViite(record),
+          planViite: planViiteOf(record),
+          flags: acknowledgement(record, verdict).findings,
+        },
+      },
+    };
+  };
+
   /** Judges the records waiting for an accepted plan, in store order, and releases them. */
-  const release = async (plan: MunicipalRecord, messageId: string, today: string): Promise<RecordAcknowledgedV1[]> => {
+  const release = async (plan: MunicipalRecord, messageId: string, today: string): Promise<Answer[]> => {
     const pk = waitingPartition(plan.municipality, recordViite(plan));
     const { Items = [] } = await deps.db.send(new QueryCommand({ TableName: deps.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true }));
     const waiting = (Items as (WaitingItem & { sk: string })[]).filter((item) => item.released === undefined || item.released === messageId);
     const byViite = new Map(waiting.map((item) => [item.sk, item]));
-    const acks: RecordAcknowledgedV1[] = [];
+    const answers: Answer[] = [];
     for (const record of storeOrder(waiting.map((item) => item.record), new Set([recordViite(plan)])).send) {
       const item = byViite.get(recordViite(record))!;
-      let ack = item.ack;
-      if (ack === undefined) {
+      let answer: Answer = item.ack ? { ack: item.ack } : item.write ? { write: item.write } : {};
+      if (item.released === undefined) {
         const planItem = (await planOf(record))!.item!;
         const verdict = judgeRecord(record, historyOf(planItem, recordViite(record)), { today, receivedOn: item.receivedOn });
         // The plan is known now, so the rules judge the record (they wait only for an unknown plan).
         if (verdict.outcome === 'wait') throw new Error('a record waited for a plan the hub knows');
-        if (verdict.outcome === 'accept') await applyAccepted(record);
-        ack = acknowledgement(record, verdict);
+        answer = await answerOf(record, verdict, planItem);
         await deps.db.send(
           new UpdateCommand({
             TableName: deps.table,
             Key: { pk, sk: item.sk },
-            UpdateExpression: 'SET released = :m, ack = :a',
-            ExpressionAttributeValues: { ':m': messageId, ':a': ack },
+            UpdateExpression: 'SET released = :m, ack = :a, #w = :w',
+            ExpressionAttributeNames: { '#w': 'write' },
+            ExpressionAttributeValues: { ':m': messageId, ':a': answer.ack ?? null, ':w': answer.write ?? null },
           }),
         );
         await deps.db.send(
@@ -179,58 +215,65 @@ export function intakeStore(deps: IntakeDeps) {
             Key: { pk: partition(record.municipality), sk: `RECORD#${recordViite(record)}` },
             UpdateExpression: 'SET #s = :s',
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': ack.outcome },
+            ExpressionAttributeValues: { ':s': answer.ack ? 'refused' : 'accepted' },
           }),
         );
       }
-      acks.push(ack);
+      answers.push(answer);
     }
-    return acks;
+    return answers;
   };
+
+  const resultOf = (outcome: IntakeOutcome, answers: readonly Answer[]): IntakeResult => ({
+    outcome,
+    acks: answers.flatMap((a) => (a.ack ? [a.ack] : [])),
+    writes: answers.flatMap((a) => (a.write ? [a.write] : [])),
+  });
 
   return {
     async take(record: MunicipalRecord, messageId: string): Promise<IntakeResult> {
       const viite = recordViite(record);
       const pk = partition(record.municipality);
-      const seen = await get<{ messageId: string; type: string; payload: unknown; outcome: IntakeOutcome; acks: RecordAcknowledgedV1[] }>(pk, `RECORD#${viite}`);
+      const seen = await get<{ messageId: string; type: string; payload: unknown; outcome: IntakeOutcome; answers: Answer[] }>(pk, `RECORD#${viite}`);
       if (seen) {
-        if (seen.messageId === messageId) return { outcome: seen.outcome, acks: seen.acks };
+        if (seen.messageId === messageId) return resultOf(seen.outcome, seen.answers);
         const same = seen.type === record.type && isDeepStrictEqual(seen.payload, record.payload);
-        if (same) return { outcome: 'duplicate', acks: [] };
+        if (same) return resultOf('duplicate', []);
         // A refused record went nowhere: its corrected copy under the same identifier is judged anew.
-        if (seen.outcome !== 'refused') return { outcome: 'changed', acks: [changedAck(record)] };
+        if (seen.outcome !== 'refused') return resultOf('changed', [{ ack: changedAck(record) }]);
       }
 
       const today = dayOf(deps.now());
       const plan = await planOf(record);
-      const history = plan === null ? null : plan.item === undefined ? null : historyOf(plan.item, viite);
+      const history = plan?.item === undefined ? null : historyOf(plan.item, viite);
       const verdict = judgeRecord(record, history, { today, receivedOn: today });
       let outcome: IntakeOutcome;
-      const acks: RecordAcknowledgedV1[] = [];
+      const answers: Answer[] = [];
       if (verdict.outcome === 'wait') {
         outcome = 'waiting';
-        await deps.db.send(
-          new PutCommand({
-            TableName: deps.table,
-            Item: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite, record, receivedOn: today, expiresAt: expiresAt() },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ).catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        });
+        await deps.db
+          .send(
+            new PutCommand({
+              TableName: deps.table,
+              Item: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite, record, receivedOn: today, expiresAt: expiresAt() },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          });
       } else {
         outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
-        if (verdict.outcome === 'accept') await applyAccepted(record);
-        acks.push(acknowledgement(record, verdict));
-        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') acks.push(...(await release(record, messageId, today)));
+        answers.push(await answerOf(record, verdict, plan?.item));
+        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(record, messageId, today)));
       }
       await deps.db.send(
         new PutCommand({
           TableName: deps.table,
-          Item: { pk, sk: `RECORD#${viite}`, type: record.type, payload: record.payload, messageId, outcome, status: outcome, acks, receivedOn: today, expiresAt: expiresAt() },
+          Item: { pk, sk: `RECORD#${viite}`, type: record.type, payload: record.payload, messageId, outcome, status: outcome, answers, receivedOn: today, expiresAt: expiresAt() },
         }),
       );
-      return { outcome, acks };
+      return resultOf(outcome, answers);
     },
   };
 }

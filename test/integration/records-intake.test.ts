@@ -1,19 +1,27 @@
 /**
  * Municipal records through the embedded runtime: the demo client `vaasa-905` posts them over
- * mutual TLS, `records-intake` judges them by the plan rules, and each is answered once in Vaasa's
- * inbox with `record.acknowledged.v1` naming field and rule, never a value.
+ * mutual TLS, `records-intake` judges them by the plan rules, the writers store each accepted one
+ * in Koto-AJ or the data store (mocks behind the security-server stand-in), and each is answered
+ * once in Vaasa's inbox with `record.acknowledged.v1` naming field and rule, never a value.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KOTOAJ_SERVICE, kotoAjPath } from '#contracts/kotoaj/wire';
+import { toKotoAjWrite } from '#contracts/kotoaj/mapper';
+import { recordViite } from '#functions/records/viite';
 import type { Envelope } from '#contracts/envelope';
 import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
 import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
-import { assessmentRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
+import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
 
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub({ municipalities: ['905', '091'] });
+  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'] });
+});
+afterEach(() => {
+  hub.mocks!.kotoaj.faults.clear();
+  hub.mocks!.datastore.faults.clear();
 });
 afterAll(async () => {
   await hub?.stop();
@@ -23,7 +31,7 @@ let serial = 0;
 /** Record ids of their own for each test, so the tests share one hub without sharing a record. */
 const ids = () => {
   serial += 1;
-  return { plan: `SUU-T${serial}`, review: `TAR-T${serial}`, assessment: `ARV-T${serial}` };
+  return { plan: `SUU-T${serial}`, review: `TAR-T${serial}`, assessment: `ARV-T${serial}`, completion: `PAL-T${serial}` };
 };
 
 const post = async (record: MunicipalRecord) => {
@@ -44,12 +52,21 @@ const ackOf = (recordId: string) =>
 const settled = async (correlationId: string) =>
   eventually(async () => (await hub.auditOf(correlationId)).find((r) => r.stage === 'records-intake'), 'the records-intake hop');
 
+/** How many times Koto-AJ stored the record's write (its mock counts first writes, not repeats). */
+const storedInKotoAj = (record: MunicipalRecord): number => hub.mocks!.kotoaj.writes.filter((w) => w.viite === recordViite(record)).length;
+
+/** The data store's successful writes (201) to a service. */
+const datastoreWrites = (service: string): number =>
+  hub.mocks!.datastore.requests.entries().filter((e) => e.route === `datastore.${service}` && e.status === 201).length;
+
 describe('municipal records into records-intake', () => {
   it('accepts a plan and answers it once in the sender’s inbox, with no identity code in the answer', async () => {
     const id = ids();
-    await post(planRecord({ recordId: id.plan }));
+    const plan = planRecord({ recordId: id.plan });
+    await post(plan);
     const ack = await ackOf(id.plan);
     expect(ack).toEqual({ recordType: 'record.plan.v1', recordId: id.plan, outcome: 'accepted', findings: [] });
+    expect(storedInKotoAj(plan)).toBe(1);
     const inbox = JSON.stringify(await inboxEnvelopes(hub, '905'));
     expect(inbox).not.toContain(RECORD_HETU);
   });
@@ -106,5 +123,59 @@ describe('municipal records into records-intake', () => {
     const response = await hub.post(envelope, DEMO_CLIENT);
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ error: 'forbidden', rule: 'municipality-not-yours' });
+  });
+
+  it('stores each record type once in the store of the person’s status: a jobseeker’s in the data store, everyone else’s in Koto-AJ', async () => {
+    const id = ids();
+    const plans = datastoreWrites('plans');
+    const assessments = datastoreWrites('assessments');
+    // A jobseeker's plan with its first year, as the data store's own rules allow.
+    await post(planRecord({ recordId: `${id.plan}-J`, jobseeker: true, validFrom: '2026-03-02', validUntil: '2027-03-01' }));
+    await post(assessmentRecord({ recordId: `${id.assessment}-J`, jobseeker: true }));
+    expect((await ackOf(`${id.plan}-J`)).outcome).toBe('accepted');
+    expect((await ackOf(`${id.assessment}-J`)).outcome).toBe('accepted');
+    expect(datastoreWrites('plans')).toBe(plans + 1);
+    expect(datastoreWrites('assessments')).toBe(assessments + 1);
+
+    const records = [
+      planRecord({ recordId: id.plan }),
+      assessmentRecord({ recordId: id.assessment }),
+      reviewRecord({ recordId: id.review, planRecordId: id.plan }),
+      completionRecord({ recordId: id.completion, planRecordId: id.plan }),
+    ];
+    for (const record of records) await post(record);
+    for (const record of records) expect((await ackOf(record.payload.recordId)).outcome).toBe('accepted');
+    expect(records.map(storedInKotoAj)).toEqual([1, 1, 1, 1]);
+    const order = hub.mocks!.kotoaj.writes.map((w) => w.viite);
+    expect(order.indexOf(recordViite(records[0]!))).toBeLessThan(order.indexOf(recordViite(records[2]!)));
+  });
+
+  it('retries a write the store answers 503 until it is stored, and acknowledges it once', async () => {
+    const id = ids();
+    hub.mocks!.kotoaj.faults.set([{ id: 'down', route: 'kotoaj.assessments', times: 2, effect: { kind: 'status', status: 503 } }]);
+    const record = assessmentRecord({ recordId: id.assessment });
+    await post(record);
+    expect((await ackOf(id.assessment)).outcome).toBe('accepted');
+    expect(hub.mocks!.kotoaj.faults.list()[0]!.fired).toBe(2);
+    expect(storedInKotoAj(record)).toBe(1);
+    expect(await acksOf(id.assessment)).toHaveLength(1);
+  });
+
+  it('ends a 409 from the store (another document under the same viite) as a refusal to the sender, not a retry loop', async () => {
+    const id = ids();
+    const record = assessmentRecord({ recordId: id.assessment });
+    // Koto-AJ already holds another document under this record's viite.
+    const other = toKotoAjWrite({ ...record, payload: { ...record.payload, completed: false } }, { viite: recordViite(record), planViite: null });
+    const seeded = await fetch(`${hub.mocks!.kotoaj.url}${kotoAjPath('FI-TEST', 'assessments')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-road-client': `FI-TEST/GOV/${KOTOAJ_SERVICE.memberCode}/test` },
+      body: JSON.stringify(other.body),
+    });
+    expect(seeded.status).toBe(201);
+    const envelope = await post(record);
+    const ack = await ackOf(id.assessment);
+    expect(ack).toMatchObject({ outcome: 'refused', findings: [{ code: 'RECORD_CHANGED', field: 'recordId', rule: 'record identity' }] });
+    const writerHops = (await hub.auditOf(envelope.correlationId)).filter((r) => r.stage === 'kotoaj-writer');
+    expect(writerHops.map((r) => r.outcome)).toEqual(['refused-changed']);
   });
 });
