@@ -456,6 +456,17 @@ export const functions = {
   },
   'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
   'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),
+  'records-review-watch': {
+    description: "Raises plan.review.overdue.v1 to a plan's municipality, once, when the plan's next review fell due and none came",
+    entry: 'functions/records-review-watch/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // 04:00 UTC every day (06:00 or 07:00 in Finland): a review is overdue from the day after it fell due.
+    schedule: { cron: { minute: '0', hour: '4' } },
+    sends: ['municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'write' },
+    flow: 'records',
+  },
   'vtj-adapter': { ...lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'), vtjCredentials: true },
   'uma-adapter': lookupAdapter('uma', 'UMA person query (residence permits, compensation) for each lookup whose next step is UMA'),
   'datastore-adapter': lookupAdapter('datastore', 'Customer status in the national integration data store for each lookup'),
@@ -591,7 +602,7 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
  * what `municipality-inbox` takes from `municipality-outbox`. With `ingressRoutes` it is what a
  * municipality's system sends and receives (the AsyncAPI document, docs/integrators/).
  */
-export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1', 'record.acknowledged.v1'] as const;
+export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1'] as const;
 
 /** Name of the DLQ that belongs to a queue. */
 export const dlqName = (queue: QueueName): string => `${queue}-dlq`;

@@ -30,6 +30,7 @@ export const publishedTypes = {
   'record.plan-review.v1': 'inbound',
   'record.service-completion.v1': 'inbound',
   'record.acknowledged.v1': 'outbound',
+  'plan.review.overdue.v1': 'outbound',
   'wellbeing.consultation.requested.v1': 'inbound',
   'wellbeing.consultation.answered.v1': 'outbound',
   'wellbeing.consultation.overdue.v1': 'outbound',

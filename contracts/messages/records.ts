@@ -200,3 +200,16 @@ export const recordWriteRequestedV1 = z.lazy(() =>
   }),
 );
 export type RecordWriteRequestedV1 = z.infer<typeof recordWriteRequestedV1>;
+
+/**
+ * plan.review.overdue.v1 — a plan's next review fell due (docs/DESIGN.md "Plan rules" 2) and no
+ * review reached the hub: raised once per plan and due day to the municipality that sent the plan,
+ * naming the plan by its record id (no personal data) and the day the review was due by.
+ */
+export const planReviewOverdueV1 = z.lazy(() =>
+  z.object({
+    planRecordId: recordId(),
+    dueBy: isoDate(),
+  }),
+);
+export type PlanReviewOverdueV1 = z.infer<typeof planReviewOverdueV1>;

@@ -18,7 +18,7 @@ import { lookupCompletedV1, lookupFailedV1, lookupRequestedV1 } from '#contracts
 import { kelmuListPageV1, kelmuListRequestedV1, umaProtectionListPageV1, umaProtectionListRequestedV1 } from '#contracts/messages/lists';
 import { inboxWebhookRequestedV1 } from '#contracts/messages/inbox';
 import { personChangedV1, personMovedInV1, personMovedOutV1 } from '#contracts/canonical/person';
-import { assessmentRecordV1, planRecordV1, planReviewRecordV1, recordAcknowledgedV1, recordWriteRequestedV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
+import { assessmentRecordV1, planRecordV1, planReviewOverdueV1, planReviewRecordV1, recordAcknowledgedV1, recordWriteRequestedV1, serviceCompletionRecordV1 } from '#contracts/messages/records';
 import {
   consultationAnsweredV1,
   consultationOverdueV1,
@@ -148,6 +148,10 @@ export const messageTypes = {
     description: 'An accepted municipal record on its way to the national system that keeps it (the data store or Koto-AJ), with its write’s viite',
     payload: recordWriteRequestedV1,
     subject: (p) => p.record.payload.hetu,
+  }),
+  'plan.review.overdue.v1': define({
+    description: "A plan's next review fell due and none reached the hub: raised once to the municipality that sent the plan",
+    payload: planReviewOverdueV1,
   }),
   'wellbeing.consultation.requested.v1': define({
     description: 'A municipality consults its wellbeing services county before a placement: the people who would come (sent anonymised)',

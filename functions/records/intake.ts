@@ -59,7 +59,9 @@ interface ReviewEntry {
   readonly exceptionReason: boolean;
 }
 
-interface PlanItem {
+export interface PlanItem {
+  /** The municipal system's id of the plan (no personal data): what `plan.review.overdue.v1` names. */
+  readonly recordId: string;
   /** The system the plan was sent to: its reviews and completions follow it there. */
   readonly store: RecordStore;
   readonly validFrom: string;
@@ -82,12 +84,12 @@ interface Answer {
   readonly write?: WriteRequest;
 }
 
-const partition = (municipality: string) => `RECORDS#${municipality}`;
+export const partition = (municipality: string) => `RECORDS#${municipality}`;
 const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
 const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 
 /** The plan as its reviews have made it, leaving out the review `except` (the one being judged, if it was counted before a crash). */
-const historyOf = (item: PlanItem, except?: string): PlanHistory =>
+export const historyOf = (item: PlanItem, except?: string): PlanHistory =>
   Object.entries(item.reviews ?? {})
     .filter(([viite]) => viite !== except)
     .map(([, review]) => review)
@@ -139,6 +141,7 @@ export function intakeStore(deps: IntakeDeps) {
               pk: partition(record.municipality),
               sk: `PLAN#${recordViite(record)}`,
               store: storeOf(record),
+              recordId: record.payload.recordId,
               validFrom: record.payload.validFrom,
               validUntil: record.payload.validUntil,
               hasExceptionReason: record.payload.exceptionReason !== null,

@@ -49,7 +49,7 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
       system: 'municipality:905',
       municipalities: ['905'],
       sends: ['outreach.referral.v1', 'outreach.run.requested.v1', 'record.assessment.v1', 'record.plan.v1', 'record.plan-review.v1', 'record.service-completion.v1'],
-      receives: ['outreach.decision.v1', 'outreach.list.ready.v1', 'record.acknowledged.v1'],
+      receives: ['outreach.decision.v1', 'outreach.list.ready.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1'],
     },
     {
       clientId: OPERATOR_CLIENT,

@@ -15,9 +15,20 @@ import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
 
+/** The scheduler's clock: what day the review watch sees (the records' own checks use the day they arrive). */
+let hubTime = Date.parse('2026-11-30T04:00:00Z');
+const scheduleClock = {
+  now: () => hubTime,
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((wake) => {
+      const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), wake()), { once: true });
+    }),
+};
+
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'] });
+  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'], scheduleSeconds: 0, scheduleClock });
 });
 afterEach(() => {
   hub.mocks!.kotoaj.faults.clear();
@@ -177,5 +188,31 @@ describe('municipal records into records-intake', () => {
     expect(ack).toMatchObject({ outcome: 'refused', findings: [{ code: 'RECORD_CHANGED', field: 'recordId', rule: 'record identity' }] });
     const writerHops = (await hub.auditOf(envelope.correlationId)).filter((r) => r.stage === 'kotoaj-writer');
     expect(writerHops.map((r) => r.outcome)).toEqual(['refused-changed']);
+  });
+
+  it('raises plan.review.overdue once, from the schedule, the day after the plan’s next review fell due', async () => {
+    const id = ids();
+    // Due six months after its first day: by 2026-12-01, overdue from 2026-12-02.
+    await post(planRecord({ recordId: id.plan, validFrom: '2026-06-01', validUntil: '2027-05-31', madeAt: '2026-06-01T09:00:00+03:00' }));
+    expect((await ackOf(id.plan)).outcome).toBe('accepted');
+    const overdue = async () =>
+      (await inboxEnvelopes(hub, '905')).filter((e) => e.type === 'plan.review.overdue.v1' && (e.payload as { planRecordId: string }).planRecordId === id.plan);
+
+    hubTime = Date.parse('2026-12-01T04:00:00Z');
+    await hub.trigger('records-review-watch');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await overdue()).toEqual([]);
+
+    hubTime = Date.parse('2026-12-02T04:00:00Z');
+    await hub.trigger('records-review-watch');
+    const [event] = await eventually(async () => ((await overdue()).length > 0 ? overdue() : undefined), 'the overdue event');
+    expect(event).toMatchObject({ municipality: '905', target: 'municipality:905', payload: { planRecordId: id.plan, dueBy: '2026-12-01' } });
+    expect(JSON.stringify(event)).not.toContain(RECORD_HETU);
+
+    hubTime = Date.parse('2026-12-03T04:00:00Z');
+    await hub.trigger('records-review-watch');
+    await hub.trigger('records-review-watch');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await overdue()).toHaveLength(1);
   });
 });
