@@ -3,6 +3,7 @@ import { auditCommand, AUDIT_HELP } from '#cli/commands/audit';
 import { clientsCommand, CLIENTS_HELP } from '#cli/commands/clients';
 import { dlqCommand, DLQ_HELP } from '#cli/commands/dlq';
 import { outreachCommand, OUTREACH_HELP } from '#cli/commands/outreach';
+import { reportCommand, REPORT_HELP } from '#cli/commands/report';
 import { runsCommand, RUNS_HELP } from '#cli/commands/runs';
 import { statusCommand, STATUS_HELP } from '#cli/commands/status';
 import { traceCommand, TRACE_HELP } from '#cli/commands/trace';
@@ -27,6 +28,7 @@ Usage:
   koto-hub runs list [--json]             open outreach runs, what each waits for, stalled ones marked
   koto-hub runs resume|abandon <run id>   put a run's outstanding work back now, or give it up, audited
   koto-hub clients add|list|show|revoke   the systems that may call the hub, and their certificates
+  koto-hub report [--json]                counts per municipality and month (targets, records stored), CSV
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 
@@ -45,6 +47,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   status: { run: statusCommand, help: STATUS_HELP },
   runs: { run: runsCommand, help: RUNS_HELP },
   clients: { run: clientsCommand, help: CLIENTS_HELP },
+  report: { run: reportCommand, help: REPORT_HELP },
 };
 
 export const main = async (argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> => {

@@ -120,6 +120,16 @@ export const createRecordWriter = (system: RecordStoreSystem) =>
           }),
         );
       }
+      // The record's own item says where it ended (what `koto-hub report` counts), and on which day.
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: partition(message.municipality), sk: `RECORD#${write.viite}` },
+          UpdateExpression: 'SET #s = :s, storedOn = :d',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': answer.outcome === 'stored' ? 'stored' : 'refused', ':d': new Date().toISOString().slice(0, 10) },
+        }),
+      );
       if (answer.outcome === 'stored') {
         ack({ recordType: record.type, recordId: record.payload.recordId, outcome: 'accepted', findings: write.flags });
       } else if (answer.outcome === 'changed') {

@@ -13,6 +13,7 @@ import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/
 import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
+import { koto } from '../support/outreach-runs.ts';
 import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
 
 /** The scheduler's clock: what day the review watch sees (the records' own checks use the day they arrive). */
@@ -214,5 +215,26 @@ describe('municipal records into records-intake', () => {
     await hub.trigger('records-review-watch');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await overdue()).toHaveLength(1);
+  });
+
+  it('counts the stored records in koto-hub report, CSV and JSON, with no identity code', async () => {
+    const id = ids();
+    await post(assessmentRecord({ recordId: id.assessment }));
+    expect((await ackOf(id.assessment)).outcome).toBe('accepted');
+    const stored = (await hub.scan('correlation')).filter((i) => i.pk === 'RECORDS#905' && String(i.sk).startsWith('RECORD#') && i.status === 'stored');
+    const month = new Date().toISOString().slice(0, 7);
+    const ofType = (type: string) => stored.filter((i) => i.type === type).length;
+
+    const json = await koto(hub, ['report', '--json']);
+    expect(json.code).toBe(0);
+    const rows = JSON.parse(json.out) as { municipality: string; month: string; assessments: number; plans: number }[];
+    expect(rows.find((r) => r.municipality === '905' && r.month === month)).toMatchObject({
+      assessments: ofType('record.assessment.v1'),
+      plans: ofType('record.plan.v1'),
+    });
+    const csv = await koto(hub, ['report']);
+    expect(csv.code).toBe(0);
+    expect(csv.out.split(/\r?\n/)[0]).toBe('municipality,month,outreachTargets,assessments,plans,reviews,completions');
+    for (const out of [json.out, csv.out]) expect(out).not.toContain(RECORD_HETU);
   });
 });
