@@ -1,7 +1,8 @@
 /**
  * The daily look for overdue plan reviews (EventBridge in AWS; on the embedded runtime when
  * triggered): the day is the one the schedule fired on (`event.time`, the same on its retries), so
- * a test drives it with the scheduler's clock.
+ * a test drives it with the scheduler's clock. It also refuses `UNKNOWN_PLAN` the records that
+ * waited for their plan too long (Plan rules 3).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,19 +11,21 @@ import { documentClient } from '#lib/clients';
 import { servedMunicipalities, tableName } from '#lib/config';
 import { logger } from '#lib/logger';
 import { emitRoots } from '#lib/root-hop';
-import { raiseOverdueReviews, REVIEW_WATCH_STAGE } from '#functions/records/review-watch';
+import { raiseOverdueReviews, refuseExpiredWaits, REVIEW_WATCH_STAGE, type ReviewWatchDeps } from '#functions/records/review-watch';
 
-export const handler = middy<ScheduledEvent, { raised: number; asOf: string }, Error, Context>()
+export const handler = middy<ScheduledEvent, { raised: number; refused: number; asOf: string }, Error, Context>()
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     const asOf = (event.time ? new Date(event.time) : new Date()).toISOString().slice(0, 10);
-    const raised = await raiseOverdueReviews(servedMunicipalities(), asOf, {
+    const deps: ReviewWatchDeps = {
       db: documentClient(),
       table: tableName('correlation'),
       raise: async (events) => {
         await emitRoots('municipality-outbox', events, REVIEW_WATCH_STAGE, 'emitted');
       },
-    });
-    logger.info('overdue plan reviews', { asOf, raised });
-    return { raised, asOf };
+    };
+    const raised = await raiseOverdueReviews(servedMunicipalities(), asOf, deps);
+    const refused = await refuseExpiredWaits(servedMunicipalities(), asOf, deps);
+    logger.info('overdue plan reviews', { asOf, raised, refused });
+    return { raised, refused, asOf };
   });

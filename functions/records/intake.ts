@@ -21,7 +21,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MunicipalRecord, RecordAcknowledgedV1, RecordWriteRequestedV1 } from '#contracts/messages/records';
 import { judgeRecord, withReview, type Finding, type PlanHistory, type Verdict } from '#functions/records/plan-rules';
 import { storeOf, type RecordStore } from '#functions/records/routing';
@@ -70,7 +70,7 @@ export interface PlanItem {
   readonly reviews?: Readonly<Record<string, ReviewEntry>>;
 }
 
-interface WaitingItem {
+export interface WaitingItem {
   readonly record: MunicipalRecord;
   readonly receivedOn: string;
   readonly released?: string;
@@ -85,7 +85,7 @@ interface Answer {
 }
 
 export const partition = (municipality: string) => `RECORDS#${municipality}`;
-const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
+export const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
 const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 
 /** The plan as its reviews have made it, leaving out the review `except` (the one being judged, if it was counted before a crash). */
@@ -212,6 +212,7 @@ export function intakeStore(deps: IntakeDeps) {
             ExpressionAttributeValues: { ':m': messageId, ':a': answer.ack ?? null, ':w': answer.write ?? null },
           }),
         );
+        await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: { pk: partition(record.municipality), sk: `WAITS#${recordViite(record)}` } }));
         await deps.db.send(
           new UpdateCommand({
             TableName: deps.table,
@@ -265,6 +266,10 @@ export function intakeStore(deps: IntakeDeps) {
           .catch((error: unknown) => {
             if (!(error instanceof ConditionalCheckFailedException)) throw error;
           });
+        // Where the daily review watch finds it, to refuse it when its plan has not come in time (Plan rules 3).
+        await deps.db.send(
+          new PutCommand({ TableName: deps.table, Item: { pk, sk: `WAITS#${viite}`, waitingKey: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite }, expiresAt: expiresAt() } }),
+        );
       } else {
         outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
         answers.push(await answerOf(record, verdict, plan?.item));

@@ -6,13 +6,14 @@
  * was marked) is the same message and the inbox keeps it once; the plan is marked afterwards so
  * that later days raise nothing. A review that comes moves the due day, and a new one may follow.
  */
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '#contracts/envelope';
 import { buildEnvelope } from '#contracts/messages/registry';
-import type { PlanReviewOverdueV1 } from '#contracts/messages/records';
+import type { PlanReviewOverdueV1, RecordAcknowledgedV1 } from '#contracts/messages/records';
 import { deterministicUuid } from '#lib/ids';
-import { historyOf, partition, type PlanItem } from '#functions/records/intake';
-import { reviewOverdue } from '#functions/records/plan-rules';
+import { acknowledgement, historyOf, partition, type PlanItem, type WaitingItem } from '#functions/records/intake';
+import { judgeRecord, reviewOverdue } from '#functions/records/plan-rules';
 
 export const REVIEW_WATCH_STAGE = 'records-review-watch';
 
@@ -20,24 +21,24 @@ export interface ReviewWatchDeps {
   readonly db: DynamoDBDocumentClient;
   readonly table: string;
   /** Sends the events (with their root audit records) to the municipality's outbox. */
-  readonly raise: (events: readonly Envelope<PlanReviewOverdueV1>[]) => Promise<void>;
+  readonly raise: (events: readonly Envelope<PlanReviewOverdueV1 | RecordAcknowledgedV1>[]) => Promise<void>;
 }
 
 type StoredPlan = PlanItem & { readonly sk: string; readonly overdueRaisedFor?: string };
 
-async function plansOf(municipality: string, deps: ReviewWatchDeps): Promise<StoredPlan[]> {
-  const plans: StoredPlan[] = [];
+async function itemsOf<T>(municipality: string, prefix: string, deps: ReviewWatchDeps): Promise<T[]> {
+  const plans: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await deps.db.send(
       new QueryCommand({
         TableName: deps.table,
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': partition(municipality), ':s': 'PLAN#' },
+        ExpressionAttributeValues: { ':p': partition(municipality), ':s': prefix },
         ExclusiveStartKey: start,
       }),
     );
-    plans.push(...((page.Items ?? []) as StoredPlan[]));
+    plans.push(...((page.Items ?? []) as T[]));
     start = page.LastEvaluatedKey;
   } while (start);
   return plans;
@@ -47,7 +48,7 @@ async function plansOf(municipality: string, deps: ReviewWatchDeps): Promise<Sto
 export async function raiseOverdueReviews(municipalities: readonly string[], today: string, deps: ReviewWatchDeps): Promise<number> {
   let raised = 0;
   for (const municipality of municipalities) {
-    const due = (await plansOf(municipality, deps))
+    const due = (await itemsOf<StoredPlan>(municipality, 'PLAN#', deps))
       .map((plan) => ({ plan, overdue: reviewOverdue(historyOf(plan), today) }))
       .filter((p): p is { plan: StoredPlan; overdue: NonNullable<typeof p.overdue> } => p.overdue !== null && p.plan.overdueRaisedFor !== p.overdue.dueBy);
     if (due.length === 0) continue;
@@ -82,4 +83,62 @@ export async function raiseOverdueReviews(municipalities: readonly string[], tod
     raised += events.length;
   }
   return raised;
+}
+
+/**
+ * Plan rules 3: a record that waited for its plan past the seventh day after it arrived is refused
+ * `UNKNOWN_PLAN` to its sender, once (the waiting item is marked released by the watch under a
+ * condition, so a plan that comes at the same moment and the watch cannot both answer it).
+ */
+export async function refuseExpiredWaits(municipalities: readonly string[], today: string, deps: ReviewWatchDeps): Promise<number> {
+  let refused = 0;
+  for (const municipality of municipalities) {
+    for (const marker of await itemsOf<{ sk: string; waitingKey: { pk: string; sk: string } }>(municipality, 'WAITS#', deps)) {
+      const { Item } = await deps.db.send(new GetCommand({ TableName: deps.table, Key: marker.waitingKey, ConsistentRead: true }));
+      const waiting = Item as WaitingItem | undefined;
+      if (waiting && waiting.released === undefined) {
+        const verdict = judgeRecord(waiting.record, null, { today, receivedOn: waiting.receivedOn });
+        if (verdict.outcome === 'wait') continue;
+        const ack = acknowledgement(waiting.record, verdict);
+        try {
+          await deps.db.send(
+            new UpdateCommand({
+              TableName: deps.table,
+              Key: marker.waitingKey,
+              UpdateExpression: 'SET released = :m, ack = :a',
+              ConditionExpression: 'attribute_not_exists(released)',
+              ExpressionAttributeValues: { ':m': `${REVIEW_WATCH_STAGE}:${today}`, ':a': ack },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          continue;
+        }
+        const id = deterministicUuid(REVIEW_WATCH_STAGE, marker.sk, 'unknown-plan');
+        await deps.raise([
+          buildEnvelope('record.acknowledged.v1', ack, {
+            messageId: id,
+            correlationId: id,
+            causationId: null,
+            source: 'hub',
+            target: `municipality:${municipality}`,
+            municipality,
+            occurredAt: `${today}T00:00:00.000Z`,
+          }),
+        ]);
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: deps.table,
+            Key: { pk: partition(municipality), sk: marker.sk.replace(/^WAITS#/, 'RECORD#') },
+            UpdateExpression: 'SET #s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': 'refused' },
+          }),
+        );
+        refused += 1;
+      }
+      await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: { pk: partition(municipality), sk: marker.sk } }));
+    }
+  }
+  return refused;
 }

@@ -237,4 +237,28 @@ describe('municipal records into records-intake', () => {
     expect(csv.out.split(/\r?\n/)[0]).toBe('municipality,month,outreachTargets,assessments,plans,reviews,completions');
     for (const out of [json.out, csv.out]) expect(out).not.toContain(RECORD_HETU);
   });
+
+  it('refuses UNKNOWN_PLAN, once, a review whose plan has not come by the eighth day after it arrived', async () => {
+    const id = ids();
+    const early = await post(reviewRecord({ recordId: id.review, planRecordId: id.plan }));
+    expect((await settled(early.correlationId)).outcome).toBe('record-waiting');
+
+    // Seven days after it arrived it still waits; the eighth day the schedule refuses it.
+    hubTime = Date.now() + 7 * 86_400_000;
+    await hub.trigger('records-review-watch');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await acksOf(id.review)).toEqual([]);
+
+    hubTime = Date.now() + 8 * 86_400_000;
+    await hub.trigger('records-review-watch');
+    await hub.trigger('records-review-watch');
+    const ack = await ackOf(id.review);
+    expect(ack).toMatchObject({ outcome: 'refused', findings: [{ code: 'UNKNOWN_PLAN', field: 'planRecordId', rule: 'plan rule 3' }] });
+
+    // The plan that comes after all is accepted; its late review stays refused, answered once.
+    await post(planRecord({ recordId: id.plan }));
+    expect((await ackOf(id.plan)).outcome).toBe('accepted');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await acksOf(id.review)).toHaveLength(1);
+  });
 });
