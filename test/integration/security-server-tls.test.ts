@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VTJ_SERVICE } from '#contracts/vtj/wire';
+import { MOCK_COUNTY_XROAD } from '#mocks/wellbeing';
 import { lookupQueues } from '#infra/topology';
 import { callDoor } from '#infra/local/door-client';
 import { loadPopulation, type PopulationIndex } from '#mocks/population-index';
@@ -66,5 +67,21 @@ describe('the security-server stand-in', () => {
     const [answer] = await drain(hub.sqs, hub.queues.queue['outreach-decisions'], 1);
     expect(answer).toMatchObject({ type: 'lookup.completed.v1', correlationId: request.correlationId, payload: { results: { vtj: expectedResults.vtj(person) } } });
     expect(vtjRequests()).toBe(before + 1);
+  });
+
+  it("routes a county's FHIR call by its member code to that county's mock, which the county configuration names", async () => {
+    const { xRoadInstance, memberClass, memberCode, subsystemCode, serviceCode } = MOCK_COUNTY_XROAD;
+    const endpoint = hub.mocks!.counties.endpoints.find((e) => e.county === 'pohjanmaa');
+    expect(endpoint?.transport).toMatchObject({ kind: 'x-road', service: { memberCode } });
+    const county = hub.mocks!.counties.mocks.find((m) => m.county === 'pohjanmaa')!;
+    const before = county.requests.count('county.search');
+    const answer = await callDoor(
+      `${standIn()}/r1/${xRoadInstance}/${memberClass}/${memberCode}/${subsystemCode}/${serviceCode}/R4/Task?identifier=x`,
+      { cert: hub.pki.xroadCert, key: hub.pki.xroadKey, ca: hub.pki.securityServerCa },
+      { method: 'GET' },
+    );
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 0 });
+    expect(county.requests.count('county.search')).toBe(before + 1);
   });
 });
