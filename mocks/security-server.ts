@@ -79,8 +79,17 @@ const refuse = (res: ServerResponse, path: string) => {
   return res.end(buildSoapFault({ faultCode: SSL_AUTHENTICATION_FAILED, faultString: message }));
 };
 
-/** `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL; `tls` is the stand-in's own certificate. */
-export const startSecurityServer = async (upstream: Readonly<Record<string, string>>, tls: SecurityServerTls): Promise<SecurityServer> => {
+/**
+ * `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL; `tls` is the stand-in's own
+ * certificate; `members` adds members beyond the national registers (a county's member code → its
+ * system name in `upstream`), since which counties are reached over X-Road is configuration.
+ */
+export const startSecurityServer = async (
+  upstream: Readonly<Record<string, string>>,
+  tls: SecurityServerTls,
+  members: MemberRoutes = {},
+): Promise<SecurityServer> => {
+  const systemOf = (member: string): string | undefined => MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] ?? members[member];
   const admitted = new Set<string>();
   const issuers = new Set<string>();
   const server: Server = createServer({ cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true, ca: [] }, async (req, res) => {
@@ -90,7 +99,7 @@ export const startSecurityServer = async (upstream: Readonly<Record<string, stri
     const presented = (req.socket as TLSSocket).getPeerCertificate();
     if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
     const member = memberOf(path, body);
-    const system = member ? MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] : undefined;
+    const system = member ? systemOf(member) : undefined;
     const target = system ? upstream[system] : undefined;
     if (!target) {
       res.writeHead(500, { 'content-type': 'text/xml' });

@@ -9,6 +9,7 @@ import { createVtjMock, type VtjMock, type VtjMockOptions } from '#mocks/vtj';
 import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
+import { startCountyMocks, type CountyMocks } from '#mocks/wellbeing';
 import { startSecurityServer, type SecurityServer, type SecurityServerTls } from '#mocks/security-server';
 
 export interface Mocks {
@@ -16,6 +17,8 @@ export interface Mocks {
   readonly uma: MockServer;
   readonly kelmu: MockServer;
   readonly datastore: MockServer;
+  /** The wellbeing services counties' FHIR servers, and how the hub reaches each. */
+  readonly counties: CountyMocks;
   readonly securityServer: SecurityServer;
   /** Base URLs by system, for runtime.json and the operators. */
   readonly urls: Readonly<Record<string, string>>;
@@ -44,14 +47,18 @@ export const startMocks = async (
     started.push(kelmu);
     const datastore = await createDatastoreMock(index, { seed });
     started.push(datastore);
-    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url };
-    const securityServer = await startSecurityServer(upstream, tls);
+    const counties = await startCountyMocks({ seed });
+    started.push(counties);
+    const countyUrls = Object.fromEntries(counties.mocks.map((m) => [`wellbeing:${m.county}`, m.url]));
+    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, ...countyUrls };
+    const securityServer = await startSecurityServer(upstream, tls, counties.members);
     started.push(securityServer);
     return {
       vtj,
       uma,
       kelmu,
       datastore,
+      counties,
       securityServer,
       urls: { ...upstream, securityServer: securityServer.url },
       close: async () => {
