@@ -83,8 +83,17 @@ const refuse = (res: ServerResponse, path: string) => {
   return res.end(buildSoapFault({ faultCode: SSL_AUTHENTICATION_FAILED, faultString: message }));
 };
 
-/** `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL; `tls` is the stand-in's own certificate. */
-export const startSecurityServer = async (upstream: Readonly<Record<string, string>>, tls: SecurityServerTls): Promise<SecurityServer> => {
+/**
+ * `upstream` maps a system name (`vtj`, `uma`, …) to its mock's base URL; `tls` is the stand-in's own
+ * certificate; `members` adds members beyond the national registers (a county's member code → its
+ * system name in `upstream`), since which counties are reached over X-Road is configuration.
+ */
+export const startSecurityServer = async (
+  upstream: Readonly<Record<string, string>>,
+  tls: SecurityServerTls,
+  members: MemberRoutes = {},
+): Promise<SecurityServer> => {
+  const systemOf = (member: string): string | undefined => MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] ?? members[member];
   const admitted = new Set<string>();
   const issuers = new Set<string>();
   const server: Server = createServer({ cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true, ca: [] }, async (req, res) => {
@@ -95,7 +104,7 @@ export const startSecurityServer = async (upstream: Readonly<Record<string, stri
     if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
     const member = memberOf(path, body);
     // KEHA centre is one member with two systems: Koto-AJ is told apart by its subsystem.
-    const system = subsystemOf(path) === KOTOAJ_SERVICE.subsystemCode ? 'kotoaj' : member ? MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] : undefined;
+    const system = subsystemOf(path) === KOTOAJ_SERVICE.subsystemCode ? 'kotoaj' : member ? systemOf(member) : undefined;
     const target = system ? upstream[system] : undefined;
     if (!target) {
       res.writeHead(500, { 'content-type': 'text/xml' });

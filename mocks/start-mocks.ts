@@ -10,6 +10,7 @@ import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
 import { createKotoAjMock, type KotoAjMock } from '#mocks/kotoaj';
+import { startCountyMocks, type CountyMocks } from '#mocks/wellbeing';
 import { startSecurityServer, type SecurityServer, type SecurityServerTls } from '#mocks/security-server';
 
 export interface Mocks {
@@ -18,6 +19,8 @@ export interface Mocks {
   readonly kelmu: MockServer;
   readonly datastore: MockServer;
   readonly kotoaj: KotoAjMock;
+  /** The wellbeing services counties' FHIR servers, and how the hub reaches each. */
+  readonly counties: CountyMocks;
   readonly securityServer: SecurityServer;
   /** Base URLs by system, for runtime.json and the operators. */
   readonly urls: Readonly<Record<string, string>>;
@@ -48,8 +51,11 @@ export const startMocks = async (
     started.push(datastore);
     const kotoaj = await createKotoAjMock(index, { seed });
     started.push(kotoaj);
-    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url };
-    const securityServer = await startSecurityServer(upstream, tls);
+    const counties = await startCountyMocks({ seed });
+    started.push(counties);
+    const countyUrls = Object.fromEntries(counties.mocks.map((m) => [`wellbeing:${m.county}`, m.url]));
+    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url, ...countyUrls };
+    const securityServer = await startSecurityServer(upstream, tls, counties.members);
     started.push(securityServer);
     return {
       vtj,
@@ -57,6 +63,7 @@ export const startMocks = async (
       kelmu,
       datastore,
       kotoaj,
+      counties,
       securityServer,
       urls: { ...upstream, securityServer: securityServer.url },
       close: async () => {

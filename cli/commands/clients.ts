@@ -1,22 +1,25 @@
 /**
  * `koto-hub clients add|list|show|revoke`: the client registry of the embedded runtime's data
  * folder (the running hub's tables, or the stored ones). `add` issues the client a certificate from
- * the local CA into the data folder's `tls/clients/`, and with `--webhook` its signing secret into
- * `webhook-secrets/`; `revoke` holds from the door's next request.
+ * the local CA into the data folder's `tls/clients/`, or registers one the client brought
+ * (`--certificate`), and with `--webhook` its signing secret into `webhook-secrets/`; `revoke`
+ * holds from the door's next request.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientIdSchema, clientRecordSchema, type ClientRecord } from '#contracts/clients';
 import { ClientRegistry } from '#lib/door/client-registry';
 import { createWebhookSecret } from '#functions/inbox/clients';
 import { dataDirPaths, defaultDataDir } from '#infra/local/data-dir';
-import { addClient, clientCredentials, DEFAULT_RATE_PER_MINUTE } from '#infra/local/local-clients';
+import { addClient, clientCredentials, DEFAULT_RATE_PER_MINUTE, registerClient } from '#infra/local/local-clients';
+import { broughtCertificate } from '#cli/client-certificate';
 import { ensurePki } from '#infra/local/pki';
 import { connectToHub, UsageError } from '#cli/connection';
 import { integerOption, noMorePositionals, parseCommandArgs } from '#cli/args';
 
 export const CLIENTS_HELP = `koto-hub clients add <id> --name NAME --system SYSTEM --municipalities 905[,091…]
                       --sends TYPE[,TYPE…] [--receives TYPE[,TYPE…]] [--rate N] [--webhook URL]
+                      [--certificate FILE]
 koto-hub clients list [--json]
 koto-hub clients show <id>
 koto-hub clients revoke <id>
@@ -28,10 +31,13 @@ add      registers a client and issues its certificate from the hub's local CA i
          tls/ca.crt). SYSTEM is the envelope source the hub stamps on what it sends:
          municipality:<code> (one municipality's own system), authority:<name> or
          wellbeing:<county>. --rate is requests a minute (default ${DEFAULT_RATE_PER_MINUTE}).
-list     every client: id, status, system, municipalities, what it may send.
+         With --certificate FILE it issues nothing and registers the PEM certificate the
+         client's system brought (its own CA's, as in AWS, where the door trusts the CAs of
+         its truststore): not a CA, valid now, usable for TLS client authentication.
          With --webhook it also creates the client's webhook signing secret (whsec_…) into
          webhook-secrets/<id>.secret and prints where it is, never the secret itself: hand
          the file to the client's system with its certificate. The hub signs every push with it.
+list     every client: id, status, system, municipalities, what it may send.
 show     one client's whole record, and whether its webhook signing secret exists.
 revoke   refuses the client at the door from its next request on (401 client-revoked).
 
@@ -74,6 +80,7 @@ const add = async (args: readonly string[], out: (line: string) => void): Promis
     receives: { type: 'string' },
     rate: { type: 'string' },
     webhook: { type: 'string' },
+    certificate: { type: 'string' },
   });
   noMorePositionals(positionals, 1);
   const clientId = positionals[0];
@@ -101,21 +108,33 @@ const add = async (args: readonly string[], out: (line: string) => void): Promis
   }
   const dir = dataDirPaths(defaultDataDir());
   const pki = await ensurePki(dir.root);
+  const brought = options.certificate ? broughtCertificate(options.certificate, new Date(), readFileSync(pki.caCert, 'utf8')) : undefined;
   return withRegistry(async (registry) => {
     if (await registry.get(clientId)) throw new UsageError(`client ${clientId} exists already (revoke it, or choose another id)`);
+    // One certificate, one client: two holders would make the door take neither.
+    const holder = brought && (await registry.list()).find((c) => c.authentication.certificateSha256 === brought.certificateSha256);
+    if (holder) throw new UsageError(`--certificate: client ${holder.clientId} holds this certificate already`);
     // The secret before the record: from the moment the registry names a webhook the hub may push,
     // and a push without a secret would fail. A record that could not be added takes its secret with it.
     const secretFile = client.webhookUrl ? webhookSecretFile(clientId) : undefined;
     if (client.webhookUrl) createWebhookSecret(dir.webhookSecrets, clientId);
-    const record = await addClient(registry, pki, client).catch((error: unknown) => {
+    const adding = brought
+      ? registerClient(registry, client, { certificateSha256: brought.certificateSha256, subject: brought.subject })
+      : addClient(registry, pki, client);
+    const record = await adding.catch((error: unknown) => {
       if (secretFile) rmSync(secretFile, { force: true });
       throw error;
     });
-    const files = clientCredentials(pki, clientId);
     out(`client ${record.clientId} added: ${record.system} for ${record.municipalities.join(', ')}`);
-    out(`  certificate  ${files.cert}`);
-    out(`  key          ${files.key}`);
-    out(`  hub CA       ${files.ca}`);
+    if (brought) {
+      out(`  certificate  ${options.certificate} (brought: ${brought.subject})`);
+      if (!brought.signedByLocalCa) out(`  note: not signed by this hub's local CA (${pki.caCert}): the embedded runtime's door refuses it (certificate-not-trusted); in AWS it must chain to a CA of DoorTruststoreUri`);
+    } else {
+      const files = clientCredentials(pki, clientId);
+      out(`  certificate  ${files.cert}`);
+      out(`  key          ${files.key}`);
+      out(`  hub CA       ${files.ca}`);
+    }
     out(`  SHA-256      ${record.authentication.certificateSha256}`);
     if (secretFile) {
       out(`  webhook      ${record.webhookUrl}`);

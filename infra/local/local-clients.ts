@@ -22,19 +22,24 @@ export type NewClient = Omit<ClientRecord, 'authentication' | 'status' | 'create
   readonly ratePerMinute?: number;
 };
 
-/** Issues the client's certificate and registers it; the record as stored. */
-export const addClient = async (registry: ClientRegistry, pki: PkiPaths, client: NewClient, now = new Date()): Promise<ClientRecord> => {
-  if (await registry.get(client.clientId)) throw new Error(`client ${client.clientId} exists already`);
-  const issued = await issueClientCertificate(pki, client.clientId);
+/** Registers a client known by the certificate `authentication` names; the record as stored. */
+export const registerClient = async (registry: ClientRegistry, client: NewClient, authentication: ClientRecord['authentication'], now = new Date()): Promise<ClientRecord> => {
   const record: ClientRecord = {
     ...client,
     ratePerMinute: client.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
-    authentication: { certificateSha256: issued.fingerprint, subject: issued.subject },
+    authentication,
     status: 'active',
     createdAt: now.toISOString(),
   };
   await registry.add(record);
   return record;
+};
+
+/** Issues the client's certificate and registers it; the record as stored. */
+export const addClient = async (registry: ClientRegistry, pki: PkiPaths, client: NewClient, now = new Date()): Promise<ClientRecord> => {
+  if (await registry.get(client.clientId)) throw new Error(`client ${client.clientId} exists already`);
+  const issued = await issueClientCertificate(pki, client.clientId);
+  return registerClient(registry, client, { certificateSha256: issued.fingerprint, subject: issued.subject }, now);
 };
 
 /** The files a client calls the door with. */

@@ -267,4 +267,39 @@ describe('koto-hub clients', () => {
     expect(refused.err).toMatch(/--system: system hub is the hub's own/);
     expect(existsSync(join(hub.pki.clientsDir, 'fake-hub.crt'))).toBe(false);
   }, 120_000);
+
+  it('registers a certificate the client brought instead of issuing one, and refuses a CA, a foreign holder twice and a file that is no certificate', async () => {
+    // A vendor's certificate from the hub's CA, made outside `clients add` (as a municipality's own CA would in AWS).
+    const own = await issueClientCertificate(hub.pki, 'brought-vendor-cert');
+    const args = (id: string, file: string) => ['clients', 'add', id, '--name', 'Brought', '--system', 'municipality:905', '--municipalities', '905', '--sends', 'outreach.referral.v1', '--certificate', file];
+    const added = await koto(hub, args('brought-905', own.cert));
+    expect(added.code, added.err).toBe(0);
+    expect(added.out).toMatch(/certificate\s+\S+brought-vendor-cert\.crt \(brought: CN=brought-vendor-cert/);
+    expect(added.out).not.toMatch(/note: not signed/);
+    expect(existsSync(join(hub.pki.clientsDir, 'brought-905.crt'))).toBe(false);
+    expect((await postEnvelopes(hub.ingressUrl, { cert: own.cert, key: own.key, ca: hub.pki.caCert }, referralFor({ source: 'municipality:905' }))).status).toBe(202);
+
+    const again = await koto(hub, args('brought-905-b', own.cert));
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/--certificate: client brought-905 holds this certificate already/);
+
+    const ca = await koto(hub, args('brought-ca', hub.pki.caCert));
+    expect(ca.code).toBe(2);
+    expect(ca.err).toMatch(/--certificate: is a CA certificate/);
+
+    const notPem = await koto(hub, args('brought-key', own.key));
+    expect(notPem.code).toBe(2);
+    expect(notPem.err).toMatch(/--certificate: not a PEM X.509 certificate/);
+    expect(notPem.err).not.toMatch(/PRIVATE KEY/);
+
+    // From another CA: registered, with the note that this door will not take it.
+    const elsewhere = await issueClientCertificate(await ensurePki(mkdtempSync(join(tmpdir(), 'koto-hub-other-ca-'))), 'foreign');
+    const foreign = await koto(hub, args('brought-foreign', elsewhere.cert));
+    expect(foreign.code, foreign.err).toBe(0);
+    expect(foreign.out).toMatch(/note: not signed by this hub's local CA/);
+    expect(await postEnvelopes(hub.ingressUrl, { cert: elsewhere.cert, key: elsewhere.key, ca: hub.pki.caCert }, referralFor({ source: 'municipality:905' }))).toMatchObject({
+      status: 401,
+      body: { error: 'certificate-not-trusted' },
+    });
+  }, 300_000);
 });

@@ -32,6 +32,7 @@ import {
   runRow,
   SAMPLE,
   settled,
+  stallReport,
 } from '../support/outreach-runs.ts';
 
 /** The adapters' X-Road timeout in this file: low, so that a hanging register costs a second. */
@@ -295,7 +296,7 @@ describe('an outreach run while the registers fail', () => {
         30_000,
       ).catch(async (error: Error) => {
         const row = await runRow(hub, runId);
-        throw new Error(`${error.message}; the run is ${JSON.stringify(row && { phase: row.phase, expected: row.expected, decided: row.decided, unresolved: row.unresolved })}`);
+        throw new Error(`${error.message}; the run is ${JSON.stringify(row && { phase: row.phase, expected: row.expected, decided: row.decided, unresolved: row.unresolved })}; ${await stallReport(hub)}`);
       });
       const { run, result } = await deliveredResult(hub, runId, 5_000);
       const expected = expectedOutreachResult(population, municipality, asOf);

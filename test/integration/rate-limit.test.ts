@@ -173,9 +173,13 @@ describe('outbound rate limit', () => {
   });
 
   it(`spreads a burst of VTJ lookups through the runtime at its configured rate (${RUNTIME_VTJ_RATE}/s) and completes every one`, async () => {
-    const persons = population.persons.filter((p) => isValidHetu(p.hetu) && p.homeMunicipality === '091').slice(0, 6);
+    const [first, ...persons] = population.persons.filter((p) => isValidHetu(p.hetu) && p.homeMunicipality === '091').slice(0, 7);
     const requests = persons.map((p) => lookupRequest(p, ['vtj']));
     const vtj = hub.mocks!.vtj;
+    // One lookup first, so that the adapter's TLS connection to the security server is open: a
+    // handshake delays only the first arrival of a burst and would shorten the span measured below.
+    await hub.sendRaw('vtj-lookups', [JSON.stringify(lookupRequest(first!, ['vtj']))]);
+    await drain(hub.sqs, hub.queues.queue['outreach-decisions'], 1, 20_000);
     vtj.requests.clear();
     await hub.sendRaw('vtj-lookups', requests.map((r) => JSON.stringify(r)));
 
@@ -187,7 +191,7 @@ describe('outbound rate limit', () => {
     // Six paced one every 525 ms span at least five intervals: a slower machine only adds to it.
     expect(arrived.at(-1)! - arrived[0]!).toBeGreaterThanOrEqual(5 * 525 - 50);
     const adapter = async () => (await hub.status()).functions.find((f) => f.name === 'vtj-adapter')!;
-    await eventually(async () => ((await adapter()).records >= requests.length ? true : undefined), 'the adapter to settle');
+    await eventually(async () => ((await adapter()).records >= requests.length + 1 ? true : undefined), 'the adapter to settle');
     expect(await adapter()).toMatchObject({ failedRecords: 0, errors: 0, timeouts: 0 });
   });
 

@@ -9,6 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VTJ_SERVICE } from '#contracts/vtj/wire';
+import { MOCK_COUNTY_XROAD } from '#mocks/wellbeing';
+import { XROAD_TLS_CA_FILE_ENV, XROAD_TLS_CERT_FILE_ENV, XROAD_TLS_KEY_FILE_ENV } from '#infra/topology';
+import { XRoadHttpClient, parseClientId } from '#lib/xroad-client';
+import { xroadTlsProvider } from '#lib/xroad-tls';
+import { countyFhirClient } from '#functions/wellbeing/county-client';
 import { lookupQueues } from '#infra/topology';
 import { callDoor } from '#infra/local/door-client';
 import { loadPopulation, type PopulationIndex } from '#mocks/population-index';
@@ -66,5 +71,28 @@ describe('the security-server stand-in', () => {
     const [answer] = await drain(hub.sqs, hub.queues.queue['outreach-decisions'], 1);
     expect(answer).toMatchObject({ type: 'lookup.completed.v1', correlationId: request.correlationId, payload: { results: { vtj: expectedResults.vtj(person) } } });
     expect(vtjRequests()).toBe(before + 1);
+  });
+
+  it("routes the hub's FHIR calls to a county by its member code to that county's mock, as the county configuration says", async () => {
+    const endpoint = hub.mocks!.counties.endpoints.find((e) => e.county === 'pohjanmaa')!;
+    expect(endpoint.transport).toMatchObject({ kind: 'x-road', service: { memberCode: MOCK_COUNTY_XROAD.memberCode } });
+    const county = hub.mocks!.counties.mocks.find((m) => m.county === 'pohjanmaa')!;
+    const before = county.requests.count('county.search');
+    const xroad = new XRoadHttpClient({
+      securityServerUrl: standIn(),
+      client: parseClientId('FI-TEST/MUN/0000000-0/koto-hub'),
+      userId: 'koto-hub',
+      timeoutMs: 5000,
+      maxResponseBytes: 1_000_000,
+      tls: xroadTlsProvider({
+        env: { [XROAD_TLS_CERT_FILE_ENV]: hub.pki.xroadCert, [XROAD_TLS_KEY_FILE_ENV]: hub.pki.xroadKey, [XROAD_TLS_CA_FILE_ENV]: hub.pki.securityServerCa },
+      }),
+    });
+    try {
+      expect(await countyFhirClient(xroad).tasksOf(endpoint, '00000000-0000-4000-8000-000000000000')).toEqual([]);
+    } finally {
+      xroad.close();
+    }
+    expect(county.requests.count('county.search')).toBe(before + 1);
   });
 });

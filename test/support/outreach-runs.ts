@@ -148,6 +148,19 @@ export const candidateRows = async (hub: TestHub, runId: string): Promise<Candid
 export const requestRun = (hub: TestHub, run: { runId: string; municipality: string; asOf: string; pageSize?: number }): Promise<void> =>
   requestOutreachRun(hub.ingressUrl, hub.credentials(OPERATOR_CLIENT), { pageSize: 200, ...run, requestedBy: 'ingress' });
 
+/**
+ * What a test that timed out waiting on a run should say besides the run's counters: the breakers
+ * that are not closed, the queues holding messages, and the functions that failed (no payloads).
+ */
+export const stallReport = async (hub: TestHub): Promise<string> => {
+  const status = await hub.status().catch((error: Error) => error);
+  if (status instanceof Error) return `the hub's status could not be read: ${status.message}`;
+  const breakers = (status.breakers ?? []).filter((b) => b.phase !== 'closed').map((b) => `${b.system} ${b.phase} since ${b.openSince}`);
+  const queues = status.queues.filter((q) => q.depth || q.inFlight || q.dlqDepth).map((q) => `${q.name} ${q.depth}+${q.inFlight} in flight, dlq ${q.dlqDepth}`);
+  const failing = status.functions.filter((f) => f.errors || f.failedRecords || f.timeouts).map((f) => `${f.name} errors ${f.errors}, failed records ${f.failedRecords}, timeouts ${f.timeouts}`);
+  return `breakers not closed: [${breakers.join('; ')}]; queues: [${queues.join('; ')}]; failing functions: [${failing.join('; ')}]`;
+};
+
 /** Waits for the run to be delivered (and for `also` to hold of it); the delivered result document. */
 export const deliveredResult = async (
   hub: TestHub,
@@ -163,9 +176,11 @@ export const deliveredResult = async (
     `the delivery of run ${runId}`,
     timeoutMs,
   ).catch(async (error: Error) => {
-    // Say where the run stands: a stall shows in its counters.
+    // Say where the run stands: a stall shows in its counters, and why in the hub's status.
     const row = await runRow(hub, runId);
-    throw new Error(`${error.message}; the run is ${JSON.stringify(row && { phase: row.phase, expected: row.expected, decided: row.decided, unresolved: row.unresolved, delivered: row.delivered })}`);
+    throw new Error(
+      `${error.message}; the run is ${JSON.stringify(row && { phase: row.phase, expected: row.expected, decided: row.decided, unresolved: row.unresolved, delivered: row.delivered })}; ${await stallReport(hub)}`,
+    );
   });
   return { run, result: JSON.parse(readFileSync(run.location!, 'utf8')) as OutreachResult };
 };

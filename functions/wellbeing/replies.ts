@@ -1,0 +1,188 @@
+/**
+ * The county's replies to one request process, and its deadline, as plain functions (#12 steps 3
+ * and 4): what the flow's reply poller and overdue schedule will call with the Tasks read back from
+ * the county and the process state kept in the correlation table.
+ *
+ * - A Task is matched to the process by its `groupIdentifier` (the request) and `identifier` (the
+ *   pseudonym), never by the county's server ids; the municipality gets the answer with its own
+ *   person reference in place of the pseudonym.
+ * - A Task of another request, or about a pseudonym the request does not know, is **unmatched**:
+ *   never delivered, reported to the operators.
+ * - A Task already delivered is a **duplicate** and changes nothing; so does one that arrives after
+ *   the deadline (**late**: the municipality already has the overdue event and decides without it;
+ *   the operators see it).
+ * - A Task that is not valid FHIR for the request-task profile, or one the hub cannot read, is
+ *   **refused** with the validator's findings (element paths and rule keys, never values): the
+ *   caller dead-letters it with that reason.
+ */
+import type { ConsultationAnsweredV1, ConsultationOverdueV1, CooperationAcceptedV1, CooperationDeclinedV1, CooperationOverdueV1 } from '#contracts/messages/wellbeing';
+import { consultationAnswerOf } from '#contracts/wellbeing/fhir/consultation';
+import { cooperationReplyOf } from '#contracts/wellbeing/fhir/cooperation';
+import { TaskReadError, type RequestTask } from '#contracts/wellbeing/fhir/task';
+import { FhirInvalid } from '#contracts/wellbeing/fhir/validate';
+import type { PseudonymEntry } from '#contracts/wellbeing/pseudonym';
+import type { WellbeingProcess } from '#functions/wellbeing/prepare';
+
+/** What the hub has done for a process so far (kept with it in the correlation table). */
+export interface ProcessState {
+  /** Pseudonyms whose answer was delivered. */
+  readonly delivered: readonly string[];
+  readonly overdueRaised: boolean;
+}
+
+export const NEW_PROCESS_STATE: ProcessState = Object.freeze({ delivered: [], overdueRaised: false });
+
+export type ReplyMessage =
+  | { readonly type: 'wellbeing.consultation.answered.v1'; readonly payload: ConsultationAnsweredV1 }
+  | { readonly type: 'wellbeing.cooperation.accepted.v1'; readonly payload: CooperationAcceptedV1 }
+  | { readonly type: 'wellbeing.cooperation.declined.v1'; readonly payload: CooperationDeclinedV1 };
+
+export type OverdueMessage =
+  | { readonly type: 'wellbeing.consultation.overdue.v1'; readonly payload: ConsultationOverdueV1 }
+  | { readonly type: 'wellbeing.cooperation.overdue.v1'; readonly payload: CooperationOverdueV1 };
+
+/** A reply not delivered, and why: for the operators, naming no person (a pseudonym at most). */
+export interface SetAside {
+  readonly why: 'unmatched' | 'duplicate' | 'late';
+  readonly pseudonym: string;
+}
+
+/** A Task refused: `reason` is the validator's or reader's finding, paths and rules only. */
+export interface Refused {
+  readonly code: 'fhir-invalid' | 'task-unreadable';
+  readonly reason: string;
+}
+
+export interface RepliesTaken {
+  /** For the municipality's inbox. */
+  readonly deliver: readonly ReplyMessage[];
+  readonly setAside: readonly SetAside[];
+  readonly refused: readonly Refused[];
+  readonly state: ProcessState;
+}
+
+type Reading =
+  | { readonly task: RequestTask; readonly message: ((personRef: string) => ReplyMessage) | 'consultation-answer'; readonly answer?: ConsultationAnsweredV1['people'][number] }
+  | { readonly task: RequestTask; readonly message: 'pending' };
+
+/** One Task read for the process's kind; throws `FhirInvalid` or `TaskReadError`. */
+function read(process: WellbeingProcess, raw: unknown, now: string): Reading {
+  if (process.kind === 'consultation') {
+    const { task, answer } = consultationAnswerOf(raw);
+    return answer ? { task, message: 'consultation-answer', answer: { personRef: '', ...answer.answer } } : { task, message: 'pending' };
+  }
+  const { task, reply } = cooperationReplyOf(raw);
+  const at = task.lastModified ?? now;
+  switch (reply.outcome) {
+    case 'pending':
+      return { task, message: 'pending' };
+    case 'accepted':
+      return {
+        task,
+        message: (personRef) => ({
+          type: 'wellbeing.cooperation.accepted.v1',
+          payload: { county: process.county, personRef, acceptedAt: at, responsible: reply.responsible },
+        }),
+      };
+    case 'declined':
+      return {
+        task,
+        message: (personRef) => ({
+          type: 'wellbeing.cooperation.declined.v1',
+          payload: {
+            county: process.county,
+            personRef,
+            declinedAt: at,
+            reason: reply.reason,
+            ...(reply.explanation ? { explanation: reply.explanation } : {}),
+          },
+        }),
+      };
+  }
+}
+
+/**
+ * Takes the Tasks read back for a process at `now` (an ISO timestamp of the hub's clock). A
+ * consultation's new answers are delivered together, one message; each cooperation reply is one.
+ */
+export function takeReplies(
+  process: WellbeingProcess,
+  entries: readonly PseudonymEntry[],
+  state: ProcessState,
+  tasks: readonly unknown[],
+  now: string,
+): RepliesTaken {
+  const personRefOf = new Map(entries.filter((e) => e.requestId === process.requestId).map((e) => [e.pseudonym, e.personRef]));
+  const delivered = new Set(state.delivered);
+  const late = state.overdueRaised || Date.parse(now) >= Date.parse(process.dueAt);
+  const deliver: ReplyMessage[] = [];
+  const setAside: SetAside[] = [];
+  const refused: Refused[] = [];
+  const answers: ConsultationAnsweredV1['people'] = [];
+  let answeredAt = '';
+
+  for (const raw of tasks) {
+    let reading: Reading;
+    try {
+      reading = read(process, raw, now);
+    } catch (error) {
+      if (error instanceof FhirInvalid) refused.push({ code: 'fhir-invalid', reason: error.message });
+      else if (error instanceof TaskReadError) refused.push({ code: 'task-unreadable', reason: error.message });
+      else throw error;
+      continue;
+    }
+    const { task } = reading;
+    const personRef = task.requestId === process.requestId ? personRefOf.get(task.pseudonym) : undefined;
+    if (personRef === undefined) {
+      setAside.push({ why: 'unmatched', pseudonym: task.pseudonym });
+      continue;
+    }
+    if (reading.message === 'pending') continue;
+    if (delivered.has(task.pseudonym)) {
+      setAside.push({ why: 'duplicate', pseudonym: task.pseudonym });
+      continue;
+    }
+    if (late) {
+      setAside.push({ why: 'late', pseudonym: task.pseudonym });
+      continue;
+    }
+    delivered.add(task.pseudonym);
+    if (reading.message === 'consultation-answer') {
+      answers.push({ ...reading.answer!, personRef });
+      const at = task.lastModified ?? now;
+      if (at > answeredAt) answeredAt = at;
+    } else {
+      deliver.push(reading.message(personRef));
+    }
+  }
+  if (answers.length > 0) {
+    answers.sort((a, b) => a.personRef.localeCompare(b.personRef));
+    deliver.push({ type: 'wellbeing.consultation.answered.v1', payload: { county: process.county, answeredAt, people: answers } });
+  }
+  return { deliver, setAside, refused, state: { ...state, delivered: [...delivered] } };
+}
+
+/**
+ * The overdue event of a process at `now`, once: when the deadline has passed and someone is still
+ * unanswered. For the municipality's inbox and the operators' queue alike.
+ */
+export function overdueOf(
+  process: WellbeingProcess,
+  entries: readonly PseudonymEntry[],
+  state: ProcessState,
+  now: string,
+): { message: OverdueMessage; state: ProcessState } | undefined {
+  if (state.overdueRaised || Date.parse(now) < Date.parse(process.dueAt)) return undefined;
+  const delivered = new Set(state.delivered);
+  const unanswered = entries
+    .filter((e) => e.requestId === process.requestId && !delivered.has(e.pseudonym))
+    .map((e) => e.personRef)
+    .sort();
+  if (unanswered.length === 0) return undefined;
+  const { county, requestedAt, dueAt } = process;
+  const message: OverdueMessage =
+    process.kind === 'consultation'
+      ? { type: 'wellbeing.consultation.overdue.v1', payload: { county, requestedAt, dueAt, unanswered } }
+      : { type: 'wellbeing.cooperation.overdue.v1', payload: { county, personRef: unanswered[0]!, requestedAt, dueAt } };
+  return { message, state: { ...state, overdueRaised: true } };
+}

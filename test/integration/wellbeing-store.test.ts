@@ -1,0 +1,62 @@
+/**
+ * The wellbeing processes and pseudonym entries in the correlation table, against real dynalite
+ * with a clock the test moves: a request recorded once, its state saved only from the version read,
+ * its people found again by request, nothing returned once expired, and the processes of a day found
+ * for the overdue schedule.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvelope } from '#contracts/messages/registry';
+import { localTableName } from '#infra/local/dynamodb';
+import { prepareWellbeingRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
+import { dynamoWellbeingStore, type WellbeingStore } from '#functions/wellbeing/store';
+import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
+
+const KEY = new Uint8Array(32).fill(5);
+let dynamo: BareDynamo;
+let store: WellbeingStore;
+let now = Date.parse('2026-11-02T07:00:00.000Z');
+
+const request = (() => {
+  const parsed = parseEnvelope(JSON.parse(readFileSync(join('contracts', 'messages', 'examples', 'wellbeing.consultation.requested.v1.json'), 'utf8')));
+  if (!parsed.ok) throw new Error('the example is invalid');
+  return parsed.envelope as WellbeingRequest;
+})();
+const endpoints = [{ county: 'pohjanmaa' as const, transport: { kind: 'direct' as const, fhirBaseUrl: 'http://127.0.0.1:1/R4', authentication: 'mutual-tls' as const } }];
+
+beforeAll(async () => {
+  dynamo = await startBareDynamo();
+  store = dynamoWellbeingStore(dynamo.documents, localTableName('correlation'), () => now);
+});
+afterAll(async () => dynamo?.close());
+
+describe('the wellbeing store', () => {
+  const prepared = prepareWellbeingRequest(request, endpoints, KEY, new Date(now).toISOString());
+
+  it('records a request once, its people by pseudonym, and finds it on its due day', async () => {
+    expect(await store.start(prepared)).toBe(true);
+    expect(await store.start(prepared)).toBe(false);
+    const stored = await store.get(request.correlationId);
+    expect(stored).toEqual({ process: prepared.process, state: { delivered: [], overdueRaised: false }, version: 0 });
+    expect([...(await store.entriesOf(request.correlationId))].sort((a, b) => a.pseudonym.localeCompare(b.pseudonym))).toEqual(
+      [...prepared.entries].sort((a, b) => a.pseudonym.localeCompare(b.pseudonym)),
+    );
+    expect(await store.dueOn(prepared.process.dueAt.slice(0, 10))).toEqual([request.correlationId]);
+    expect(await store.dueOn('2026-11-01')).toEqual([]);
+  });
+
+  it('saves a state only from the version it was read at', async () => {
+    const state = { delivered: [prepared.process.pseudonyms[0]!], overdueRaised: false };
+    expect(await store.saveState(request.correlationId, 0, state)).toBe(true);
+    expect(await store.saveState(request.correlationId, 0, { delivered: [], overdueRaised: true })).toBe(false);
+    expect(await store.get(request.correlationId)).toMatchObject({ state, version: 1 });
+  });
+
+  it('returns nothing of a process once it has expired, though the table has not removed it yet', async () => {
+    now = (prepared.process.expiresAt + 1) * 1000;
+    expect(await store.get(request.correlationId)).toBeUndefined();
+    expect(await store.entriesOf(request.correlationId)).toEqual([]);
+    expect(await store.dueOn(prepared.process.dueAt.slice(0, 10))).toEqual([]);
+  });
+});
