@@ -222,8 +222,10 @@ describe('municipal records into records-intake', () => {
     await post(assessmentRecord({ recordId: id.assessment }));
     expect((await ackOf(id.assessment)).outcome).toBe('accepted');
     const stored = (await hub.scan('correlation')).filter((i) => i.pk === 'RECORDS#905' && String(i.sk).startsWith('RECORD#') && i.status === 'stored');
-    const month = new Date().toISOString().slice(0, 7);
-    const ofType = (type: string) => stored.filter((i) => i.type === type).length;
+    // The month its store answered, as the report counts it (not today's: a run at a month's turn would differ).
+    const month = String(stored.find((i) => (i.payload as { recordId?: string } | undefined)?.recordId === id.assessment)?.storedOn).slice(0, 7);
+    expect(month).toMatch(/^\d{4}-\d{2}$/);
+    const ofType = (type: string) => stored.filter((i) => i.type === type && String(i.storedOn).startsWith(month)).length;
 
     const json = await koto(hub, ['report', '--json']);
     expect(json.code).toBe(0);
