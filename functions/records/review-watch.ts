@@ -17,6 +17,24 @@ import { judgeRecord, reviewOverdue } from '#functions/records/plan-rules';
 
 export const REVIEW_WATCH_STAGE = 'records-review-watch';
 
+/** A message of the schedule's own to a municipality: its id (also the correlation id) derived, so a second raise makes the same one; dated `day`. */
+const toMunicipality = <T extends 'plan.review.overdue.v1' | 'record.acknowledged.v1'>(
+  id: string,
+  municipality: string,
+  day: string,
+  type: T,
+  payload: Parameters<typeof buildEnvelope<T>>[1],
+) =>
+  buildEnvelope(type, payload, {
+    messageId: id,
+    correlationId: id,
+    causationId: null,
+    source: 'hub',
+    target: `municipality:${municipality}`,
+    municipality,
+    occurredAt: `${day}T00:00:00.000Z`,
+  });
+
 export interface ReviewWatchDeps {
   readonly db: DynamoDBDocumentClient;
   readonly table: string;
@@ -54,20 +72,8 @@ export async function raiseOverdueReviews(municipalities: readonly string[], tod
     if (due.length === 0) continue;
     const events = due.map(({ plan, overdue }) => {
       const id = deterministicUuid(REVIEW_WATCH_STAGE, plan.sk, overdue.dueBy);
-      return buildEnvelope(
-        'plan.review.overdue.v1',
-        { planRecordId: plan.recordId, dueBy: overdue.dueBy },
-        {
-          messageId: id,
-          correlationId: id,
-          causationId: null,
-          source: 'hub',
-          target: `municipality:${municipality}`,
-          municipality,
-          // Of the due day, not of the run: a second raise makes the same envelope.
-          occurredAt: `${overdue.overdueFrom}T00:00:00.000Z`,
-        },
-      );
+      // Of the due day, not of the run: a second raise makes the same envelope.
+      return toMunicipality(id, municipality, overdue.overdueFrom, 'plan.review.overdue.v1', { planRecordId: plan.recordId, dueBy: overdue.dueBy });
     });
     await deps.raise(events);
     for (const { plan, overdue } of due) {
@@ -116,15 +122,7 @@ export async function refuseExpiredWaits(municipalities: readonly string[], toda
         }
         const id = deterministicUuid(REVIEW_WATCH_STAGE, marker.sk, 'unknown-plan');
         await deps.raise([
-          buildEnvelope('record.acknowledged.v1', ack, {
-            messageId: id,
-            correlationId: id,
-            causationId: null,
-            source: 'hub',
-            target: `municipality:${municipality}`,
-            municipality,
-            occurredAt: `${today}T00:00:00.000Z`,
-          }),
+          toMunicipality(id, municipality, today, 'record.acknowledged.v1', ack),
         ]);
         await deps.db.send(
           new UpdateCommand({
