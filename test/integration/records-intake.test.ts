@@ -14,6 +14,7 @@ import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { koto } from '../support/outreach-runs.ts';
+import type { Trace, TraceNode } from '#ops/audit/trace';
 import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
 
 /** The scheduler's clock: what day the review watch sees (the records' own checks use the day they arrive). */
@@ -38,6 +39,8 @@ afterEach(() => {
 afterAll(async () => {
   await hub?.stop();
 });
+
+const flatten = (nodes: readonly TraceNode[]): TraceNode[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
 
 let serial = 0;
 /** Record ids of their own for each test, so the tests share one hub without sharing a record. */
@@ -262,5 +265,28 @@ describe('municipal records into records-intake', () => {
     expect((await ackOf(id.plan)).outcome).toBe('accepted');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await acksOf(id.review)).toHaveLength(1);
+  });
+
+  it('shows a record’s hops in koto-hub trace, from the door through intake and its store to the inbox, with no identity code', async () => {
+    const id = ids();
+    const plan = await post(planRecord({ recordId: id.plan }));
+    expect((await ackOf(id.plan)).outcome).toBe('accepted');
+    const traced = await eventually(async () => {
+      const run = await koto(hub, ['trace', plan.correlationId, '--json']);
+      expect(run.code, run.err).toBe(0);
+      const trace = JSON.parse(run.out) as Trace;
+      const stages = flatten(trace.roots).map((n) => n.stage);
+      return stages.includes('municipality-inbox') ? { run, trace, stages } : undefined;
+    }, 'the acknowledgement in the trace');
+    expect(traced.trace.roots).toHaveLength(1);
+    expect(traced.trace.roots[0]).toMatchObject({ stage: 'ingress', type: 'record.plan.v1', parentHop: null });
+    expect(traced.stages).toEqual(expect.arrayContaining(['ingress', 'records-intake', 'kotoaj-writer', 'municipality-inbox']));
+    // Each hop hangs under the one that sent it: intake under the door, the write under intake.
+    const nodes = flatten(traced.trace.roots);
+    const hopOf = (stage: string) => nodes.find((n) => n.stage === stage)!;
+    expect(hopOf('records-intake').parentHop).toBe(hopOf('ingress').hop);
+    expect(hopOf('kotoaj-writer').parentHop).toBe(hopOf('records-intake').hop);
+    expect(traced.trace.summary).toMatchObject({ deadLetters: 0 });
+    expect(traced.run.out).not.toContain(RECORD_HETU);
   });
 });
