@@ -38,6 +38,7 @@ export const publishedTypes = {
   'wellbeing.cooperation.accepted.v1': 'outbound',
   'wellbeing.cooperation.declined.v1': 'outbound',
   'wellbeing.cooperation.overdue.v1': 'outbound',
+  'wellbeing.request.refused.v1': 'outbound',
   'claims.costs.submitted.v1': 'inbound',
 } as const satisfies Partial<Record<MessageType, Direction>>;
 

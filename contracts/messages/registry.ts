@@ -27,6 +27,8 @@ import {
   cooperationDeclinedV1,
   cooperationOverdueV1,
   cooperationRequestedV1,
+  wellbeingRepliesPollV1,
+  wellbeingRequestRefusedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
 
@@ -181,6 +183,14 @@ export const messageTypes = {
   'wellbeing.cooperation.overdue.v1': define({
     description: 'A cooperation request the county has not answered by its deadline',
     payload: cooperationOverdueV1,
+  }),
+  'wellbeing.request.refused.v1': define({
+    description: 'The hub cannot carry a consultation or cooperation request to a county: the rule, naming the municipality, never a person',
+    payload: wellbeingRequestRefusedV1,
+  }),
+  'wellbeing.replies.poll.v1': define({
+    description: "Internal: read the county's answers to one request (its correlation id) and deliver the new ones to the municipality",
+    payload: wellbeingRepliesPollV1,
   }),
   'claims.costs.submitted.v1': define({
     description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",

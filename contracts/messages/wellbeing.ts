@@ -184,3 +184,40 @@ export const cooperationOverdueV1 = z.lazy(() =>
   }),
 );
 export type CooperationOverdueV1 = z.infer<typeof cooperationOverdueV1>;
+
+/** Why the hub could not carry a request to a county (docs/DESIGN.md "Wellbeing services counties", routing). */
+export const wellbeingRefusalCodes = [
+  /** A municipality of Åland: no wellbeing services county serves it (Åland organises its own social and health care). */
+  'NO_COUNTY_ALAND',
+  /** Not a current municipality code. */
+  'UNKNOWN_MUNICIPALITY',
+  /** The county serving the municipality has no endpoint configured in this hub. */
+  'COUNTY_NOT_CONFIGURED',
+  /** The county is configured to be reached directly, a transport the hub does not support yet. */
+  'COUNTY_NOT_REACHABLE',
+] as const;
+
+export const wellbeingRequestRefusedV1 = z.lazy(() =>
+  z.object({
+    /** The refused request's type; the envelope's correlation id is its request id. */
+    requestType: z.enum(['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1']),
+    code: z.enum(wellbeingRefusalCodes),
+    /** The envelope field the refusal is about. */
+    field: z.literal('municipality'),
+    /** The reason in a sentence: the municipality's code and the rule, never a person. */
+    message: text(500),
+  }),
+);
+export type WellbeingRequestRefusedV1 = z.infer<typeof wellbeingRequestRefusedV1>;
+
+/**
+ * Internal: read the county's Tasks of one request now and deliver what is new. `polledAt` is the
+ * schedule's time (its clock), what the reply is judged late against; the envelope's correlation id
+ * is the request id.
+ */
+export const wellbeingRepliesPollV1 = z.lazy(() =>
+  z.object({
+    polledAt: timestamp(),
+  }),
+);
+export type WellbeingRepliesPollV1 = z.infer<typeof wellbeingRepliesPollV1>;
