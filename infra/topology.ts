@@ -111,6 +111,12 @@ export interface FunctionSpec {
   readonly flow?: FlowName;
   /** Signs webhook pushes: may read the clients' webhook signing secrets (Secrets Manager in AWS). */
   readonly signsWebhooks?: true;
+  /**
+   * Prepares requests to the wellbeing services counties: reads the counties' endpoint configuration
+   * (KOTO_WELLBEING_COUNTIES) and the pseudonym key (a Secrets Manager secret in AWS, a generated
+   * file locally).
+   */
+  readonly wellbeingCounties?: true;
 }
 
 /**
@@ -142,6 +148,11 @@ export const flows = {
   records: {
     title: 'Municipal records',
     description: 'record.*.v1 posted by municipal systems: checked by the plan rules, acknowledged to the sender (docs/DESIGN.md "Municipal records")',
+  },
+  wellbeing: {
+    title: 'Wellbeing services counties',
+    description:
+      'wellbeing.consultation / cooperation.requested.v1 posted by municipalities: routed to the county serving them, answers matched back, overdue raised (docs/DESIGN.md "Wellbeing services counties")',
   },
   delivery: {
     title: 'Delivery to municipalities',
@@ -252,6 +263,18 @@ export const queues = {
     retentionDays: 14,
     flow: 'records',
   },
+  'wellbeing-intake': {
+    description: 'wellbeing.consultation.requested.v1 and wellbeing.cooperation.requested.v1 from municipal systems, posted to ingress',
+    visibilityTimeoutSeconds: 90,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 900,
+    retentionDays: 14,
+    flow: 'wellbeing',
+  },
+  'county-requests': adapterQueue(
+    "A request to send to its county (wellbeing.*.requested.v1) or a request whose answers to read (wellbeing.replies.poll.v1): one call to the county's FHIR server per message",
+    'wellbeing',
+  ),
   'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
   'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
@@ -335,6 +358,8 @@ export const externalSystems = {
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
+  // One limit and one breaker for every county: each county's server is small, and the hub sends few requests.
+  wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road", ratePerSecond: 5 },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;
@@ -433,7 +458,7 @@ export const functions = {
     timeoutSeconds: 10,
     http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
-    sends: ['referral-intake', 'outreach-runs', 'records-intake'],
+    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'wellbeing-intake'],
     tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
@@ -466,6 +491,48 @@ export const functions = {
     sends: ['municipality-outbox'],
     tables: { correlation: 'readwrite', audit: 'write' },
     flow: 'records',
+  },
+  'wellbeing-intake': {
+    description:
+      "Routes a municipality's consultation or cooperation request to the county serving it, keeps its process and pseudonyms, and hands it to the county adapter; a request no county can take is refused to the sender",
+    entry: 'functions/wellbeing-intake/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    consumes: { queue: 'wellbeing-intake', batchSize: 5, maxConcurrency: 2 },
+    sends: ['county-requests', 'municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'readwrite' },
+    wellbeingCounties: true,
+  },
+  'county-adapter': {
+    description: "Sends each request's FHIR transaction to its county and reads the county's answers back, delivering the new ones to the municipality",
+    entry: 'functions/county-adapter/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 20,
+    consumes: { queue: 'county-requests', batchSize: 1, maxConcurrency: 2 },
+    sends: ['county-requests', 'municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: ['wellbeing'],
+    wellbeingCounties: true,
+  },
+  'wellbeing-reply-poller': {
+    description: 'Asks the county adapter to read the answers of every open wellbeing request, and closes the requests that need no more reading',
+    entry: 'functions/wellbeing-reply-poller/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    schedule: { everyMinutes: 15 },
+    sends: ['county-requests'],
+    tables: { correlation: 'readwrite', audit: 'write' },
+  },
+  'wellbeing-overdue-watch': {
+    description: "Raises a wellbeing request's overdue event to its municipality and the operators, once, when its deadline passed with someone unanswered",
+    entry: 'functions/wellbeing-overdue-watch/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // Every half hour: an overdue event at most 30 minutes after the deadline.
+    schedule: { everyMinutes: 30 },
+    sends: ['municipality-outbox', 'ops-events'],
+    tables: { correlation: 'readwrite', audit: 'write' },
+    flow: 'wellbeing',
   },
   'vtj-adapter': { ...lookupAdapter('vtj', 'VTJ person query (HenkilonTunnusKysely) for each lookup whose next step is VTJ'), vtjCredentials: true },
   'uma-adapter': lookupAdapter('uma', 'UMA person query (residence permits, compensation) for each lookup whose next step is UMA'),
@@ -595,6 +662,8 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'record.plan.v1': 'records-intake',
   'record.plan-review.v1': 'records-intake',
   'record.service-completion.v1': 'records-intake',
+  'wellbeing.consultation.requested.v1': 'wellbeing-intake',
+  'wellbeing.cooperation.requested.v1': 'wellbeing-intake',
 };
 
 /**
@@ -602,7 +671,18 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
  * what `municipality-inbox` takes from `municipality-outbox`. With `ingressRoutes` it is what a
  * municipality's system sends and receives (the AsyncAPI document, docs/integrators/).
  */
-export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1'] as const;
+export const inboxTypes = [
+  'outreach.list.ready.v1',
+  'outreach.decision.v1',
+  'record.acknowledged.v1',
+  'plan.review.overdue.v1',
+  'wellbeing.consultation.answered.v1',
+  'wellbeing.consultation.overdue.v1',
+  'wellbeing.cooperation.accepted.v1',
+  'wellbeing.cooperation.declined.v1',
+  'wellbeing.cooperation.overdue.v1',
+  'wellbeing.request.refused.v1',
+] as const;
 
 /** Name of the DLQ that belongs to a queue. */
 export const dlqName = (queue: QueueName): string => `${queue}-dlq`;
@@ -644,6 +724,14 @@ export const WEBHOOK_SECRETS_DIR_ENV = 'KOTO_WEBHOOK_SECRETS_DIR';
 export const WEBHOOK_SECRET_PREFIX_ENV = 'KOTO_WEBHOOK_SECRET_PREFIX';
 /** The prefix the stack gives: a client's secret is `koto-hub/webhook/<clientId>`. */
 export const WEBHOOK_SECRET_PREFIX = 'koto-hub/webhook/';
+/**
+ * The wellbeing services counties' endpoints, JSON of `countyEndpointsV1` (contracts/wellbeing/endpoint.ts):
+ * a deployment parameter in AWS, the county mocks' locally.
+ */
+export const WELLBEING_COUNTIES_ENV = 'KOTO_WELLBEING_COUNTIES';
+/** The pseudonym key of the wellbeing requests (contracts/wellbeing/pseudonym.ts): a Secrets Manager secret in AWS, a generated file locally. */
+export const PSEUDONYM_KEY_SECRET_ARN_ENV = 'KOTO_PSEUDONYM_KEY_SECRET_ARN';
+export const PSEUDONYM_KEY_FILE_ENV = 'KOTO_PSEUDONYM_KEY_FILE';
 /** The municipalities the hub serves, comma-separated three-digit codes (scheduled functions work per municipality). */
 export const MUNICIPALITIES_ENV = 'KOTO_MUNICIPALITIES';
 

@@ -8,13 +8,15 @@
  *   pk WB#<requestId>     sk PSEUDO#<pseudonym> one person: the municipality's reference
  *   pk WBDUE#<YYYY-MM-DD> sk <requestId>        the process is due that day (UTC): what the overdue
  *                                               schedule reads, day by day, without a scan
+ *   pk WBOPEN             sk <requestId>        the process still has answers to read: what the reply
+ *                                               poller reads; removed when there is nothing more to read
  *
  * Every item expires with the process (`expiresAt`, the table's TTL: 90 days after the deadline);
  * DynamoDB removes expired items late, so reads leave out what has expired themselves. No item
  * holds a HETU or a name: a person is their pseudonym and the municipality's own reference.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PseudonymEntry, PseudonymStore } from '#contracts/wellbeing/pseudonym';
 import type { PreparedRequest, WellbeingProcess } from '#functions/wellbeing/prepare';
 import type { ProcessState } from '#functions/wellbeing/replies';
@@ -23,20 +25,43 @@ export interface StoredProcess {
   readonly process: WellbeingProcess;
   readonly state: ProcessState;
   readonly version: number;
+  /** What the last state change delivered, and for which message: a redelivered message sends it again. */
+  readonly replay?: Replay;
+}
+
+/** The messages one hop produced with its state change, kept so that its redelivery produces them again. */
+export interface Replay {
+  readonly messageId: string;
+  readonly messages: readonly { readonly type: string; readonly payload: unknown }[];
+}
+
+/** A process the poller still reads answers of. */
+export interface OpenRequest {
+  readonly requestId: string;
+  readonly municipality: string;
+  readonly dueAt: string;
 }
 
 export interface WellbeingStore extends PseudonymStore {
   /** Records a prepared request once: `false` when its process was already there (a redelivery). */
   start(prepared: PreparedRequest): Promise<boolean>;
   get(requestId: string): Promise<StoredProcess | undefined>;
-  /** Saves a new state if the process is still at `version`; `false` when someone else saved first. */
-  saveState(requestId: string, version: number, state: ProcessState): Promise<boolean>;
+  /**
+   * Saves a new state if the process is still at `version`; `false` when someone else saved first.
+   * `replay` is kept with it (replacing the one before).
+   */
+  saveState(requestId: string, version: number, state: ProcessState, replay?: Replay): Promise<boolean>;
   /** Request ids of the processes due on a day (YYYY-MM-DD, UTC). */
   dueOn(day: string): Promise<readonly string[]>;
+  /** The processes whose answers are still read. */
+  openRequests(): Promise<readonly OpenRequest[]>;
+  /** Nothing more to read for the process: the poller leaves it. */
+  close(requestId: string): Promise<void>;
 }
 
 const processKey = (requestId: string) => ({ pk: `WB#${requestId}`, sk: 'PROCESS' });
 const PSEUDO = 'PSEUDO#';
+const OPEN = 'WBOPEN';
 
 /** `now` in epoch milliseconds: the hub's clock, injected. */
 export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: string, now: () => number = Date.now): WellbeingStore {
@@ -93,6 +118,15 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
           Item: { pk: `WBDUE#${process.dueAt.slice(0, 10)}`, sk: process.requestId, expiresAt: process.expiresAt },
         }),
       );
+      // A redelivered request whose process exists (and may have been closed meanwhile) opens nothing again.
+      const known = await documents.send(new GetCommand({ TableName: table, Key: processKey(process.requestId), ConsistentRead: true }));
+      if (known.Item) return false;
+      await documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: OPEN, sk: process.requestId, municipality: process.municipality, dueAt: process.dueAt, expiresAt: process.expiresAt },
+        }),
+      );
       return conditional(() =>
         documents.send(
           new PutCommand({
@@ -108,22 +142,46 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
       const answer = await documents.send(new GetCommand({ TableName: table, Key: processKey(requestId), ConsistentRead: true }));
       const item = answer.Item;
       if (!item || !alive(item)) return undefined;
-      return { process: item.process as WellbeingProcess, state: item.state as ProcessState, version: item.version as number };
+      return {
+        process: item.process as WellbeingProcess,
+        state: item.state as ProcessState,
+        version: item.version as number,
+        ...(item.replay ? { replay: item.replay as Replay } : {}),
+      };
     },
 
-    saveState(requestId, version, state) {
+    saveState(requestId, version, state, replay) {
       return conditional(() =>
         documents.send(
           new UpdateCommand({
             TableName: table,
             Key: processKey(requestId),
-            UpdateExpression: 'SET #state = :state, #version = :next',
+            UpdateExpression: `SET #state = :state, #version = :next${replay ? ', #replay = :replay' : ''}`,
             ConditionExpression: '#version = :version',
-            ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
-            ExpressionAttributeValues: { ':state': state, ':version': version, ':next': version + 1 },
+            ExpressionAttributeNames: { '#state': 'state', '#version': 'version', ...(replay ? { '#replay': 'replay' } : {}) },
+            ExpressionAttributeValues: { ':state': state, ':version': version, ':next': version + 1, ...(replay ? { ':replay': replay } : {}) },
           }),
         ),
       );
+    },
+
+    async openRequests() {
+      const open: OpenRequest[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const answer = await documents.send(
+          new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN }, ExclusiveStartKey: start }),
+        );
+        open.push(
+          ...(answer.Items ?? []).filter(alive).map((item) => ({ requestId: item.sk as string, municipality: item.municipality as string, dueAt: item.dueAt as string })),
+        );
+        start = answer.LastEvaluatedKey;
+      } while (start);
+      return open;
+    },
+
+    async close(requestId) {
+      await documents.send(new DeleteCommand({ TableName: table, Key: { pk: OPEN, sk: requestId } }));
     },
 
     async dueOn(day) {

@@ -47,6 +47,8 @@ export class KotoHubStack extends Stack {
   /** Encrypts every queue, DLQ, table, log group and the audit HMAC secret. */
   readonly key: kms.Key;
   readonly auditKeySecret: secretsmanager.Secret;
+  /** The key of the wellbeing requests' pseudonyms (contracts/wellbeing/pseudonym.ts), generated. */
+  readonly pseudonymKeySecret: secretsmanager.Secret;
   /** VTJ's username and password for the query product, JSON {username, password}: put by the operator. */
   readonly vtjCredentialsSecret: secretsmanager.Secret;
   /** The hub's X-Road TLS client certificate, its key and the security server's CA, JSON of PEMs: put by the operator. */
@@ -100,6 +102,19 @@ export class KotoHubStack extends Stack {
       reason:
         'Not rotated automatically: the audit log links hops of the same person by the keyed hash, and a new key would ' +
         'break that link for everything already written. Rotation is a planned operation (new version, re-keyed lookups), not a schedule.',
+    });
+
+    this.pseudonymKeySecret = new secretsmanager.Secret(this, 'PseudonymKeySecret', {
+      description: "koto-hub: HMAC key of the pseudonyms that stand for people in the wellbeing services counties' consultations",
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.pseudonymKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Not rotated automatically: a pseudonym is mapped back through what the hub stored when it sent the request, so a new key ' +
+        'breaks nothing already sent, but a rotation mid-request would build a different transaction on a retry. Rotation is planned, between requests.',
     });
 
     // The hub's own credentials toward the national systems are made here, encrypted with the stack's
@@ -210,6 +225,15 @@ export class KotoHubStack extends Stack {
       allowedPattern: '^\\d{3}(,\\d{3})*$',
       constraintDescription: 'three-digit municipality codes separated by commas, no spaces',
     }).valueAsString;
+    const wellbeing = {
+      counties: new CfnParameter(this, 'WellbeingCounties', {
+        type: 'String',
+        description:
+          "The wellbeing services counties' FHIR endpoints, JSON of countyEndpointsV1 (contracts/wellbeing/endpoint.ts); [] until a county is connected",
+        default: '[]',
+      }).valueAsString,
+      pseudonymKeySecret: this.pseudonymKeySecret,
+    };
     if (!functionNames.some((name) => functionSpec(name).calls?.length)) {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::W2001',
@@ -253,6 +277,7 @@ export class KotoHubStack extends Stack {
         vtjCredentialsSecret: spec.vtjCredentials ? this.vtjCredentialsSecret : undefined,
         // Scheduled work runs per served municipality; the door refuses the others.
         municipalities: spec.schedule || spec.http ? municipalities : undefined,
+        wellbeing: spec.wellbeingCounties ? wellbeing : undefined,
       });
       return fn;
     });

@@ -13,6 +13,8 @@ export interface DataDir {
   readonly root: string;
   readonly dynamodb: string;
   readonly auditKeyFile: string;
+  /** The generated key of the wellbeing requests' pseudonyms (contracts/wellbeing/pseudonym.ts). */
+  readonly pseudonymKeyFile: string;
   readonly logFile: string;
   readonly runtimeFile: string;
   /** Delivered outreach results, by municipality and run. */
@@ -25,6 +27,7 @@ export const dataDirPaths = (root: string): DataDir => ({
   root,
   dynamodb: join(root, 'dynamodb'),
   auditKeyFile: join(root, 'audit.key'),
+  pseudonymKeyFile: join(root, 'pseudonym.key'),
   logFile: join(root, 'logs', 'hub.log'),
   runtimeFile: join(root, 'runtime.json'),
   results: join(root, 'results'),
@@ -44,7 +47,7 @@ const ownerOnly = (path: string): void => {
 };
 
 /**
- * Creates the folder and, once, the audit HMAC key. The folder holds personal data (the tables,
+ * Creates the folder and, once, the audit HMAC key and the pseudonym key. The folder holds personal data (the tables,
  * delivered target lists, the log) and the audit key: everything in it is readable by its owner
  * only. The process's umask is set to 077, so every file the hub and its stand-ins (dynalite's
  * LevelDB files, the log, the results) create from now on is too, and what an older hub left
@@ -57,6 +60,7 @@ export const prepareDataDir = (root: string): DataDir => {
   mkdirSync(join(root, 'logs'), { recursive: true, mode: 0o700 });
   ownerOnly(root);
   if (!existsSync(dir.auditKeyFile)) writeFileSync(dir.auditKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!existsSync(dir.pseudonymKeyFile)) writeFileSync(dir.pseudonymKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   return dir;
 };
 

@@ -24,7 +24,9 @@ import {
   type FunctionName,
   type ScheduleSpec,
   MUNICIPALITIES_ENV,
+  PSEUDONYM_KEY_FILE_ENV,
   WEBHOOK_SECRETS_DIR_ENV,
+  WELLBEING_COUNTIES_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_CA_FILE_ENV,
@@ -163,6 +165,7 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     KOTO_AUDIT_KEY_FILE: dir.auditKeyFile,
+    [PSEUDONYM_KEY_FILE_ENV]: dir.pseudonymKeyFile,
     KOTO_LOG_FILE: dir.logFile,
     KOTO_RESULTS_DIR: dir.results,
     [WEBHOOK_SECRETS_DIR_ENV]: dir.webhookSecrets,
@@ -281,6 +284,8 @@ const assemble = async (
   const mocks = options.mocks ?? ownMocks;
   const securityServerUrl = options.securityServerUrl ?? mocks?.securityServer.url;
   configureEnvironment(dir, sqsEndpoint, dynamodbEndpoint, queues, options);
+  // The counties the mocks stand in for, as a deployment configures its counties' endpoints.
+  process.env[WELLBEING_COUNTIES_ENV] = JSON.stringify(mocks?.counties.endpoints ?? []);
   if (securityServerUrl) {
     process.env[XROAD_SECURITY_SERVER_ENV] = securityServerUrl;
     process.env[XROAD_CLIENT_ENV] = LOCAL_XROAD_CLIENT;

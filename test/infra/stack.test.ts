@@ -36,6 +36,8 @@ import {
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_SECRET_ARN_ENV,
   VTJ_CREDENTIALS_SECRET_ARN_ENV,
+  PSEUDONYM_KEY_SECRET_ARN_ENV,
+  WELLBEING_COUNTIES_ENV,
 } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
 
@@ -237,6 +239,11 @@ describe('functions', () => {
     if (spec.vtjCredentials) expected[VTJ_CREDENTIALS_SECRET_ARN_ENV] = { Ref: logicalId(stack.vtjCredentialsSecret) };
     if (spec.schedule || spec.http) expected[MUNICIPALITIES_ENV] = { Ref: 'Municipalities' };
     if (spec.signsWebhooks) expected[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
+    if (spec.wellbeingCounties) {
+      expected[WELLBEING_COUNTIES_ENV] = { Ref: 'WellbeingCounties' };
+      expected[PSEUDONYM_KEY_SECRET_ARN_ENV] = { Ref: logicalId(stack.pseudonymKeySecret) };
+      Object.assign(expected, PARAMS_AND_SECRETS_ENV);
+    }
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {
       expected[bucketNameEnv(bucket)] = { Ref: logicalId(stack.buckets[bucket].bucket) };
       expected[bucketKeyEnv(bucket)] = keyArn;

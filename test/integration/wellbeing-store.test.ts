@@ -1,8 +1,8 @@
 /**
  * The wellbeing processes and pseudonym entries in the correlation table, against real dynalite
- * with a clock the test moves: a request recorded once, its state saved only from the version read,
- * its people found again by request, nothing returned once expired, and the processes of a day found
- * for the overdue schedule.
+ * with a clock the test moves: a request recorded once, its state saved only from the version read
+ * (with what it delivered), its people found again by request, nothing returned once expired, the
+ * processes of a day found for the overdue schedule and the open ones for the reply poller.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +51,21 @@ describe('the wellbeing store', () => {
     expect(await store.saveState(request.correlationId, 0, state)).toBe(true);
     expect(await store.saveState(request.correlationId, 0, { delivered: [], overdueRaised: true })).toBe(false);
     expect(await store.get(request.correlationId)).toMatchObject({ state, version: 1 });
+  });
+
+  it('keeps what a state change delivered with it, for the redelivery of the message that made it', async () => {
+    const replay = { messageId: '0b6f1d2e-3c4a-4b5d-8e6f-7a8b9c0d1e2f', messages: [{ type: 'wellbeing.consultation.answered.v1', payload: { county: 'pohjanmaa' } }] };
+    const state = { delivered: [...prepared.process.pseudonyms], overdueRaised: false };
+    expect(await store.saveState(request.correlationId, 1, state, replay)).toBe(true);
+    expect(await store.get(request.correlationId)).toMatchObject({ state, version: 2, replay });
+  });
+
+  it('lists a process as open until it is closed, and a redelivered request does not open it again', async () => {
+    expect(await store.openRequests()).toEqual([{ requestId: request.correlationId, municipality: '905', dueAt: prepared.process.dueAt }]);
+    await store.close(request.correlationId);
+    expect(await store.openRequests()).toEqual([]);
+    expect(await store.start(prepared)).toBe(false);
+    expect(await store.openRequests()).toEqual([]);
   });
 
   it('returns nothing of a process once it has expired, though the table has not removed it yet', async () => {

@@ -25,6 +25,8 @@ import {
   type TableName,
   AUDIT_KEY_SECRET_ARN_ENV,
   MUNICIPALITIES_ENV,
+  PSEUDONYM_KEY_SECRET_ARN_ENV,
+  WELLBEING_COUNTIES_ENV,
   WEBHOOK_SECRET_PREFIX,
   WEBHOOK_SECRET_PREFIX_ENV,
   VTJ_CREDENTIALS_SECRET_ARN_ENV,
@@ -77,6 +79,14 @@ export interface HubFunctionProps {
   readonly vtjCredentialsSecret?: secretsmanager.ISecret;
   /** Given to scheduled functions, which work per municipality: the codes the hub serves, comma-separated. */
   readonly municipalities?: string;
+  /** Given to functions that prepare requests to the wellbeing services counties (`wellbeingCounties` in the topology). */
+  readonly wellbeing?: WellbeingSettings;
+}
+
+/** The counties' endpoints (JSON of `countyEndpointsV1`) and the secret holding the pseudonym key. */
+export interface WellbeingSettings {
+  readonly counties: string;
+  readonly pseudonymKeySecret: secretsmanager.ISecret;
 }
 
 /**
@@ -94,7 +104,7 @@ export class HubFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
-    const { name, spec, key, queues, tables, buckets, auditKeySecret, xroad, vtjCredentialsSecret, municipalities } = props;
+    const { name, spec, key, queues, tables, buckets, auditKeySecret, xroad, vtjCredentialsSecret, municipalities, wellbeing } = props;
     this.name = name;
     if (spec.schedule && spec.consumes) throw new Error(`topology: function ${name} has both a schedule and a queue`);
 
@@ -167,6 +177,13 @@ export class HubFunction extends Construct {
 
     if (municipalities !== undefined) environment[MUNICIPALITIES_ENV] = municipalities;
 
+    if (spec.wellbeingCounties) {
+      if (!wellbeing) throw new Error(`topology: function ${name} prepares wellbeing requests, and the stack gave it no county settings`);
+      environment[WELLBEING_COUNTIES_ENV] = wellbeing.counties;
+      environment[PSEUDONYM_KEY_SECRET_ARN_ENV] = wellbeing.pseudonymKeySecret.secretArn;
+      wellbeing.pseudonymKeySecret.grantRead(this.role);
+    }
+
     if (spec.signsWebhooks) {
       // One secret per client, made when the client is registered; the function may read those only.
       environment[WEBHOOK_SECRET_PREFIX_ENV] = WEBHOOK_SECRET_PREFIX;
@@ -200,7 +217,7 @@ export class HubFunction extends Construct {
       environment,
       // functions/lib/extension-secret.ts (and the audit key's and webhooks' readers) read secrets
       // through the extension's localhost endpoint rather than with a Secrets Manager client in every bundle.
-      ...(auditKeySecret || spec.signsWebhooks || xroad || spec.vtjCredentials ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
+      ...(auditKeySecret || spec.signsWebhooks || xroad || spec.vtjCredentials || spec.wellbeingCounties ? { paramsAndSecrets: PARAMS_AND_SECRETS } : {}),
       // A function that calls X-Road reaches the security server inside its VPC, and only from these subnets.
       ...(xroad ? { vpc: xroad.vpc, vpcSubnets: { subnets: [...xroad.subnets] }, securityGroups: [xroad.securityGroup] } : {}),
     });

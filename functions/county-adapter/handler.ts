@@ -1,0 +1,61 @@
+/**
+ * The county adapter (functions/wellbeing/adapter.ts): one call to a county's FHIR server per
+ * message, over X-Road, behind the `wellbeing` rate limit and circuit breaker like the other
+ * adapters. A request is sent as its transaction; a poll reads the request's Tasks and delivers the
+ * new answers to the municipality's inbox.
+ */
+import type { Envelope } from '#contracts/envelope';
+import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import { createSqsHandler, type HopApi } from '#lib/batch/sqs-handler';
+import { throughBreaker } from '#lib/breaker/guard';
+import { breakerFor } from '#lib/breaker/system';
+import { documentClient } from '#lib/clients';
+import { tableName } from '#lib/config';
+import { logger } from '#lib/logger';
+import { xroadClient } from '#lib/xroad';
+import { pollReplies, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
+import { countyEndpoints, pseudonymKey } from '#functions/wellbeing/config';
+import { countyFhirClient } from '#functions/wellbeing/county-client';
+import type { WellbeingRequest } from '#functions/wellbeing/prepare';
+import { dynamoWellbeingStore } from '#functions/wellbeing/store';
+
+const through = <T>(hop: HopApi, message: Envelope, call: () => Promise<T>) =>
+  throughBreaker(breakerFor('wellbeing'), hop, call, (wait) =>
+    hop.emit('county-requests', message.type as never, message.payload as never, { target: message.target, key: 'deferred', ...wait }),
+  );
+
+export const handler = createSqsHandler({
+  name: 'county-adapter',
+  accepts: ['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1', 'wellbeing.replies.poll.v1'],
+  handle: async (message, hop) => {
+    const deps: AdapterDeps = { store: dynamoWellbeingStore(documentClient(), tableName('correlation')), endpoints: countyEndpoints(), key: pseudonymKey };
+    const county = countyFhirClient(xroadClient('wellbeing'));
+
+    if (message.type !== 'wellbeing.replies.poll.v1') {
+      const { endpoint, transaction } = await transactionOf(message as WellbeingRequest, deps);
+      const passage = await through(hop, message, () => county.sendTransaction(endpoint, transaction, { deadline: hop.deadline }));
+      if (passage.answered) hop.setOutcome(`sent-${endpoint.county}`);
+      return;
+    }
+
+    const poll = message as Envelope<WellbeingRepliesPollV1>;
+    const result = await pollReplies(poll, deps, async (endpoint) => {
+      const passage = await through(hop, message, () => county.tasksOf(endpoint, poll.correlationId, { deadline: hop.deadline }));
+      return passage.answered ? passage.value : undefined;
+    });
+    if (result.outcome === 'deferred') return;
+    result.deliver.forEach((reply, i) => {
+      hop.emit('municipality-outbox', reply.type, reply.payload as never, { target: `municipality:${message.municipality}`, key: `reply-${i}` });
+    });
+    for (const { why, pseudonym } of result.setAside) {
+      // For the operators: a pseudonym names nobody outside the hub, and the county's text stays out.
+      logger.warn('a county reply was set aside, not delivered', { why, pseudonym });
+    }
+    const setAside = [...new Set(result.setAside.map((s) => s.why))].sort();
+    hop.setOutcome(
+      result.outcome === 'replayed'
+        ? 'replies-replayed'
+        : `${result.deliver.length > 0 ? 'replies-delivered' : 'no-new-replies'}${setAside.length ? `-set-aside-${setAside.join('-')}` : ''}`,
+    );
+  },
+});
