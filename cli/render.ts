@@ -148,7 +148,18 @@ export const renderBreakers = (status: Pick<HubStatus, 'breakers' | 'at'>): stri
 export const runIdle = (run: Pick<RunStatus, 'idleSeconds' | 'stalled'>): string =>
   run.idleSeconds === undefined ? '-' : `${run.stalled ? 'STALLED ' : ''}${formatAge(run.idleSeconds)}`;
 
-/** The running hub's status: queues, then functions, then open outreach runs and what needs an operator's eye. */
+/** The wellbeing requests still read, with how many of their people are answered and whether the deadline passed. */
+export const renderWellbeing = (status: Pick<HubStatus, 'wellbeing'>): string[] => {
+  // A hub started before the wellbeing flow answers without them.
+  const requests = status.wellbeing ?? [];
+  if (requests.length === 0) return ['no open wellbeing requests'];
+  return table(
+    ['WELLBEING REQUEST', 'KIND', 'MUNICIPALITY', 'COUNTY', 'ANSWERED', 'REQUESTED', 'DUE', 'OVERDUE'],
+    requests.map((r) => [r.requestId, r.kind, r.municipality, r.county, `${r.answered}/${r.people}`, r.requestedAt, r.dueAt, r.overdue ? 'OVERDUE' : '-']),
+  );
+};
+
+/** The running hub's status: queues, then functions, then open outreach runs and wellbeing requests, and what needs an operator's eye. */
 export const renderStatus = (status: HubStatus, where: string): string[] => {
   const lines = [`koto-hub status at ${status.at} (${where})`, ''];
   lines.push(
@@ -185,6 +196,7 @@ export const renderStatus = (status: HubStatus, where: string): string[] => {
           runs.map((r) => [r.runId, r.municipality, r.asOf, r.phase, runProgress(r), r.unresolved, r.updatedAt, runIdle(r), r.waitsFor ?? '-']),
         )),
   );
+  lines.push('', ...renderWellbeing(status));
   // A breaker shows only while it is not closed: a register is down.
   const breakers = renderBreakers(status);
   if (breakers.length > 0) lines.push('', ...breakers);

@@ -12,7 +12,9 @@ oldest message, DLQ depth, age of the oldest dead letter and consuming function;
 invocations, records, failed records, errors (crashed invocations), timeouts, invocations in
 flight, average duration and throughput (records a minute over the last five minutes); the
 outreach runs not yet delivered with their phase and progress (candidates decided or
-unresolved of those expected) and when they last moved; the circuit breaker of each register
+unresolved of those expected) and when they last moved; the wellbeing requests whose answers
+are still read (kind, municipality, county, people answered of those asked, deadline, overdue);
+the circuit breaker of each register
 (open while it is down: it is not called and its work waits on its queue, probed at a growing
 interval).
 
@@ -25,7 +27,7 @@ The same status is on the ops page: open the URL npm start prints (ops page).
   --watch    refresh every 2 s until Ctrl-C: redrawn in place on a terminal, successive
              snapshots (a blank line between) when the output is not a terminal
   --count N  with --watch: stop after N snapshots
-  --json     the status as JSON ({ at, queues: [...], functions: [...], runs: [...], breakers: [...] }); with --watch one
+  --json     the status as JSON ({ at, queues: [...], functions: [...], runs: [...], wellbeing: [...], breakers: [...] }); with --watch one
              JSON document per line
 
 Needs a running hub (npm start) of the data folder (KOTO_DATA_DIR, default .koto-hub). Exits 0,

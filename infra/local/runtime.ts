@@ -58,6 +58,7 @@ import { createQueues, startSqs, type QueueUrls } from '#infra/local/sqs';
 import { readStatus, type HubStatus } from '#infra/local/status';
 import { readOpenRuns } from '#infra/local/open-runs';
 import { readBreakers } from '#infra/local/breakers';
+import { readOpenWellbeing } from '#infra/local/open-wellbeing';
 import { opsPageRoutes } from '#infra/local/ops-page/api';
 import { recoverOpenWork } from '#functions/outreach-recovery/recover';
 import { recoveryDeps } from '#functions/outreach-recovery/deps';
@@ -341,6 +342,7 @@ const assemble = async (
       oldestSentAt: (queueUrl) => runner.oldestUnfinished(queueUrl),
       openRuns: () => readOpenRuns(documents, localTableName('correlation')),
       breakers: () => readBreakers(documents, localTableName('pacing')),
+      openWellbeing: () => readOpenWellbeing(documents, localTableName('correlation')),
     });
   const ingress = await startIngressServer(
     {

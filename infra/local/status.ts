@@ -8,6 +8,7 @@ import { oldestSentAt } from '#ops/dead-letters';
 import type { FunctionStats } from '#infra/local/runner';
 import type { OpenRun } from '#infra/local/open-runs';
 import type { BreakerStatus } from '#infra/local/breakers';
+import type { OpenWellbeingRequest } from '#infra/local/open-wellbeing';
 import type { QueueUrls } from '#infra/local/sqs';
 
 export interface QueueStatus {
@@ -50,6 +51,8 @@ export interface HubStatus {
   readonly runs: readonly RunStatus[];
   /** The circuit breaker of each external system (closed unless it is down). */
   readonly breakers?: readonly BreakerStatus[];
+  /** Wellbeing requests whose answers are still read, the earliest due first. */
+  readonly wellbeing?: readonly OpenWellbeingRequest[];
 }
 
 /** Where the status reads what SQS's queue attributes do not tell. */
@@ -61,6 +64,7 @@ export interface StatusSources {
   readonly oldestSentAt?: (queueUrl: string) => number | undefined;
   readonly openRuns?: () => Promise<readonly RunStatus[]>;
   readonly breakers?: () => Promise<readonly BreakerStatus[]>;
+  readonly openWellbeing?: () => Promise<readonly OpenWellbeingRequest[]>;
 }
 
 /** Dead letters a status peeks at for the oldest one (it refreshes every few seconds; `dlq list` looks further). */
@@ -106,7 +110,12 @@ export const readStatus = async (
   sources: StatusSources = {},
 ): Promise<HubStatus> => {
   const now = Date.now();
-  const [queues, runs, breakers] = await Promise.all([readQueues(sqs, urls, sources, now), sources.openRuns?.() ?? [], sources.breakers?.()]);
+  const [queues, runs, breakers, wellbeing] = await Promise.all([
+    readQueues(sqs, urls, sources, now),
+    sources.openRuns?.() ?? [],
+    sources.breakers?.(),
+    sources.openWellbeing?.(),
+  ]);
   const minute = Math.floor(now / 60_000);
   const functions = [...stats].map(([name, s]) => ({
     name,
@@ -119,5 +128,5 @@ export const readStatus = async (
     averageMs: s.invocations ? Math.round(s.totalMs / s.invocations) : 0,
     recentRecords: [...s.perMinute].filter(([m]) => m > minute - 5).reduce((n, [, b]) => n + b.records, 0),
   }));
-  return { at: new Date(now).toISOString(), queues, functions, runs, ...(breakers ? { breakers } : {}) };
+  return { at: new Date(now).toISOString(), queues, functions, runs, ...(breakers ? { breakers } : {}), ...(wellbeing ? { wellbeing } : {}) };
 };

@@ -19,8 +19,11 @@ import { localTableName } from '#infra/local/dynamodb';
 import type { HubStatus } from '#infra/local/status';
 import { RunStore } from '#functions/outreach/run-store';
 import { DynamoBreakerStore } from '#lib/breaker/store';
+import { prepareWellbeingRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
+import { dynamoWellbeingStore } from '#functions/wellbeing/store';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { referral } from '../support/envelopes.ts';
+import { consultation, wellbeingEnvelope } from '../support/wellbeing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** What the machine notes say Chromium needs here: no sandbox as root, and no calls to Google's hosts. */
@@ -49,6 +52,8 @@ const good = referral({ municipality: '905' });
 const poison = referral({ municipality: '905' });
 const poisonHetu = '310223A123B';
 const runId = randomUUID();
+/** A consultation of three asked 30 days ago, unanswered: past its 28 days. */
+const consulted = wellbeingEnvelope('wellbeing.consultation.requested.v1', consultation()) as WellbeingRequest;
 
 const getJson = async (path: string) => {
   const response = await fetch(new URL(path, hub.opsPageUrl));
@@ -73,6 +78,11 @@ beforeAll(async () => {
   const now = Date.now();
   const umaDown = { phase: 'open', failures: 5, openedAt: now - 600_000, probeIntervalMs: 240_000, nextProbeAt: now + 120_000, probeStartedAt: null, failedProbes: 3 } as const;
   expect(await breakers.write('uma', umaDown, 0)).toBe(true);
+  const pohjanmaa = { county: 'pohjanmaa' as const, transport: { kind: 'direct' as const, fhirBaseUrl: 'https://county.example/R4', authentication: 'mutual-tls' as const } };
+  const asked = new Date(now - 30 * 86_400_000).toISOString();
+  await dynamoWellbeingStore(DynamoDBDocumentClient.from(hub.dynamodb), localTableName('correlation')).start(
+    prepareWellbeingRequest(consulted, [pohjanmaa], new Uint8Array(32).fill(1), asked),
+  );
   await eventually(
     async () => ((await hub.auditOf(good.correlationId)).length === 2 && new Set((await hub.peekDlq('referral-intake')).map((m) => m.MessageId)).size === 1 ? true : undefined),
     'the referral recorded and the poison message dead-lettered',
@@ -125,6 +135,12 @@ describe('the ops page in a headless browser', () => {
     const marker = page.locator(`[data-run="${runId}"] .stalled`);
     await expect.poll(() => marker.count(), UNTIL_DRAWN).toBe(1);
     expect(await marker.innerText()).toMatch(new RegExp(`^Stalled: no progress for 2h 0\\dm, waiting for 14 decisions \\(the watchdog puts lost work back; koto-hub runs resume\\|abandon ${runId}\\)$`));
+  });
+
+  it('shows the open wellbeing request, how many of its people are answered, and that it is overdue', async () => {
+    const row = page.locator(`[data-wellbeing="${consulted.correlationId}"]`);
+    await expect.poll(() => row.count(), UNTIL_DRAWN).toBe(1);
+    expect(await row.innerText()).toMatch(new RegExp(`^⚠ Municipality 905 → pohjanmaa: consultation, 0 of 3 people answered, OVERDUE; due .+\\s+request ${consulted.correlationId}; asked .+$`));
   });
 
   it('lists the dead letter with its type, correlation, failure and reason, and never its payload', async () => {

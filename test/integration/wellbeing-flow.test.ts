@@ -171,6 +171,11 @@ describe('the wellbeing services county flow', () => {
     const request = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', payload));
     const [task] = await tasksAtCounty(request.correlationId, 1);
     expect(validateFhir(task, claimedProfile(task!))).toEqual([]);
+    // Open in koto-hub status until the answer is delivered.
+    const status = await koto(hub, ['status']);
+    expect(status.code, status.err).toBe(0);
+    const row = status.out.split('\n').find((line) => line.startsWith(request.correlationId));
+    expect(row?.split(/\s{2,}/).slice(1, 5)).toEqual(['cooperation', '905', 'pohjanmaa', '0/1']);
 
     await pollAt(request.correlationId, Date.now());
     const accepted = await oneInInbox<CooperationAcceptedV1>(request.correlationId, 'wellbeing.cooperation.accepted.v1');
@@ -180,6 +185,7 @@ describe('the wellbeing services county flow', () => {
       responsible: { name: 'Sanna Sosiaaliohjaaja', phone: '+358 40 000 0000', email: 'sosiaaliohjaus@county.example' },
     });
     expect(JSON.stringify(accepted)).not.toContain(payload.person.hetu);
+    expect((await hub.status()).wellbeing?.map((r) => r.requestId)).not.toContain(request.correlationId);
   });
 
   it('raises an unanswered request’s overdue event at its deadline, once, to Vaasa and the operators', async () => {

@@ -82,7 +82,7 @@ describe('formatting', () => {
     expect(renderDlqList([])).toContain('no dead letters');
   });
 
-  it('renders the status with queues and their oldest ages, functions, open runs and what is dead-lettered', () => {
+  it('renders the status with queues and their oldest ages, functions, open runs and wellbeing requests, and what is dead-lettered', () => {
     const status: HubStatus = {
       at: '2026-11-01T09:00:00.000Z',
       queues: [
@@ -93,6 +93,9 @@ describe('formatting', () => {
       runs: [
         { runId: RUN_ID, municipality: '905', asOf: '2026-11-01', phase: 'deciding', expected: 200, decided: 120, unresolved: 3, startedAt: '2026-11-01T08:58:00.000Z', updatedAt: '2026-11-01T08:59:58.000Z', waitsFor: '77 decisions', idleSeconds: 2, stalled: false, recoveries: 0 },
         { runId: OTHER_RUN, municipality: '091', asOf: '2026-11-01', phase: 'fetching-lists', expected: null, decided: 0, unresolved: 0, startedAt: '2026-11-01T07:00:00.000Z', updatedAt: '2026-11-01T07:00:05.000Z', waitsFor: '3 kelmu list pages from page 2', idleSeconds: 7195, stalled: true, recoveries: 1 },
+      ],
+      wellbeing: [
+        { requestId: RUN_ID, kind: 'consultation', municipality: '905', county: 'pohjanmaa', requestedAt: '2026-10-01T08:00:00.000Z', dueAt: '2026-10-29T08:00:00.000Z', people: 3, answered: 1, overdue: true },
       ],
     };
     expect(renderStatus(status, 'the running hub, pid 1')).toEqual([
@@ -109,6 +112,9 @@ describe('formatting', () => {
       `${RUN_ID}           905  2026-11-01  deciding        123/200 (61%)                  3  2026-11-01T08:59:58.000Z  2s              77 decisions`,
       `${OTHER_RUN}           091  2026-11-01  fetching-lists  0/? (lists arriving)           0  2026-11-01T07:00:05.000Z  STALLED 1h 59m  3 kelmu list pages from page 2`,
       '',
+      'WELLBEING REQUEST                     KIND          MUNICIPALITY  COUNTY     ANSWERED  REQUESTED                 DUE                       OVERDUE',
+      `${RUN_ID}  consultation           905  pohjanmaa  1/3       2026-10-01T08:00:00.000Z  2026-10-29T08:00:00.000Z  OVERDUE`,
+      '',
       'dead letters: 2 in referral-intake-dlq (koto-hub dlq show <queue>)',
     ]);
   });
@@ -116,6 +122,7 @@ describe('formatting', () => {
   it('says when no outreach run is open, and shows the progress of a run whose lists are still arriving', () => {
     const status: HubStatus = { at: '2026-11-01T09:00:00.000Z', queues: [], functions: [], runs: [] };
     expect(renderStatus(status, 'x')).toContain('no open outreach runs');
+    expect(renderStatus(status, 'x')).toContain('no open wellbeing requests');
     expect(runProgress({ decided: 0, unresolved: 0, expected: null })).toBe('0/? (lists arriving)');
     expect(runProgress({ decided: 200, unresolved: 0, expected: 200 })).toBe('200/200 (100%)');
   });

@@ -114,6 +114,18 @@ function renderRuns(runs, at) {
   replace('runs', h('ul', { class: 'runs' }, items));
 }
 
+/* The wellbeing requests whose answers are still read: who is answered, and whether the deadline passed. */
+function renderWellbeing(requests) {
+  if (!requests.length) return replace('wellbeing', h('p', { class: 'muted', text: 'No open wellbeing requests.' }));
+  var items = requests.map(function (r) {
+    return h('li', { 'data-wellbeing': r.requestId, class: r.overdue ? 'bad' : null },
+      r.overdue ? '⚠ ' : '', h('strong', { text: 'Municipality ' + r.municipality + ' → ' + r.county }),
+      ': ' + r.kind + ', ' + r.answered + ' of ' + plural(r.people, 'person', 'people') + ' answered' + (r.overdue ? ', OVERDUE' : '') + '; due ', time(r.dueAt),
+      h('p', { class: 'muted' }, 'request ', h('code', { text: r.requestId }), '; asked ', time(r.requestedAt)));
+  });
+  replace('wellbeing', h('ul', { class: 'wellbeing' }, items));
+}
+
 /* The circuit breaker of each register: a closed one answers; an open one is not called, its work waits on its queue. */
 function renderBreakers(breakers, at) {
   if (!breakers.length) return replace('breakers', h('p', { class: 'muted', text: 'No register state reported.' }));
@@ -148,6 +160,7 @@ async function refreshStatus() {
     renderQueues(status.queues, status.functions);
     renderFunctions(status.functions);
     renderRuns(status.runs || [], status.at);
+    renderWellbeing(status.wellbeing || []);
     renderBreakers(status.breakers || [], status.at);
     byId('updated').replaceChildren('Updated ', time(status.at));
     var signature = announce(status);
