@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '#contracts/envelope';
 import { containsHetuShape } from '#contracts/hetu';
 import { buildEnvelope } from '#contracts/messages/registry';
-import type { ConsultationAnsweredV1, CooperationAcceptedV1, CooperationOverdueV1, WellbeingRequestRefusedV1 } from '#contracts/messages/wellbeing';
+import type { ConsultationAnsweredV1, CooperationAcceptedV1, CooperationDeclinedV1, CooperationOverdueV1, WellbeingRequestRefusedV1 } from '#contracts/messages/wellbeing';
 import { NAMING_SYSTEMS, PROFILES, type ProfileUrl } from '#contracts/wellbeing/fhir/systems';
 import { validateFhir } from '#contracts/wellbeing/fhir/validate';
 import { CONSULTATION_SENT_FIELDS, leafPaths } from '#contracts/wellbeing/sent-fields';
@@ -186,6 +186,16 @@ describe('the wellbeing services county flow', () => {
     });
     expect(JSON.stringify(accepted)).not.toContain(payload.person.hetu);
     expect((await hub.status()).wellbeing?.map((r) => r.requestId)).not.toContain(request.correlationId);
+  });
+
+  it('routes a declined cooperation request back to Vaasa with the county’s reason', async () => {
+    county().behave({ cooperation: { kind: 'decline', afterMs: 0, reason: 'not-a-customer', explanation: 'Ei asiakkuutta.' } });
+    const payload = cooperation();
+    const request = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', payload));
+    await tasksAtCounty(request.correlationId, 1);
+    await pollAt(request.correlationId, Date.now());
+    const declined = await oneInInbox<CooperationDeclinedV1>(request.correlationId, 'wellbeing.cooperation.declined.v1');
+    expect(declined.payload).toMatchObject({ county: 'pohjanmaa', personRef: payload.person.personRef, reason: 'not-a-customer', explanation: 'Ei asiakkuutta.' });
   });
 
   it('raises an unanswered request’s overdue event at its deadline, once, to Vaasa and the operators', async () => {

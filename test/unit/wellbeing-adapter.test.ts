@@ -1,0 +1,118 @@
+/**
+ * The county adapter's read of a request's replies (functions/wellbeing/adapter.ts), on Tasks the
+ * county mock really answers and a store kept in memory: delivered once and saved with what was
+ * delivered; a redelivered poll sends the same messages again without asking the county; a state
+ * changed meanwhile is read again; an invalid Task refuses the read and saves nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Envelope } from '#contracts/envelope';
+import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
+import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
+import { PermanentError, TransientError } from '#lib/errors';
+import { pollReplies, transactionOf } from '#functions/wellbeing/adapter';
+import { prepareWellbeingRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
+import { NEW_PROCESS_STATE } from '#functions/wellbeing/replies';
+import type { StoredProcess, WellbeingStore } from '#functions/wellbeing/store';
+import { createCountyMock, type CountyMock } from '#mocks/wellbeing';
+import { cooperation, wellbeingEnvelope } from '../support/wellbeing.ts';
+
+const KEY = new Uint8Array(32).fill(3);
+const endpoints: CountyEndpointV1[] = [
+  { county: 'pohjanmaa', transport: { kind: 'x-road', service: { xRoadInstance: 'FI', memberClass: 'GOV', memberCode: '9000001-1', subsystemCode: 'fhir', serviceCode: 'fhir' }, fhirBasePath: '/R4' } },
+];
+const ASKED = '2026-11-02T07:00:00.000Z';
+
+const mocks: CountyMock[] = [];
+afterEach(async () => {
+  await Promise.all(mocks.splice(0).map((m) => m.close()));
+});
+
+/** A cooperation request taken and sent to a county mock that has accepted it. */
+async function sentRequest() {
+  const request = wellbeingEnvelope('wellbeing.cooperation.requested.v1', cooperation()) as WellbeingRequest;
+  const prepared = prepareWellbeingRequest(request, endpoints, KEY, ASKED);
+  const mock = await createCountyMock({ county: 'pohjanmaa', fhirBasePath: '/R4' });
+  mocks.push(mock);
+  expect((await fetch(`${mock.url}/R4`, { method: 'POST', body: JSON.stringify(prepared.transaction) })).status).toBe(200);
+  let stored: StoredProcess = { process: prepared.process, state: NEW_PROCESS_STATE, version: 0 };
+  const calls = { saves: 0, closed: 0, reads: 0 };
+  let refuseSave = false;
+  const store = {
+    get: async () => stored,
+    entriesOf: async () => prepared.entries,
+    saveState: async (_id: string, version: number, state: StoredProcess['state'], replay?: StoredProcess['replay']) => {
+      calls.saves += 1;
+      if (refuseSave || version !== stored.version) return false;
+      stored = { ...stored, state, version: version + 1, ...(replay ? { replay } : {}) };
+      return true;
+    },
+    close: async () => void (calls.closed += 1),
+  } as unknown as WellbeingStore;
+  const readTasks = async () => {
+    calls.reads += 1;
+    const query = `?group-identifier=${encodeURIComponent(`${NAMING_SYSTEMS.request}|${request.correlationId}`)}`;
+    return ((await (await fetch(`${mock.url}/R4/Task${query}`)).json()) as { entry: { resource: unknown }[] }).entry.map((e) => e.resource);
+  };
+  const poll = (messageId: string, polledAt = '2026-11-03T07:00:00.000Z'): Envelope<WellbeingRepliesPollV1> => ({
+    messageId,
+    correlationId: request.correlationId,
+    causationId: null,
+    type: 'wellbeing.replies.poll.v1',
+    source: 'hub',
+    target: 'hub',
+    municipality: '905',
+    occurredAt: polledAt,
+    payload: { polledAt },
+  });
+  return { request, prepared, mock, store, readTasks, poll, calls, refuseSaves: () => (refuseSave = true), stored: () => stored };
+}
+
+const POLL = '5f0c3a1e-2b4d-4c6e-8f0a-1b2c3d4e5f60';
+const SECOND = '6a1d4b2f-3c5e-4d7f-9a1b-2c3d4e5f6071';
+
+describe('reading a request’s replies', () => {
+  it('delivers the acceptance once, saved with what it delivered, and closes the answered request', async () => {
+    const sent = await sentRequest();
+    const first = await pollReplies(sent.poll(POLL), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks);
+    expect(first).toMatchObject({ outcome: 'read', closed: true, setAside: [] });
+    expect(first.outcome !== 'deferred' && first.deliver.map((m) => m.type)).toEqual(['wellbeing.cooperation.accepted.v1']);
+    expect(sent.stored()).toMatchObject({ version: 1, state: { delivered: sent.prepared.process.pseudonyms }, replay: { messageId: POLL } });
+    expect(sent.calls.closed).toBe(1);
+
+    // The same poll redelivered (its outputs were lost): the same messages, without asking the county.
+    const replayed = await pollReplies(sent.poll(POLL), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks);
+    expect(replayed).toMatchObject({ outcome: 'replayed', deliver: first.outcome !== 'deferred' ? first.deliver : [] });
+    expect(sent.calls.reads).toBe(1);
+
+    // Another poll: the answer is a duplicate, nothing delivered, nothing saved.
+    const again = await pollReplies(sent.poll(SECOND), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks);
+    expect(again).toMatchObject({ outcome: 'read', deliver: [], setAside: [{ why: 'duplicate' }] });
+    expect(sent.calls.saves).toBe(1);
+  });
+
+  it('reads again, as a transient failure, when another hop changed the request meanwhile', async () => {
+    const sent = await sentRequest();
+    sent.refuseSaves();
+    await expect(pollReplies(sent.poll(POLL), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks)).rejects.toBeInstanceOf(TransientError);
+    expect(sent.calls.closed).toBe(0);
+  });
+
+  it('refuses a read with an invalid Task with the validator’s finding, and saves nothing', async () => {
+    const sent = await sentRequest();
+    sent.mock.faults.add({ route: 'county.search', effect: { kind: 'custom', name: 'invalidTask' } });
+    const refused = pollReplies(sent.poll(POLL), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks);
+    await expect(refused).rejects.toBeInstanceOf(PermanentError);
+    await expect(refused).rejects.toMatchObject({ code: 'fhir-invalid', message: expect.stringMatching(/koto-status/) });
+    expect(sent.calls.saves).toBe(0);
+  });
+
+  it('rebuilds the very transaction the intake built, and refuses one whose pseudonyms a new key would change', async () => {
+    const sent = await sentRequest();
+    const { transaction } = await transactionOf(sent.request, { store: sent.store, endpoints, key: async () => KEY });
+    expect(transaction).toEqual(sent.prepared.transaction);
+    await expect(transactionOf(sent.request, { store: sent.store, endpoints, key: async () => new Uint8Array(32).fill(4) })).rejects.toMatchObject({
+      code: 'wellbeing-key-changed',
+    });
+  });
+});
