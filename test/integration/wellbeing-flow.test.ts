@@ -164,6 +164,11 @@ describe('the wellbeing services county flow', () => {
     expect(answered.payload.people.map((p) => p.personRef).sort()).toEqual(people.map((p) => p.personRef).sort());
     expect(answered.payload.people.every((p) => p.answer === 'services-arranged' && p.comment === 'Sosiaalityö ottaa yhteyttä.')).toBe(true);
     for (const pseudonym of pseudonyms) expect(JSON.stringify(answered)).not.toContain(pseudonym);
+    // The county's answered Tasks, as the hub read them, are valid R4 for the hub's profile too.
+    for (const task of await tasksAtCounty(request.correlationId, 3)) {
+      expect(task.status).toBe('completed');
+      expect(validateFhir(task, claimedProfile(task))).toEqual([]);
+    }
   });
 
   it('routes a cooperation request’s acceptance back to Vaasa with the county’s responsible person', async () => {
