@@ -9,7 +9,10 @@
  * configuration, not luck (unknown service or member, access denied), and are permanent.
  *
  * An `XRoadFault` carries the fault code and nothing from `faultstring` or `detail`: both may
- * quote the request, and the request may hold a personal identity code.
+ * quote the request, and the request may hold a personal identity code. The one exception is a REST
+ * error whose `detail` is a list of codes (`UPPER_SNAKE`, comma-separated), as a provider names the
+ * rules a document broke: those codes are kept (`detailCodes`), and a `detail` with anything else in
+ * it is dropped whole.
  */
 import type { SoapFault } from '#contracts/xroad/soap';
 import type { XRoadRestError } from '#contracts/xroad/rest';
@@ -59,15 +62,17 @@ export function isTransientFaultCode(faultCode: string): boolean {
 export const isTransientHttpStatus = (status: number): boolean =>
   status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 
-/** A failed X-Road call. `faultCode` is sanitised; nothing of the faultstring or detail is kept. */
+/** A failed X-Road call. `faultCode` is sanitised; of the faultstring and detail only a list of codes is kept. */
 export class XRoadFault extends Error {
   override readonly name = 'XRoadFault';
   readonly faultCode: string;
   readonly transient: boolean;
   readonly source: XRoadFaultSource;
   readonly httpStatus: number | null;
+  /** The codes a REST error's `detail` names (a provider's rule codes), when it is nothing but codes; else empty. */
+  readonly detailCodes: readonly string[];
 
-  constructor(init: { faultCode: string; transient?: boolean; source: XRoadFaultSource; httpStatus?: number | null; service?: string }) {
+  constructor(init: { faultCode: string; transient?: boolean; source: XRoadFaultSource; httpStatus?: number | null; service?: string; detailCodes?: readonly string[] }) {
     const faultCode = sanitizeFaultCode(init.faultCode);
     const transient = init.transient ?? isTransientFaultCode(faultCode);
     const where = init.service ? ` from ${sanitizeFaultCode(init.service)}` : '';
@@ -77,8 +82,22 @@ export class XRoadFault extends Error {
     this.transient = transient;
     this.source = init.source;
     this.httpStatus = init.httpStatus ?? null;
+    this.detailCodes = init.detailCodes ?? [];
   }
 }
+
+/** At most this many codes are kept of a `detail`. */
+const MAX_DETAIL_CODES = 20;
+
+/**
+ * The codes of a REST error's `detail` when it is a comma-separated list of `UPPER_SNAKE` codes and
+ * nothing else: such a list names rules, never a value. Any other text is dropped whole (empty).
+ */
+export const detailCodesOf = (detail: string | null | undefined): readonly string[] => {
+  const parts = (detail ?? '').split(',').map((part) => part.trim());
+  if (parts.length > MAX_DETAIL_CODES || !parts.every((part) => /^[A-Z][A-Z0-9_]{0,63}$/.test(part))) return [];
+  return parts;
+};
 
 /** The fault of a SOAP answer (the HTTP status does not change the classification of a fault). */
 export const faultFromSoap = (fault: SoapFault, httpStatus?: number, service?: string): XRoadFault =>
@@ -94,6 +113,7 @@ export function faultFromRest(error: XRoadRestError, httpStatus: number, service
     source: 'rest',
     httpStatus,
     service,
+    detailCodes: detailCodesOf(error.detail),
   });
 }
 

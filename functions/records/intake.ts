@@ -16,8 +16,9 @@
  * The table has no transactions on the embedded runtime (dynalite), so the writes are ordered to
  * be safe to repeat: the plan item first, the released records next, the record item last; a
  * crash in between re-runs the same steps on redelivery. Two reviews of one plan judged at the same
- * moment each see the plan without the other (the flow's queue has a concurrency of two): the
- * store order of increment 2 (functions/records/store-order.ts) is where the order is enforced.
+ * moment (the flow's queue has a concurrency of two) must not each be judged without the other: a
+ * review is added to its plan under a condition on the plan's `version`, the one it was judged
+ * against, and a review that loses the race is judged again against the plan with the other in it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import type { MunicipalRecord, RecordAcknowledgedV1, RecordWriteRequestedV1 } from '#contracts/messages/records';
 import { judgeRecord, withReview, type Finding, type PlanHistory, type Verdict } from '#functions/records/plan-rules';
 import { storeOf, type RecordStore } from '#functions/records/routing';
+import { TransientError } from '#lib/errors';
 import { storeOrder } from '#functions/records/store-order';
 import { planViiteOf, recordViite } from '#functions/records/viite';
 
@@ -68,6 +70,8 @@ export interface PlanItem {
   readonly validUntil: string;
   readonly hasExceptionReason: boolean;
   readonly reviews?: Readonly<Record<string, ReviewEntry>>;
+  /** How many reviews were added to it: a review is added only to the version it was judged against. */
+  readonly version?: number;
 }
 
 export interface WaitingItem {
@@ -83,6 +87,12 @@ interface Answer {
   readonly ack?: RecordAcknowledgedV1;
   readonly write?: WriteRequest;
 }
+
+/** Times a review is judged again when another review of its plan was added meanwhile. */
+const JUDGE_ATTEMPTS = 5;
+
+/** Another review was added to the plan after this one read it: judge it again. */
+class PlanChanged extends Error {}
 
 export const partition = (municipality: string) => `RECORDS#${municipality}`;
 export const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
@@ -130,8 +140,11 @@ export function intakeStore(deps: IntakeDeps) {
     return viite === null ? null : { viite, item: await get<PlanItem>(partition(record.municipality), `PLAN#${viite}`) };
   };
 
-  /** Writes what an accepted record changes of the plans: a plan's item, a review in its plan's. */
-  const applyAccepted = async (record: MunicipalRecord): Promise<void> => {
+  /**
+   * Writes what an accepted record changes of the plans: a plan's item, a review in its plan's —
+   * only if the plan is still the version the review was judged against (else `PlanChanged`).
+   */
+  const applyAccepted = async (record: MunicipalRecord, judgedVersion: number): Promise<void> => {
     if (record.type === 'record.plan.v1') {
       try {
         await deps.db.send(
@@ -157,23 +170,29 @@ export function intakeStore(deps: IntakeDeps) {
       }
     } else if (record.type === 'record.plan-review.v1') {
       const entry: ReviewEntry = { date: record.payload.date, extendedUntil: record.payload.extendedUntil, exceptionReason: record.payload.exceptionReason !== null };
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: { pk: partition(record.municipality), sk: `PLAN#${planViiteOf(record)}` },
-          UpdateExpression: 'SET reviews.#v = :r',
-          ExpressionAttributeNames: { '#v': recordViite(record) },
-          ExpressionAttributeValues: { ':r': entry },
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
+      await deps.db
+        .send(
+          new UpdateCommand({
+            TableName: deps.table,
+            Key: { pk: partition(record.municipality), sk: `PLAN#${planViiteOf(record)}` },
+            UpdateExpression: 'SET reviews.#v = :r, version = :next',
+            ExpressionAttributeNames: { '#v': recordViite(record) },
+            // DynamoDB refuses a value the expressions do not use: `:judged` only when compared.
+            ...(judgedVersion === 0
+              ? { ExpressionAttributeValues: { ':r': entry, ':next': 1 }, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+              : { ExpressionAttributeValues: { ':r': entry, ':judged': judgedVersion, ':next': judgedVersion + 1 }, ConditionExpression: 'version = :judged' }),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw error instanceof ConditionalCheckFailedException ? new PlanChanged() : error;
+        });
     }
   };
 
   /** What the sender gets for a judged record: a refusal now, or a write whose answer acknowledges it. */
   const answerOf = async (record: MunicipalRecord, verdict: Exclude<Verdict, { outcome: 'wait' }>, plan: PlanItem | undefined): Promise<Answer> => {
     if (verdict.outcome === 'refuse') return { ack: acknowledgement(record, verdict) };
-    await applyAccepted(record);
+    await applyAccepted(record, plan?.version ?? 0);
     return {
       write: {
         store: storeOf(record, plan?.store),
@@ -202,7 +221,10 @@ export function intakeStore(deps: IntakeDeps) {
         const verdict = judgeRecord(record, historyOf(planItem, recordViite(record)), { today, receivedOn: item.receivedOn });
         // The plan is known now, so the rules judge the record (they wait only for an unknown plan).
         if (verdict.outcome === 'wait') throw new Error('a record waited for a plan the hub knows');
-        answer = await answerOf(record, verdict, planItem);
+        answer = await answerOf(record, verdict, planItem).catch((error: unknown) => {
+          // A review posted meanwhile: the plan's message is taken again and judges what is left anew.
+          throw error instanceof PlanChanged ? new TransientError('plan-changed', 'a review of the plan was added while its waiting records were judged; retried') : error;
+        });
         await deps.db.send(
           new UpdateCommand({
             TableName: deps.table,
@@ -228,6 +250,22 @@ export function intakeStore(deps: IntakeDeps) {
     return answers;
   };
 
+  /** The record judged against its plan as it is, and answered; judged again if a review was added to the plan meanwhile. */
+  const judged = async (record: MunicipalRecord, viite: string, today: string) => {
+    for (let attempt = 1; ; attempt += 1) {
+      const plan = await planOf(record);
+      const history = plan?.item === undefined ? null : historyOf(plan.item, viite);
+      const verdict = judgeRecord(record, history, { today, receivedOn: today });
+      if (verdict.outcome === 'wait') return { plan, verdict, answer: undefined };
+      try {
+        return { plan, verdict, answer: await answerOf(record, verdict, plan?.item) };
+      } catch (error) {
+        if (!(error instanceof PlanChanged)) throw error;
+        if (attempt >= JUDGE_ATTEMPTS) throw new TransientError('plan-changed', `the plan changed under each of ${JUDGE_ATTEMPTS} judgements of a review; retried`);
+      }
+    }
+  };
+
   const resultOf = (outcome: IntakeOutcome, answers: readonly Answer[]): IntakeResult => ({
     outcome,
     acks: answers.flatMap((a) => (a.ack ? [a.ack] : [])),
@@ -248,9 +286,7 @@ export function intakeStore(deps: IntakeDeps) {
       }
 
       const today = dayOf(deps.now());
-      const plan = await planOf(record);
-      const history = plan?.item === undefined ? null : historyOf(plan.item, viite);
-      const verdict = judgeRecord(record, history, { today, receivedOn: today });
+      const { plan, verdict, answer } = await judged(record, viite, today);
       let outcome: IntakeOutcome;
       const answers: Answer[] = [];
       if (verdict.outcome === 'wait') {
@@ -272,7 +308,7 @@ export function intakeStore(deps: IntakeDeps) {
         );
       } else {
         outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
-        answers.push(await answerOf(record, verdict, plan?.item));
+        answers.push(answer!);
         if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(record, messageId, today)));
       }
       await deps.db.send(

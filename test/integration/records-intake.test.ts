@@ -194,6 +194,47 @@ describe('municipal records into records-intake', () => {
     expect(writerHops.map((r) => r.outcome)).toEqual(['refused-changed']);
   });
 
+  it('tells the sender which of the data store’s own rules refused a record (its 422 rule code), as a refusal, not a retry', async () => {
+    const id = ids();
+    // Within the hub's two years, over the data store's one-year first plan.
+    const envelope = await post(planRecord({ recordId: id.plan, jobseeker: true, validFrom: '2026-03-02', validUntil: '2027-08-31' }));
+    const ack = await ackOf(id.plan);
+    expect(ack.outcome).toBe('refused');
+    expect(ack.findings).toContainEqual(expect.objectContaining({ code: 'STORE_RULE', field: '(record)', rule: 'the national system’s rule FIRST_PLAN_OVER_ONE_YEAR' }));
+    const writerHops = (await hub.auditOf(envelope.correlationId)).filter((r) => r.stage === 'datastore-writer');
+    expect(writerHops.map((r) => r.outcome)).toEqual(['refused-refused']);
+    expect(JSON.stringify(ack)).not.toContain(RECORD_HETU);
+  });
+
+  it('sends a review whose plan’s write dead-lettered after it into the dead-letter queue, and a redrive of the plan, then the review, stores both in order', async () => {
+    const id = ids();
+    hub.mocks!.kotoaj.faults.set([{ id: 'broken', route: 'kotoaj.plans', effect: { kind: 'status', status: 400 } }]);
+    const plan = planRecord({ recordId: id.plan });
+    const review = reviewRecord({ recordId: id.review, planRecordId: id.plan });
+    const planEnvelope = await post(plan);
+    const reviewEnvelope = await post(review);
+    const deadLetter = (correlationId: string) =>
+      eventually(async () => (await hub.auditOf(correlationId)).find((r) => r.stage === 'kotoaj-writer' && r.outcome === 'dead-letter'), 'a kotoaj-writer dead letter');
+    await deadLetter(planEnvelope.correlationId);
+    const reviewDead = await deadLetter(reviewEnvelope.correlationId);
+    expect(reviewDead.reason).toContain('redrive the plan first, then this record');
+    expect(reviewDead.reason).not.toContain(RECORD_HETU);
+    expect(await acksOf(id.review)).toEqual([]);
+
+    hub.mocks!.kotoaj.faults.clear();
+    const shown = await koto(hub, ['dlq', 'show', 'kotoaj-writes', '--json']);
+    expect(shown.code, shown.err).toBe(0);
+    const { messages } = JSON.parse(shown.out) as { messages: { correlationId: string; messageId: string }[] };
+    const idOf = (correlationId: string) => messages.find((m) => m.correlationId === correlationId)!.messageId;
+    expect((await koto(hub, ['dlq', 'redrive', 'kotoaj-writes', '--message', idOf(planEnvelope.correlationId)])).code).toBe(0);
+    expect((await ackOf(id.plan)).outcome).toBe('accepted');
+    expect((await koto(hub, ['dlq', 'redrive', 'kotoaj-writes', '--message', idOf(reviewEnvelope.correlationId)])).code).toBe(0);
+    expect((await ackOf(id.review)).outcome).toBe('accepted');
+    expect([plan, review].map(storedInKotoAj)).toEqual([1, 1]);
+    const order = hub.mocks!.kotoaj.writes.map((w) => w.viite);
+    expect(order.indexOf(recordViite(plan))).toBeLessThan(order.indexOf(recordViite(review)));
+  });
+
   it('raises plan.review.overdue once, from the schedule, the day after the plan’s next review fell due', async () => {
     const id = ids();
     // Due six months after its first day: by 2026-12-01, overdue from 2026-12-02.

@@ -276,6 +276,18 @@ describe('fault classification', () => {
     expect(faultFromRest({ type: 'whatever', message: '', detail: '' }, 404).transient).toBe(false);
   });
 
+  it('keeps of a REST error’s detail only a list of rule codes, and drops a detail with anything else in it whole', () => {
+    const rule = (detail: string | null) => faultFromRest({ type: 'Client.RuleViolation', message: `no plan for ${HETU}`, detail }, 422).detailCodes;
+    expect(rule('FIRST_PLAN_OVER_ONE_YEAR')).toEqual(['FIRST_PLAN_OVER_ONE_YEAR']);
+    expect(rule('UNKNOWN_PLAN, PLAN_TOO_LONG')).toEqual(['UNKNOWN_PLAN', 'PLAN_TOO_LONG']);
+    expect(rule(`UNKNOWN_PLAN,${HETU}`)).toEqual([]);
+    expect(rule('hetu: 131052-308T')).toEqual([]);
+    expect(rule('a1b2c3d4-uuid-of-the-security-server')).toEqual([]);
+    expect(rule(null)).toEqual([]);
+    expect(rule(Array.from({ length: 21 }, () => 'A').join(','))).toEqual([]);
+    expect(JSON.stringify(faultFromRest({ type: 'Client.RuleViolation', message: '', detail: `X,${HETU}` }, 422))).not.toContain(HETU);
+  });
+
   it('treats timeouts and network failures as transient', () => {
     expect(faultFromTimeout('VTJkysely').transient).toBe(true);
     expect(faultFromNetwork().transient).toBe(true);

@@ -41,6 +41,8 @@ export interface EmitFields {
 
 export interface HopApi {
   readonly receiveCount: number;
+  /** This is the queue's last receive: a transient failure now ends as a dead letter. */
+  readonly lastReceive: boolean;
   /** Epoch milliseconds by which outbound calls must end, so the batch settles before the invocation's timeout. */
   readonly deadline: number;
   /** Stages an output message; it is sent when the batch settles, only if this hop succeeded. */
@@ -75,8 +77,9 @@ export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
   readonly onDeadLetter?: (envelope: Envelope<PayloadOf<T>>, failure: Failure, emit: HopApi['emit']) => void;
 }
 
-const hopApi = (hop: HopState, envelope: Envelope, deadline: number): HopApi => ({
+const hopApi = (hop: HopState, envelope: Envelope, deadline: number, maxReceiveCount: number): HopApi => ({
   receiveCount: hop.receiveCount,
+  lastReceive: hop.receiveCount >= maxReceiveCount,
   deadline,
   emit(queue, type, payload, fields = {}) {
     const out = buildEnvelope(type, payload, {
@@ -165,7 +168,7 @@ export const processBatch = async <T extends MessageType, C>(
       if (!(spec.accepts as readonly string[]).includes(envelope.type)) {
         throw new PermanentError('unexpected-type', `${spec.name} does not handle ${envelope.type}`);
       }
-      const api = hopApi(hop, envelope, deadline);
+      const api = hopApi(hop, envelope, deadline, maxReceiveCount);
       apis.set(hop, api);
       await spec.handle(envelope as Envelope<PayloadOf<T>>, api, batch);
     },
@@ -184,7 +187,7 @@ const stageDeadLetterOutputs = <T extends MessageType, C>(spec: SqsHandlerSpec<T
     const { envelope, failure } = hop;
     if (!envelope || !failure || !(spec.accepts as readonly string[]).includes(envelope.type)) continue;
     if (failure.kind === 'transient' && hop.receiveCount < maxReceiveCount) continue;
-    const api = hopApi(hop, envelope, deadline);
+    const api = hopApi(hop, envelope, deadline, maxReceiveCount);
     spec.onDeadLetter!(envelope as Envelope<PayloadOf<T>>, failure, (queue, type, payload, fields) => {
       const staged = api.emit(queue, type, payload, { ...fields, key: `dead-letter-${fields?.key ?? hop.deadLetterOutputs.length}` });
       hop.deadLetterOutputs.push(hop.outputs.pop()!);
