@@ -143,6 +143,10 @@ export const flows = {
     title: 'Municipal records',
     description: 'record.*.v1 posted by municipal systems: checked by the plan rules, acknowledged to the sender (docs/DESIGN.md "Municipal records")',
   },
+  claims: {
+    title: 'Compensation claims',
+    description: 'claims.costs.submitted.v1 from finance systems and the CSV import: each row judged against UMA by the compensation rules, accepted rows grouped into claims (docs/DESIGN.md "Compensation claims")',
+  },
   delivery: {
     title: 'Delivery to municipalities',
     description: "Target lists ready and single decisions waiting for the municipalities' systems to collect them",
@@ -251,6 +255,15 @@ export const queues = {
     maxAgeSeconds: 900,
     retentionDays: 14,
     flow: 'records',
+  },
+  'claims-intake': {
+    description: 'claims.costs.submitted.v1 from finance systems (ingress) and the CSV import: one batch of cost rows per message',
+    // Six times the function's timeout: a batch of 500 persons waits on UMA's rate for about a minute.
+    visibilityTimeoutSeconds: 720,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 3600,
+    retentionDays: 14,
+    flow: 'claims',
   },
   'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
   'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
@@ -433,7 +446,7 @@ export const functions = {
     timeoutSeconds: 10,
     http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
-    sends: ['referral-intake', 'outreach-runs', 'records-intake'],
+    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'claims-intake'],
     tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
@@ -453,6 +466,17 @@ export const functions = {
     consumes: { queue: 'records-intake', batchSize: 10, maxConcurrency: 2 },
     sends: ['municipality-outbox', 'kotoaj-writes', 'datastore-writes'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
+  },
+  'claims-intake': {
+    description: "Judges each cost row of a batch by the compensation rules against UMA, groups the accepted rows into claims once per batch, and tells the municipality each row's verdict",
+    entry: 'functions/claims-intake/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    // One batch at a time: its UMA lookups take the system's rate (shared with the outreach lookups).
+    consumes: { queue: 'claims-intake', batchSize: 1, maxConcurrency: 2 },
+    sends: ['claims-intake', 'municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: ['uma'],
   },
   'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
   'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),
@@ -595,6 +619,7 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'record.plan.v1': 'records-intake',
   'record.plan-review.v1': 'records-intake',
   'record.service-completion.v1': 'records-intake',
+  'claims.costs.submitted.v1': 'claims-intake',
 };
 
 /**
@@ -602,7 +627,14 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
  * what `municipality-inbox` takes from `municipality-outbox`. With `ingressRoutes` it is what a
  * municipality's system sends and receives (the AsyncAPI document, docs/integrators/).
  */
-export const inboxTypes = ['outreach.list.ready.v1', 'outreach.decision.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1'] as const;
+export const inboxTypes = [
+  'outreach.list.ready.v1',
+  'outreach.decision.v1',
+  'record.acknowledged.v1',
+  'plan.review.overdue.v1',
+  'claims.row.decided.v1',
+  'claims.deadline.near.v1',
+] as const;
 
 /** Name of the DLQ that belongs to a queue. */
 export const dlqName = (queue: QueueName): string => `${queue}-dlq`;

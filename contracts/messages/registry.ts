@@ -29,6 +29,7 @@ import {
   cooperationRequestedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
+import { claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -184,8 +185,16 @@ export const messageTypes = {
   }),
   'claims.costs.submitted.v1': define({
     description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",
-    // A batch concerns many persons: its audit record carries no subject; the rows' verdicts will.
+    // A batch concerns many persons: its audit record carries no subject.
     payload: costsSubmittedV1,
+  }),
+  'claims.row.decided.v1': define({
+    description: 'The verdict of one cost row, in the municipality’s inbox: accepted into a claim, or refused with one reason code',
+    payload: claimsRowDecidedV1,
+  }),
+  'claims.deadline.near.v1': define({
+    description: 'A cost row whose claim deadline is near (within the configured warning period), raised once per row',
+    payload: claimsDeadlineNearV1,
   }),
 } as const;
 

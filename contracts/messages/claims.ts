@@ -1,0 +1,63 @@
+/**
+ * What the claims flow tells the municipality's finance system (docs/DESIGN.md "Compensation
+ * claims"), in its inbox: the verdict of each cost row it sent, and a warning for a row whose claim
+ * deadline is near. Every message about money carries the municipality's business ID (Y-tunnus).
+ * No message names the person: the finance system finds the row by its own voucher reference.
+ */
+import * as z from '#contracts/zod';
+import { businessIdSchema } from '#contracts/business-id';
+import { CLAIM_NUMBER } from '#contracts/claims/claim';
+import { refusalReasons } from '#contracts/claims/compensation';
+import { voucherSchema } from '#contracts/claims/cost-rows';
+import { MAX_ROW_CENTS } from '#contracts/claims/money';
+
+const isoDate = () => z.iso.date('must be an ISO date YYYY-MM-DD');
+const batchId = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be 1–64 letters, digits and . _ : -'));
+const claimNumber = () => z.string().check(z.regex(CLAIM_NUMBER, 'must be a claim number KH-<municipality>-<half-year>-<10 hex digits>'));
+const cents = () => z.int('must be an integer number of cents').check(z.positive('must be more than zero'), z.lte(MAX_ROW_CENTS, 'must be at most 10000000000 cents'));
+
+/**
+ * claims.row.decided.v1 — the verdict of one cost row (docs/DESIGN.md "Compensation rules"):
+ * `accepted` into the claim `claimNumber`, or `refused` with one reason code. `deadline` is the last
+ * day the cost may be claimed.
+ */
+export const claimsRowDecidedV1 = z.lazy(() =>
+  z
+    .object({
+      batchId: batchId(),
+      voucher: voucherSchema,
+      businessId: businessIdSchema,
+      outcome: z.enum(['accepted', 'refused'], 'must be accepted or refused'),
+      /** Null when accepted. */
+      reason: z.nullable(z.enum(refusalReasons, `must be one of ${refusalReasons.join(', ')}`)),
+      /** The claim the row went into; null when refused. */
+      claimNumber: z.nullable(claimNumber()),
+      amountCents: cents(),
+      deadline: isoDate(),
+    })
+    .check(
+      z.superRefine((row, ctx) => {
+        if ((row.outcome === 'accepted') !== (row.reason === null)) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'must be null exactly when the row is accepted' });
+        if ((row.outcome === 'accepted') !== (row.claimNumber !== null)) ctx.addIssue({ code: 'custom', path: ['claimNumber'], message: 'must be given exactly when the row is accepted' });
+      }),
+      z.describe('The verdict of one cost row. Checked by the hub: an accepted row has a claimNumber and no reason; a refused row has a reason and no claimNumber'),
+    ),
+);
+export type ClaimsRowDecidedV1 = z.infer<typeof claimsRowDecidedV1>;
+
+/**
+ * claims.deadline.near.v1 — a row whose claim deadline is within the configured warning period
+ * (`KOTO_CLAIMS_DEADLINE_WARNING_DAYS`, default 60) on the day the hub took it: raised once per row.
+ */
+export const claimsDeadlineNearV1 = z.lazy(() =>
+  z.object({
+    batchId: batchId(),
+    voucher: voucherSchema,
+    businessId: businessIdSchema,
+    deadline: isoDate(),
+    daysLeft: z.int('must be an integer number of days').check(z.nonnegative('must not be negative')),
+    /** The claim the row went into; null when the row was refused for another reason than the deadline. */
+    claimNumber: z.nullable(claimNumber()),
+  }),
+);
+export type ClaimsDeadlineNearV1 = z.infer<typeof claimsDeadlineNearV1>;

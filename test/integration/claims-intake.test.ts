@@ -1,0 +1,216 @@
+/**
+ * Cost rows through the embedded runtime (issue 13, Acceptance): Vaasa's finance system posts a
+ * batch over mutual TLS (and a finance officer imports a CSV with `koto-hub claims import`),
+ * `claims-intake` asks UMA's mock about each row's person through the security-server stand-in,
+ * judges every row by the compensation rules, groups the accepted ones into claims, and answers
+ * each row once in Vaasa's inbox. The population is built here, around the hub's own today: the
+ * rules read the day the claim is made, so the fixture's dates count back from this year.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHetu } from '#contracts/hetu';
+import type { Envelope } from '#contracts/envelope';
+import type { ClaimV1 } from '#contracts/claims/claim';
+import type { ClaimsDeadlineNearV1, ClaimsRowDecidedV1 } from '#contracts/messages/claims';
+import { buildClaimXml } from '#contracts/ya/mapper';
+import { DEMO_CLIENT } from '#infra/local/local-clients';
+import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
+import { inboxEnvelopes } from '../support/inbox.ts';
+import { validateAgainstXsd } from '../support/xsd-subset.ts';
+import { claimPerson, costRow, costsEnvelope, VAASA_BUSINESS_ID } from '../support/claims.ts';
+
+const Y = new Date().getUTCFullYear();
+/** A day of a year counted back from this one. */
+const day = (yearsBack: number, monthDay: string) => `${Y - yearsBack}-${monthDay}`;
+
+const A = makeHetu('1990-02-11', 402); // international protection from 4 years back, Vaasa since
+const B = makeHetu('1991-03-12', 403); // UMA knows nothing of B
+const C = makeHetu('1992-04-13', 404); // a work permit: not within compensation
+const D = makeHetu('1993-05-14', 405); // a Finnish citizen since two years back
+const E = makeHetu('1994-06-15', 406); // a family permit, linked to A
+const HETUS = [A, B, C, D, E];
+
+const population = {
+  persons: [
+    claimPerson(A, day(4, '01-15'), { family: [{ hetu: E, relation: 'spouse' }] }),
+    claimPerson(B, day(4, '01-15'), null),
+    claimPerson(C, day(4, '01-15'), { ground: 'work' }),
+    claimPerson(D, day(4, '01-15'), { finnishCitizenSince: day(2, '01-01') }),
+    claimPerson(E, day(3, '02-01'), { ground: 'family', family: [{ hetu: A, relation: 'spouse' }] }),
+  ],
+};
+
+let hub: TestHub;
+beforeAll(async () => {
+  // A year less a day: a row of two years back (deadline 31 December this year) is near, one of last year is not.
+  process.env.KOTO_CLAIMS_DEADLINE_WARNING_DAYS = '364';
+  hub = await startTestHub({ population, municipalities: ['905', '091'], scheduleSeconds: 0 });
+});
+afterAll(async () => {
+  await hub?.stop();
+  delete process.env.KOTO_CLAIMS_DEADLINE_WARNING_DAYS;
+});
+
+const lastYear = { from: day(1, '03-01'), to: day(1, '03-31') };
+
+const inboxOf = async <T>(type: string, batchId: string): Promise<T[]> =>
+  (await inboxEnvelopes(hub, '905')).filter((e): e is Envelope<T> => e.type === type && (e.payload as { batchId?: string }).batchId === batchId).map((e) => e.payload);
+const decisionsOf = (batchId: string) => inboxOf<ClaimsRowDecidedV1>('claims.row.decided.v1', batchId);
+const settledDecisions = (batchId: string, rows: number) =>
+  eventually(async () => {
+    const decisions = await decisionsOf(batchId);
+    return decisions.length >= rows ? decisions : undefined;
+  }, `the ${rows} verdicts of ${batchId}`);
+const hopOf = (correlationId: string) =>
+  eventually(async () => (await hub.auditOf(correlationId)).find((r) => r.stage === 'claims-intake'), 'the claims-intake hop');
+const storedClaims = async (): Promise<(ClaimV1 & { batchId: string })[]> =>
+  (await hub.scan('correlation')).filter((i) => String(i.pk) === 'CLAIMS#905' && String(i.sk).startsWith('CLAIM#')).map((i) => ({ ...(i.claim as ClaimV1), batchId: i.batchId as string }));
+
+const post = async (envelope: ReturnType<typeof costsEnvelope>) => {
+  const response = await hub.post(envelope, DEMO_CLIENT);
+  expect(response.status).toBe(202);
+  return envelope;
+};
+
+describe('cost rows into claims-intake', () => {
+  const batch = {
+    batchId: 'unit4-it-1',
+    rows: [
+      costRow('R1', A, lastYear),
+      costRow('R2', A, { ...lastYear, compensationType: 'SPECIAL_COSTS', amountCents: 128_450 }),
+      costRow('R3', B, lastYear),
+      costRow('R4', C, lastYear),
+      costRow('R5', D, lastYear),
+      costRow('R6', A, { ...lastYear, compensationType: 'SOCIAL_ASSISTANCE' }),
+      costRow('R7', A, { from: day(3, '03-01'), to: day(3, '03-31') }),
+      costRow('R1', A, { ...lastYear, amountCents: 777 }),
+      costRow('R9', '131052-308U', lastYear),
+      costRow('R10', E, { ...lastYear, amountCents: 4_321 }),
+      costRow('R11', A, { from: day(2, '05-01'), to: day(2, '05-31'), amountCents: 5_005 }),
+      costRow('R12', null, { ...lastYear, amountCents: 2_500_000 }),
+    ],
+  };
+
+  it('ends every row accepted into a claim or refused with the right reason, once in the inbox, with no identity code', async () => {
+    const envelope = await post(costsEnvelope(batch));
+    const decisions = await settledDecisions(batch.batchId, batch.rows.length);
+    expect(decisions.map((d) => [d.voucher, d.reason ?? d.outcome])).toEqual([
+      ['R1', 'accepted'],
+      ['R2', 'accepted'],
+      ['R3', 'NOT_IN_UMA'],
+      ['R4', 'NOT_WITHIN_COMPENSATION'],
+      ['R5', 'FINNISH_CITIZEN'],
+      ['R6', 'PERIOD_ENDED'],
+      ['R7', 'DEADLINE_PASSED'],
+      ['R1', 'DUPLICATE_ROW'],
+      ['R9', 'INVALID_HETU'],
+      ['R10', 'accepted'],
+      ['R11', 'accepted'],
+      ['R12', 'accepted'],
+    ]);
+    expect(decisions.every((d) => d.businessId === VAASA_BUSINESS_ID)).toBe(true);
+    expect((await hopOf(envelope.correlationId)).outcome).toBe('batch-taken');
+
+    // Rows in = accepted + refused, in cents; the accepted are exactly the claims' rows and totals.
+    const cents = (ds: readonly ClaimsRowDecidedV1[]) => ds.reduce((sum, d) => sum + d.amountCents, 0);
+    const accepted = decisions.filter((d) => d.outcome === 'accepted');
+    expect(cents(decisions)).toBe(batch.rows.reduce((sum, r) => sum + r.amountCents, 0));
+    const claims = (await storedClaims()).filter((c) => c.batchId === batch.batchId);
+    expect(claims.map((c) => [c.compensationType, c.period, c.rows.map((r) => r.voucher)]).sort()).toEqual(
+      [
+        ['INTERPRETATION', `${Y - 1}H1`, ['R1', 'R10']],
+        ['INTERPRETATION', `${Y - 2}H1`, ['R11']],
+        ['PREPAREDNESS', `${Y - 1}H1`, ['R12']],
+        ['SPECIAL_COSTS', `${Y - 1}H1`, ['R2']],
+      ].sort(),
+    );
+    expect(claims.reduce((sum, c) => sum + c.totalCents, 0)).toBe(cents(accepted));
+    for (const d of accepted) expect(claims.find((c) => c.claimNumber === d.claimNumber)?.rows.map((r) => r.voucher)).toContain(d.voucher);
+
+    // Each claim as YA's document validates against the schema.
+    const xsd = readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'ya', 'ya.xsd'), 'utf8');
+    for (const claim of claims) {
+      const { batchId: _, ...plain } = claim;
+      expect(validateAgainstXsd(xsd, buildClaimXml(plain))).toEqual([]);
+    }
+
+    // Nothing personal left the hub's tables: not in the inbox, not in the log.
+    const seen = JSON.stringify(await inboxEnvelopes(hub, '905')) + hub.logLines().join('\n');
+    for (const hetu of HETUS) expect(seen).not.toContain(hetu);
+  });
+
+  it('warns once of a row whose claim deadline is near', async () => {
+    const warnings = await eventually(async () => {
+      const found = await inboxOf<ClaimsDeadlineNearV1>('claims.deadline.near.v1', batch.batchId);
+      return found.length > 0 ? found : undefined;
+    }, 'the deadline warning');
+    const decisions = await decisionsOf(batch.batchId);
+    expect(warnings).toEqual([
+      expect.objectContaining({ voucher: 'R11', deadline: `${Y}-12-31`, businessId: VAASA_BUSINESS_ID, claimNumber: decisions.find((d) => d.voucher === 'R11')!.claimNumber }),
+    ]);
+  });
+
+  it('changes nothing for the same batch posted again, and refuses a voucher already claimed in a later batch', async () => {
+    const before = (await inboxEnvelopes(hub, '905')).length;
+    const claimsBefore = await storedClaims();
+    const again = await post(costsEnvelope(batch));
+    expect((await hopOf(again.correlationId)).outcome).toBe('batch-duplicate');
+    expect((await inboxEnvelopes(hub, '905')).length).toBe(before);
+    expect(await storedClaims()).toEqual(claimsBefore);
+
+    const later = { batchId: 'unit4-it-2', rows: [costRow('R1', A, lastYear), costRow('R20', A, { from: day(1, '08-01'), to: day(1, '08-31') })] };
+    await post(costsEnvelope(later));
+    const decisions = await settledDecisions(later.batchId, 2);
+    expect(decisions.map((d) => [d.voucher, d.reason ?? d.outcome])).toEqual([
+      ['R1', 'DUPLICATE_ROW'],
+      ['R20', 'accepted'],
+    ]);
+  });
+});
+
+describe('koto-hub claims import', () => {
+  const cli = (args: readonly string[]): Promise<{ code: number; out: string; err: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('node', ['cli/koto-hub.mjs', 'claims', 'import', ...args], { env: { ...process.env, KOTO_DATA_DIR: hub.dataDir.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+    });
+
+  const fi = (iso: string) => iso.split('-').reverse().map(Number).join('.');
+  it('reports every bad line by number and column and imports nothing, then imports the good lines with --skip-bad', async () => {
+    const csv = join(hub.dataDir.root, 'costs.csv');
+    writeFileSync(
+      csv,
+      [
+        'tosite;henkilotunnus;korvauslaji;alkupvm;loppupvm;summa',
+        `CSV-1;${A};INTERPRETATION;${fi(lastYear.from)};${fi(lastYear.to)};120,50`,
+        `CSV-2;${D};INTERPRETATION;${fi(lastYear.from)};${fi(lastYear.to)};12.50`,
+        `CSV-3;${C};TULKKAUS;${fi(lastYear.from)};31.2.${Y - 1};80,00`,
+        `CSV-4;${E};INTERPRETATION;${fi(lastYear.from)};${fi(lastYear.to)};1 000,00`,
+      ].join('\n'),
+    );
+    const strict = await cli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID]);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('line 3, column summa:');
+    expect(strict.err).toContain('line 4, column korvauslaji:');
+    expect(strict.err).toContain('line 4, column loppupvm:');
+    expect(strict.err).toContain('nothing imported: 2 bad lines');
+    for (const hetu of HETUS) expect(strict.out + strict.err).not.toContain(hetu);
+
+    const lenient = await cli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID, '--skip-bad']);
+    expect(lenient.code, lenient.err).toBe(0);
+    const batchId = /\((csv-[0-9a-f]{16}-1)\)/.exec(lenient.out)?.[1];
+    expect(batchId).toBeDefined();
+    const decisions = await settledDecisions(batchId!, 2);
+    expect(decisions.map((d) => [d.voucher, d.outcome, d.amountCents])).toEqual([
+      ['CSV-1', 'accepted', 12_050],
+      ['CSV-4', 'accepted', 100_000],
+    ]);
+  });
+});
