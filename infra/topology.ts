@@ -265,6 +265,7 @@ export const queues = {
     retentionDays: 14,
     flow: 'claims',
   },
+  'ya-claims': adapterQueue('claims.claim.send.requested.v1: one claim to send to YA (KEHA centre) per message', 'claims'),
   'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
   'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
@@ -348,6 +349,7 @@ export const externalSystems = {
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
+  ya: { description: "YA, KEHA centre's general e-service system (compensation claims), over X-Road", ratePerSecond: 2 },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;
@@ -474,9 +476,19 @@ export const functions = {
     timeoutSeconds: 120,
     // One batch at a time: its UMA lookups take the system's rate (shared with the outreach lookups).
     consumes: { queue: 'claims-intake', batchSize: 1, maxConcurrency: 2 },
-    sends: ['claims-intake', 'municipality-outbox'],
+    sends: ['claims-intake', 'municipality-outbox', 'ya-claims'],
     tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
     calls: ['uma'],
+  },
+  'ya-adapter': {
+    description: "Sends each claim to YA as its Korvaushakemus document, once per claim number, and records YA's receipt",
+    entry: 'functions/ya-adapter/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    consumes: { queue: 'ya-claims', batchSize: 1, maxConcurrency: 2 },
+    sends: ['ya-claims'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: ['ya'],
   },
   'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
   'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),

@@ -61,3 +61,11 @@ export const claimsDeadlineNearV1 = z.lazy(() =>
   }),
 );
 export type ClaimsDeadlineNearV1 = z.infer<typeof claimsDeadlineNearV1>;
+
+/**
+ * claims.claim.send.requested.v1 — the hub's own wiring, not published: a claim stored by
+ * claims-intake, for the YA adapter to send. It names the claim only; the adapter reads the claim
+ * (with its persons) from the claim store, so no identity code travels on the queue.
+ */
+export const claimSendRequestedV1 = z.lazy(() => z.object({ claimNumber: claimNumber() }));
+export type ClaimSendRequestedV1 = z.infer<typeof claimSendRequestedV1>;

@@ -29,7 +29,7 @@ import {
   cooperationRequestedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
-import { claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
+import { claimSendRequestedV1, claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -195,6 +195,10 @@ export const messageTypes = {
   'claims.deadline.near.v1': define({
     description: 'A cost row whose claim deadline is near (within the configured warning period), raised once per row',
     payload: claimsDeadlineNearV1,
+  }),
+  'claims.claim.send.requested.v1': define({
+    description: 'A claim stored by claims-intake, for the YA adapter to send (names the claim only)',
+    payload: claimSendRequestedV1,
   }),
 } as const;
 

@@ -2,7 +2,7 @@
  * A batch of cost rows (`claims.costs.submitted.v1`, from a finance system through ingress or from
  * `koto-hub claims import`): each row's person looked up in UMA, the rows judged and the accepted
  * ones grouped into claims once per batch (functions/claims/intake.ts), and each row's verdict, and
- * each near deadline, delivered to the municipality's inbox. While UMA's breaker is open the batch
+ * each near deadline, delivered to the municipality's inbox; each claim goes to the YA adapter. While UMA's breaker is open the batch
  * waits on its queue, re-sent with a delay, as a lookup does.
  */
 import { throughBreaker } from '#lib/breaker/guard';
@@ -33,6 +33,7 @@ export const handler = createSqsHandler({
       const target = `municipality:${message.municipality}`;
       for (const [i, decision] of result.decisions.entries()) hop.emit('municipality-outbox', 'claims.row.decided.v1', decision, { target, key: `row-${i}` });
       for (const [i, warning] of result.warnings.entries()) hop.emit('municipality-outbox', 'claims.deadline.near.v1', warning, { target, key: `deadline-${i}` });
+      for (const claimNumber of result.claims) hop.emit('ya-claims', 'claims.claim.send.requested.v1', { claimNumber }, { target: 'ya', key: `send-${claimNumber}` });
     }
     hop.setOutcome(`batch-${result.outcome}`);
   },

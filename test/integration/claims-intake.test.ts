@@ -18,6 +18,7 @@ import { buildClaimXml } from '#contracts/ya/mapper';
 import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
+import type { DeadLetterSummary } from '#cli/dead-letters';
 import { validateAgainstXsd } from '../support/xsd-subset.ts';
 import { claimPerson, costRow, costsEnvelope, VAASA_BUSINESS_ID } from '../support/claims.ts';
 
@@ -170,18 +171,68 @@ describe('cost rows into claims-intake', () => {
   });
 });
 
-describe('koto-hub claims import', () => {
-  const cli = (args: readonly string[]): Promise<{ code: number; out: string; err: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('node', ['cli/koto-hub.mjs', 'claims', 'import', ...args], { env: { ...process.env, KOTO_DATA_DIR: hub.dataDir.root }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+const cli = (args: readonly string[]): Promise<{ code: number; out: string; err: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('node', ['cli/koto-hub.mjs', ...args], { env: { ...process.env, KOTO_DATA_DIR: hub.dataDir.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
 
+describe('claims to YA', () => {
+  const stored = async (claimNumber: string) =>
+    (await hub.scan('correlation')).find((i) => i.pk === 'CLAIMS#905' && i.sk === `CLAIM#${claimNumber}`) as { state: string; caseId?: string } | undefined;
+
+  it('sends each claim of a batch to YA once, as a document that validates against the XSD, and records YA’s receipt', async () => {
+    const claims = await eventually(async () => {
+      const found = (await storedClaims()).filter((c) => c.batchId === 'unit4-it-1');
+      return found.length === 4 && (await Promise.all(found.map((c) => stored(c.claimNumber)))).every((c) => c?.caseId) ? found : undefined;
+    }, 'YA’s receipts of the first batch’s claims');
+    const ya = hub.mocks!.ya;
+    for (const claim of claims) expect(ya.claims.filter((c) => c.claimNumber === claim.claimNumber)).toHaveLength(1);
+    const xsd = readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'ya', 'ya.xsd'), 'utf8');
+    for (const document of ya.documents) expect(validateAgainstXsd(xsd, document)).toEqual([]);
+    expect((await stored(claims[0]!.claimNumber))?.state).toBe('received');
+  });
+
+  it('retries a YA outage, dead-letters the claim with its reason and no identity code, and a redrive sends it', async () => {
+    const ya = hub.mocks!.ya;
+    // The breaker would hold the claim through an outage; here the retries are what is under test.
+    process.env.KOTO_BREAKER_FAILURES_TO_OPEN = '1000';
+    ya.faults.set([{ id: 'down', route: 'ya.claims', effect: { kind: 'status', status: 503 } }]);
+    try {
+      const outage = { batchId: 'unit4-it-outage', rows: [costRow('R30', A, { from: day(1, '10-01'), to: day(1, '10-31'), amountCents: 3_030 })] };
+      await post(costsEnvelope(outage));
+      const [decision] = await settledDecisions(outage.batchId, 1);
+      expect(decision?.outcome).toBe('accepted');
+      const dead = await eventually(async () => (await hub.peekDlq('ya-claims')).find((m) => m.Body?.includes(decision!.claimNumber!)), 'the dead letter of the claim', 60_000);
+      const messageId = (JSON.parse(dead.Body!) as { messageId: string }).messageId;
+      // As the operator sees it: SQS moved it after its receives, the reason from its last failed hop.
+      const show = await cli(['dlq', 'show', 'ya-claims', '--json']);
+      const shown = (JSON.parse(show.out) as { messages: DeadLetterSummary[] }).messages.find((m) => m.messageId === messageId);
+      expect(shown).toMatchObject({ movedBySqs: true, failedStage: 'ya-adapter', failureCode: expect.stringContaining('503') });
+      expect(shown!.receives).toBeGreaterThanOrEqual(5);
+      for (const hetu of HETUS) expect(show.out + (dead.Body ?? '')).not.toContain(hetu);
+      expect(ya.claims.some((c) => c.claimNumber === decision!.claimNumber)).toBe(false);
+
+      ya.faults.clear();
+      const redrive = await cli(['dlq', 'redrive', 'ya-claims', '--all']);
+      expect(redrive.code, redrive.err).toBe(0);
+      const receipt = await eventually(async () => (await stored(decision!.claimNumber!))?.caseId, 'YA’s receipt after the redrive');
+      expect(receipt).toMatch(/^KEHA\//);
+      expect(ya.claims.filter((c) => c.claimNumber === decision!.claimNumber)).toHaveLength(1);
+    } finally {
+      ya.faults.clear();
+      delete process.env.KOTO_BREAKER_FAILURES_TO_OPEN;
+    }
+  });
+});
+
+describe('koto-hub claims import', () => {
+  const importCli = (args: readonly string[]) => cli(['claims', 'import', ...args]);
   const fi = (iso: string) => iso.split('-').reverse().map(Number).join('.');
   it('reports every bad line by number and column and imports nothing, then imports the good lines with --skip-bad', async () => {
     const csv = join(hub.dataDir.root, 'costs.csv');
@@ -195,7 +246,7 @@ describe('koto-hub claims import', () => {
         `CSV-4;${E};INTERPRETATION;${fi(lastYear.from)};${fi(lastYear.to)};1 000,00`,
       ].join('\n'),
     );
-    const strict = await cli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID]);
+    const strict = await importCli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID]);
     expect(strict.code).toBe(1);
     expect(strict.err).toContain('line 3, column summa:');
     expect(strict.err).toContain('line 4, column korvauslaji:');
@@ -203,7 +254,7 @@ describe('koto-hub claims import', () => {
     expect(strict.err).toContain('nothing imported: 2 bad lines');
     for (const hetu of HETUS) expect(strict.out + strict.err).not.toContain(hetu);
 
-    const lenient = await cli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID, '--skip-bad']);
+    const lenient = await importCli([csv, '--municipality', '905', '--business-id', VAASA_BUSINESS_ID, '--skip-bad']);
     expect(lenient.code, lenient.err).toBe(0);
     const batchId = /\((csv-[0-9a-f]{16}-1)\)/.exec(lenient.out)?.[1];
     expect(batchId).toBeDefined();

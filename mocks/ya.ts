@@ -1,0 +1,129 @@
+/**
+ * YA mock (KEHA centre's general e-service system), in the transport and documents koto-hub defines
+ * for it (contracts/ya/wire.ts, contracts/ya/README.md), behind the security-server stand-in.
+ *
+ *   POST …/ya/hakemukset/v1        takes a claim once per claim number: 202 with its receipt
+ *                                  (`Vastaanottoilmoitus`), 200 with the same receipt for the same
+ *                                  claim again, 409 for another document under a used number, 400
+ *                                  for one that breaks the contract (naming fields, never values)
+ *   GET  …/ya/vastaukset/v1/{n}    the n-th answer once it is due: the decision (`Korvauspaatos`)
+ *                                  and the payment (`Maksuilmoitus`) of each claim, `answerDelayMs`
+ *                                  after the claim arrived (the server's `timing` clock); 404
+ *                                  `Client.NoSuchAnswer` before
+ *
+ * `decide` chooses each row's outcome (default: every row accepted in full); `pay` the paid amount
+ * (default: the decided total). Faults (5xx, timeouts, garbage) come from the framework like every
+ * mock's. `claims` lets a test see what YA received, in order.
+ */
+import type { ClaimV1 } from '#contracts/claims/claim';
+import type { DecisionRowV1 } from '#contracts/ya/answers';
+import { buildYaAnswerXml, readClaimXml } from '#contracts/ya/mapper';
+import { YA_ERROR_TYPES, YA_SERVICE } from '#contracts/ya/wire';
+import { realClock, startMockServer, xroadRestError, type MockRequest, type MockResponse, type MockRoute, type MockServer, type SystemMockOptions } from '#mocks/framework';
+
+export interface YaMockOptions extends SystemMockOptions {
+  /** Milliseconds after a claim arrived before its decision and payment can be read (default 0). */
+  readonly answerDelayMs?: number;
+  /** The decision of each row (default: accepted in full). */
+  readonly decide?: (claim: ClaimV1) => readonly DecisionRowV1[];
+  /** The amount paid for a decided total (default: the total). */
+  readonly pay?: (claim: ClaimV1, decidedCents: number) => number;
+}
+
+export interface YaMock extends MockServer {
+  /** The claims YA took, in the order it took them (repeats not counted). */
+  readonly claims: readonly ClaimV1[];
+  /** The claim documents as they came, in the same order (for a test's schema check). */
+  readonly documents: readonly string[];
+  /** Replaces the decision rule of claims that arrive from now on (a test's own). */
+  setDecide(decide: YaMockOptions['decide']): void;
+  setPay(pay: YaMockOptions['pay']): void;
+}
+
+const XML = { 'content-type': 'application/xml; charset=utf-8' };
+const xml = (status: number, body: string): MockResponse => ({ status, headers: XML, body });
+const path = (service: string, tail = ''): RegExp =>
+  new RegExp(`^/r1/([^/]+)/${YA_SERVICE.memberClass}/${YA_SERVICE.memberCode}/${YA_SERVICE.subsystemCode}/${service}/${YA_SERVICE.version}${tail}/?$`);
+
+/** The payment reference and account of the mock's payments: valid ones (the README's example). */
+export const YA_MOCK_PAYMENT = { reference: 'RF25202600127', iban: 'FI2112345600000785' } as const;
+
+const acceptAll = (claim: ClaimV1): DecisionRowV1[] =>
+  claim.rows.map((row) => ({ voucher: row.voucher, outcome: 'accepted', claimedCents: row.amountCents, acceptedCents: row.amountCents, reason: null }));
+
+export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
+  const clock = options.timing ?? realClock;
+  let decide = options.decide ?? acceptAll;
+  let pay = options.pay ?? ((_claim: ClaimV1, decided: number) => decided);
+  const taken = new Map<string, { fingerprint: string; receipt: string }>();
+  const claims: ClaimV1[] = [];
+  const documents: string[] = [];
+  const answers: { dueAt: number; xml: string }[] = [];
+  const day = () => new Date(clock.now()).toISOString().slice(0, 10);
+
+  const submit: MockRoute<undefined> = {
+    name: 'ya.claims',
+    method: 'POST',
+    pattern: path(YA_SERVICE.services.claims),
+    handle(req: MockRequest): MockResponse {
+      if (typeof req.headers['x-road-client'] !== 'string') return xroadRestError(400, YA_ERROR_TYPES.invalid, 'the X-Road-Client header is missing', 'X-Road-Client');
+      let claim: ClaimV1;
+      try {
+        claim = readClaimXml(req.body);
+      } catch (error) {
+        // The reader's messages name fields, never values.
+        return xroadRestError(400, YA_ERROR_TYPES.invalid, 'the claim breaks the contract', error instanceof Error ? error.message : 'invalid');
+      }
+      const fingerprint = JSON.stringify(claim);
+      const earlier = taken.get(claim.claimNumber);
+      if (earlier) {
+        return earlier.fingerprint === fingerprint ? xml(200, earlier.receipt) : xroadRestError(409, YA_ERROR_TYPES.conflict, 'the claim number was used for another claim', 'Hakemusnumero');
+      }
+      claims.push(claim);
+      documents.push(req.body);
+      const caseId = `KEHA/${claims.length}/${day().slice(0, 4)}`;
+      const receipt = buildYaAnswerXml({ kind: 'received', claimNumber: claim.claimNumber, caseId, receivedOn: day() });
+      taken.set(claim.claimNumber, { fingerprint, receipt });
+      const rows = decide(claim);
+      const decided = rows.reduce((sum, row) => sum + row.acceptedCents, 0);
+      const dueAt = clock.now() + (options.answerDelayMs ?? 0);
+      const head = { claimNumber: claim.claimNumber, caseId };
+      answers.push({ dueAt, xml: buildYaAnswerXml({ kind: 'decided', ...head, decidedOn: day(), rows: [...rows], acceptedCents: decided }) });
+      answers.push({ dueAt, xml: buildYaAnswerXml({ kind: 'paid', ...head, paidOn: day(), amountCents: pay(claim, decided), ...YA_MOCK_PAYMENT }) });
+      return xml(202, receipt);
+    },
+  };
+
+  const answer: MockRoute<undefined> = {
+    name: 'ya.answers',
+    method: 'GET',
+    pattern: path(YA_SERVICE.services.answers, '/(\\d{1,9})'),
+    handle(_req: MockRequest, match): MockResponse {
+      const n = Number(match[2]);
+      const found = answers[n - 1];
+      if (!found || found.dueAt > clock.now()) return xroadRestError(404, YA_ERROR_TYPES.noAnswer, 'no such answer yet', 'n');
+      return xml(200, found.xml);
+    },
+  };
+
+  return startMockServer({
+    ...options,
+    system: 'ya',
+    routes: [submit, answer],
+    population: undefined,
+    faultBody: (faultcode, faultstring) => xroadRestError(500, faultcode, faultstring, ''),
+    onReset: () => {
+      taken.clear();
+      claims.length = 0;
+      documents.length = 0;
+      answers.length = 0;
+    },
+  }).then((server) =>
+    Object.assign(server, {
+      claims,
+      documents,
+      setDecide: (next: YaMockOptions['decide']) => void (decide = next ?? acceptAll),
+      setPay: (next: YaMockOptions['pay']) => void (pay = next ?? ((_c: ClaimV1, d: number) => d)),
+    }),
+  );
+}
