@@ -490,6 +490,17 @@ export const functions = {
     tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
     calls: ['ya'],
   },
+  'ya-answer-poller': {
+    description: "Reads YA's answers in YA's order and delivers each decision and payment to the municipality of its claim, once",
+    entry: 'functions/ya-answer-poller/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    schedule: { everyMinutes: 5 },
+    sends: ['municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'write', pacing: 'readwrite' },
+    calls: ['ya'],
+    flow: 'claims',
+  },
   'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
   'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),
   'records-review-watch': {
@@ -646,6 +657,8 @@ export const inboxTypes = [
   'plan.review.overdue.v1',
   'claims.row.decided.v1',
   'claims.deadline.near.v1',
+  'claims.claim.decided.v1',
+  'claims.claim.paid.v1',
 ] as const;
 
 /** Name of the DLQ that belongs to a queue. */

@@ -37,6 +37,8 @@ export interface YaMock extends MockServer {
   readonly documents: readonly string[];
   /** Replaces the decision rule of claims that arrive from now on (a test's own). */
   setDecide(decide: YaMockOptions['decide']): void;
+  /** Gives a claim's decision or payment again as YA's next answer (YA repeating itself). */
+  resend(claimNumber: string, kind: 'decided' | 'paid'): void;
   setPay(pay: YaMockOptions['pay']): void;
 }
 
@@ -58,7 +60,7 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
   const taken = new Map<string, { fingerprint: string; receipt: string }>();
   const claims: ClaimV1[] = [];
   const documents: string[] = [];
-  const answers: { dueAt: number; xml: string }[] = [];
+  const answers: { dueAt: number; xml: string; claimNumber: string; kind: string }[] = [];
   const day = () => new Date(clock.now()).toISOString().slice(0, 10);
 
   const submit: MockRoute<undefined> = {
@@ -88,8 +90,9 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
       const decided = rows.reduce((sum, row) => sum + row.acceptedCents, 0);
       const dueAt = clock.now() + (options.answerDelayMs ?? 0);
       const head = { claimNumber: claim.claimNumber, caseId };
-      answers.push({ dueAt, xml: buildYaAnswerXml({ kind: 'decided', ...head, decidedOn: day(), rows: [...rows], acceptedCents: decided }) });
-      answers.push({ dueAt, xml: buildYaAnswerXml({ kind: 'paid', ...head, paidOn: day(), amountCents: pay(claim, decided), ...YA_MOCK_PAYMENT }) });
+      const answer = (kind: string, body: string) => answers.push({ dueAt, xml: body, claimNumber: claim.claimNumber, kind });
+      answer('decided', buildYaAnswerXml({ kind: 'decided', ...head, decidedOn: day(), rows: [...rows], acceptedCents: decided }));
+      answer('paid', buildYaAnswerXml({ kind: 'paid', ...head, paidOn: day(), amountCents: pay(claim, decided), ...YA_MOCK_PAYMENT }));
       return xml(202, receipt);
     },
   };
@@ -122,6 +125,11 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
     Object.assign(server, {
       claims,
       documents,
+      resend: (claimNumber: string, kind: 'decided' | 'paid') => {
+        const earlier = answers.find((a) => a.claimNumber === claimNumber && a.kind === kind);
+        if (!earlier) throw new Error('YA mock: no such answer to give again');
+        answers.push({ ...earlier, dueAt: clock.now() });
+      },
       setDecide: (next: YaMockOptions['decide']) => void (decide = next ?? acceptAll),
       setPay: (next: YaMockOptions['pay']) => void (pay = next ?? ((_c: ClaimV1, d: number) => d)),
     }),

@@ -69,3 +69,52 @@ export type ClaimsDeadlineNearV1 = z.infer<typeof claimsDeadlineNearV1>;
  */
 export const claimSendRequestedV1 = z.lazy(() => z.object({ claimNumber: claimNumber() }));
 export type ClaimSendRequestedV1 = z.infer<typeof claimSendRequestedV1>;
+
+const caseId = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$/, 'must be a case number of 1–40 letters, digits and / . _ -'));
+const sum = () => z.int('must be an integer number of cents').check(z.nonnegative('must not be negative'));
+
+/**
+ * claims.claim.decided.v1 — YA's decision on a claim, per row (accepted, partly, rejected) with the
+ * claimed and accepted cents, matched to the claim the hub sent; delivered once. `reason` is YA's
+ * own text for a row not accepted in full (free text: the hub never logs it).
+ */
+export const claimDecisionDeliveredV1 = z.lazy(() =>
+  z.object({
+    claimNumber: claimNumber(),
+    caseId: caseId(),
+    businessId: businessIdSchema,
+    decidedOn: isoDate(),
+    claimedCents: sum(),
+    acceptedCents: sum(),
+    rows: z.array(
+      z.object({
+        voucher: voucherSchema,
+        outcome: z.enum(['accepted', 'partly', 'rejected'], 'must be accepted, partly or rejected'),
+        claimedCents: sum(),
+        acceptedCents: sum(),
+        reason: z.nullable(z.string().check(z.maxLength(4000, 'must be at most 4000 characters'))),
+      }),
+    ),
+  }),
+);
+export type ClaimDecisionDeliveredV1 = z.infer<typeof claimDecisionDeliveredV1>;
+
+/**
+ * claims.claim.paid.v1 — YA's payment of a claim: the day, the amount, the Finnish payment
+ * reference and the account, matched to the claim; `decidedCents` is the decision's total when the
+ * hub has it, and `differsFromDecision` flags a payment that is not that total.
+ */
+export const claimPaymentDeliveredV1 = z.lazy(() =>
+  z.object({
+    claimNumber: claimNumber(),
+    caseId: caseId(),
+    businessId: businessIdSchema,
+    paidOn: isoDate(),
+    amountCents: sum(),
+    reference: z.string().check(z.regex(/^(RF\d{2}[0-9A-Z]{1,21}|\d{4,20})$/, 'must be a payment reference, national or RF, without spaces')),
+    iban: z.string().check(z.regex(/^FI\d{16}$/, 'must be a Finnish IBAN without spaces')),
+    decidedCents: z.nullable(sum()),
+    differsFromDecision: z.boolean('must be true or false'),
+  }),
+);
+export type ClaimPaymentDeliveredV1 = z.infer<typeof claimPaymentDeliveredV1>;

@@ -41,6 +41,8 @@ export const publishedTypes = {
   'claims.costs.submitted.v1': 'inbound',
   'claims.row.decided.v1': 'outbound',
   'claims.deadline.near.v1': 'outbound',
+  'claims.claim.decided.v1': 'outbound',
+  'claims.claim.paid.v1': 'outbound',
 } as const satisfies Partial<Record<MessageType, Direction>>;
 
 export type PublishedType = keyof typeof publishedTypes;

@@ -29,7 +29,7 @@ import {
   cooperationRequestedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
-import { claimSendRequestedV1, claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
+import { claimDecisionDeliveredV1, claimPaymentDeliveredV1, claimSendRequestedV1, claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -199,6 +199,14 @@ export const messageTypes = {
   'claims.claim.send.requested.v1': define({
     description: 'A claim stored by claims-intake, for the YA adapter to send (names the claim only)',
     payload: claimSendRequestedV1,
+  }),
+  'claims.claim.decided.v1': define({
+    description: 'YA’s decision on a claim, per row, delivered once to the municipality that claimed',
+    payload: claimDecisionDeliveredV1,
+  }),
+  'claims.claim.paid.v1': define({
+    description: 'YA’s payment of a claim (day, amount, payment reference, account), delivered once, flagged when it differs from the decision',
+    payload: claimPaymentDeliveredV1,
   }),
 } as const;
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHetu } from '#contracts/hetu';
 import type { Envelope } from '#contracts/envelope';
 import type { ClaimV1 } from '#contracts/claims/claim';
-import type { ClaimsDeadlineNearV1, ClaimsRowDecidedV1 } from '#contracts/messages/claims';
+import type { ClaimDecisionDeliveredV1, ClaimPaymentDeliveredV1, ClaimsDeadlineNearV1, ClaimsRowDecidedV1 } from '#contracts/messages/claims';
 import { buildClaimXml } from '#contracts/ya/mapper';
 import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
@@ -227,6 +227,53 @@ describe('claims to YA', () => {
     } finally {
       ya.faults.clear();
       delete process.env.KOTO_BREAKER_FAILURES_TO_OPEN;
+    }
+  });
+});
+
+describe('YA’s answers back', () => {
+  const inboxFor = async <T>(type: string, claimNumber: string): Promise<T[]> =>
+    (await inboxEnvelopes(hub, '905')).filter((e): e is Envelope<T> => e.type === type && (e.payload as { claimNumber?: string }).claimNumber === claimNumber).map((e) => e.payload);
+  const answered = async (claimNumber: string) =>
+    eventually(async () => {
+      await hub.trigger('ya-answer-poller');
+      const decided = await inboxFor<ClaimDecisionDeliveredV1>('claims.claim.decided.v1', claimNumber);
+      const paid = await inboxFor<ClaimPaymentDeliveredV1>('claims.claim.paid.v1', claimNumber);
+      return decided.length > 0 && paid.length > 0 ? { decided, paid } : undefined;
+    }, `YA’s decision and payment of ${claimNumber} in the inbox`);
+
+  it('delivers YA’s decision and payment to the inbox once, and a decision YA gives again changes nothing', async () => {
+    const claim = await eventually(async () => (await storedClaims()).find((c) => c.batchId === 'unit4-it-1' && c.rows.some((r) => r.voucher === 'R10')), 'the claim of R1 and R10');
+    const { decided, paid } = await answered(claim.claimNumber);
+    expect(decided).toEqual([
+      expect.objectContaining({ claimNumber: claim.claimNumber, businessId: VAASA_BUSINESS_ID, claimedCents: claim.totalCents, acceptedCents: claim.totalCents }),
+    ]);
+    expect(decided[0]!.rows.map((r) => [r.voucher, r.outcome, r.acceptedCents])).toEqual(claim.rows.map((r) => [r.voucher, 'accepted', r.amountCents]));
+    expect(paid).toEqual([expect.objectContaining({ amountCents: claim.totalCents, decidedCents: claim.totalCents, differsFromDecision: false, reference: 'RF25202600127' })]);
+
+    const before = (await hub.scan('correlation')).find((i) => i.sk === `CLAIM#${claim.claimNumber}`);
+    hub.mocks!.ya.resend(claim.claimNumber, 'decided');
+    await hub.trigger('ya-answer-poller');
+    await hub.trigger('ya-answer-poller');
+    expect(await inboxFor('claims.claim.decided.v1', claim.claimNumber)).toHaveLength(1);
+    expect((await hub.scan('correlation')).find((i) => i.sk === `CLAIM#${claim.claimNumber}`)).toEqual(before);
+  });
+
+  it('keeps a partly accepted decision per row and flags a payment that differs from it', async () => {
+    const ya = hub.mocks!.ya;
+    ya.setDecide((c) => c.rows.map((r) => ({ voucher: r.voucher, outcome: 'partly', claimedCents: r.amountCents, acceptedCents: r.amountCents - 1, reason: 'Ohjeen enimmäismäärä' })));
+    ya.setPay((_c, decidedCents) => decidedCents - 100);
+    try {
+      const partly = { batchId: 'unit4-it-partly', rows: [costRow('R40', A, { from: day(1, '11-01'), to: day(1, '11-30'), amountCents: 40_000 })] };
+      await post(costsEnvelope(partly));
+      const [row] = await settledDecisions(partly.batchId, 1);
+      const { decided, paid } = await answered(row!.claimNumber!);
+      expect(decided[0]).toMatchObject({ claimedCents: 40_000, acceptedCents: 39_999, rows: [{ voucher: 'R40', outcome: 'partly', acceptedCents: 39_999 }] });
+      expect(paid[0]).toMatchObject({ amountCents: 39_899, decidedCents: 39_999, differsFromDecision: true });
+      expect(hub.logLines().join('\n')).not.toContain('Ohjeen enimmäismäärä');
+    } finally {
+      ya.setDecide(undefined);
+      ya.setPay(undefined);
     }
   });
 });
