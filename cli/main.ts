@@ -32,6 +32,8 @@ Usage:
   koto-hub report [--json]                counts per municipality and month (targets, records stored), CSV
   koto-hub claims import FILE --municipality M --business-id Y [--skip-bad]
                                           a finance officer's CSV of cost rows into the claims flow
+  koto-hub claims status --municipality M [--year Y] [--json]
+                                          each claim's state and sums, flags, each batch reconciled
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 

@@ -16,10 +16,16 @@ import { dataDirPaths, defaultDataDir, readRuntimeInfo } from '#infra/local/data
 import { postEnvelopes } from '#infra/local/door-client';
 import { clientCredentials, OPERATOR_CLIENT } from '#infra/local/local-clients';
 import { pkiPaths } from '#infra/local/pki';
-import { noMorePositionals, parseCommandArgs } from '#cli/args';
-import { UsageError } from '#cli/connection';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { formatFinnishEuros } from '#contracts/claims/money';
+import { documentClient } from '#lib/clients';
+import { tableName } from '#lib/config';
+import { claimsStatus, type ClaimsStatus } from '#ops/claims-status';
+import { integerOption, noMorePositionals, parseCommandArgs } from '#cli/args';
+import { connectToHub, UsageError } from '#cli/connection';
 
 export const CLAIMS_HELP = `koto-hub claims import FILE --municipality M --business-id Y [--skip-bad]
+koto-hub claims status --municipality M [--year Y] [--no-decision-days N] [--json]
 
 Imports a CSV file of cost rows for the state's compensation (Act 681/2023 ch. 8) into the hub
 running on this data folder, as the municipality's finance system would post them: each row is
@@ -35,8 +41,14 @@ Importing the same file again for M changes nothing (its batches are named by th
   --business-id Y    the municipality's business ID (Y-tunnus), carried by every message about money
   --skip-bad         import the good lines of a file with bad ones
 
-Exit codes: 0 imported; 1 bad lines and nothing imported, or no good line; 2 bad arguments or no
-running hub.`;
+claims status shows each claim of M (of year Y's half-years) with its state and sums in euros —
+claimed, decided by YA, paid — flagged NO_DECISION when YA has not decided it N days (default 90,
+KOTO_CLAIMS_NO_DECISION_DAYS) after it was made, and PAYMENT_DIFFERS when the payment is not the
+decided sum; and each batch's reconciliation: rows in = accepted + refused, accepted = its claims.
+It reads the hub's tables (the running hub of the data folder, or its stored data).
+
+Exit codes: import 0 imported, 1 bad lines and nothing imported, or no good line; status 0, or 1
+when a claim is flagged or a batch does not reconcile; 2 bad arguments or no hub.`;
 
 /** Batch ids named by the municipality and the file's content: a file imported twice is a duplicate. */
 export const batchIdsOf = (municipality: string, content: string, batches: number): string[] => {
@@ -95,9 +107,59 @@ const importCsv = async (args: readonly string[], out: (line: string) => void, e
   return 0;
 };
 
+const euros = (cents: number | null): string => (cents === null ? '–' : formatFinnishEuros(cents));
+
+export const renderClaimsStatus = (status: ClaimsStatus): string[] => [
+  `claims of ${status.municipality}: ${status.claims.length}`,
+  ...status.claims.map(
+    (c) =>
+      `  ${c.claimNumber}  ${c.compensationType} ${c.period}  ${c.state}  ${c.rows} rows  claimed ${euros(c.claimedCents)}  decided ${euros(c.decidedCents)}  paid ${euros(c.paidCents)}${c.flags.length ? `  ${c.flags.join(' ')}` : ''}`,
+  ),
+  `  total claimed ${euros(status.totals.claimedCents)}  decided ${euros(status.totals.decidedCents)}  paid ${euros(status.totals.paidCents)}`,
+  `batches: ${status.batches.length}`,
+  ...status.batches.map(
+    (b) =>
+      `  ${b.batchId} (${b.receivedOn})  in ${b.sums.in.rows} rows ${euros(b.sums.in.cents)} = accepted ${b.sums.accepted.rows} ${euros(b.sums.accepted.cents)} + refused ${b.sums.refused.rows} ${euros(b.sums.refused.cents)}; claims ${euros(b.claimsCents)}  ${b.reconciles ? 'reconciles' : 'DOES NOT RECONCILE'}`,
+  ),
+];
+
+const status = async (args: readonly string[], out: (line: string) => void): Promise<number> => {
+  const { positionals, options } = parseCommandArgs(args, {
+    municipality: { type: 'string' },
+    year: { type: 'string' },
+    'no-decision-days': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  noMorePositionals(positionals, 0);
+  const municipality = options.municipality;
+  if (!municipality) throw new UsageError('--municipality is required');
+  if (!isMunicipalityCode(municipality)) throw new UsageError(`--municipality: ${municipalityCodeProblem(municipality)}`);
+  if (options.year !== undefined && !/^\d{4}$/.test(options.year)) throw new UsageError('--year must be a year like 2026');
+  const noDecisionDays = integerOption(options['no-decision-days'] ?? process.env.KOTO_CLAIMS_NO_DECISION_DAYS, 'no-decision-days', 90, 1, 3650);
+  const connection = await connectToHub();
+  try {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({ TableName: tableName('correlation'), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `CLAIMS#${municipality}` }, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const result = claimsStatus(items, { municipality, today: new Date().toISOString().slice(0, 10), noDecisionDays, ...(options.year ? { year: options.year } : {}) });
+    if (options.json === true) out(JSON.stringify(result, null, 2));
+    else for (const line of renderClaimsStatus(result)) out(line);
+    return result.claims.some((c) => c.flags.length > 0) || result.batches.some((b) => !b.reconciles) ? 1 : 0;
+  } finally {
+    await connection.close();
+  }
+};
+
 export const claimsCommand = async (args: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> => {
   const [sub, ...rest] = args;
   if (!sub || sub === '--help' || sub === '-h') return (out(CLAIMS_HELP), 0);
   if (sub === 'import') return importCsv(rest, out, err);
+  if (sub === 'status') return status(rest, out);
   throw new UsageError('unknown subcommand (see koto-hub claims --help)');
 };

@@ -87,6 +87,35 @@ const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 const tally = (amounts: readonly number[], where: string): Tally => ({ rows: amounts.length, cents: sumCents(amounts, where) });
 
+/** A batch's sums: every row in, and the accepted and refused by their verdicts (each an exact integer sum of cents). */
+export const batchSums = (rows: readonly { amountCents: number }[], decisions: readonly Pick<ClaimsRowDecidedV1, 'outcome' | 'amountCents'>[]): BatchSums => ({
+  in: tally(rows.map((r) => r.amountCents), 'rows in'),
+  accepted: tally(decisions.filter((d) => d.outcome === 'accepted').map((d) => d.amountCents), 'accepted rows'),
+  refused: tally(decisions.filter((d) => d.outcome === 'refused').map((d) => d.amountCents), 'refused rows'),
+});
+
+/** The claims of a batch's accepted rows and the answer of every row, in row order: pure. */
+export function judged(municipality: string, batch: CostsSubmittedV1, verdicts: readonly Verdict[]): { claims: ClaimV1[]; decisions: ClaimsRowDecidedV1[] } {
+  const accepted = batch.rows.filter((_, i) => verdicts[i]!.verdict === 'ACCEPTED');
+  const claims = groupClaims(municipality, batch.businessId, accepted);
+  const claimOf = new Map(claims.flatMap((claim) => claim.rows.map((row) => [row.voucher, claim.claimNumber] as const)));
+  const decisions: ClaimsRowDecidedV1[] = batch.rows.map((row, i) => {
+    const verdict = verdicts[i]!;
+    const ok = verdict.verdict === 'ACCEPTED';
+    return {
+      batchId: batch.batchId,
+      voucher: row.voucher,
+      businessId: batch.businessId,
+      outcome: ok ? 'accepted' : 'refused',
+      reason: ok ? null : verdict.reason,
+      claimNumber: ok ? claimOf.get(row.voucher)! : null,
+      amountCents: row.amountCents,
+      deadline: verdict.deadline,
+    };
+  });
+  return { claims, decisions };
+}
+
 export function claimsIntake(deps: ClaimsIntakeDeps) {
   const pk = (municipality: string) => claimsPartition(municipality);
   const expiresAt = () => Math.floor(deps.now().getTime() / 1000) + CLAIMS_KEEP_YEARS * 366 * 86_400;
@@ -169,35 +198,15 @@ export function claimsIntake(deps: ClaimsIntakeDeps) {
         }
       }
 
-      const accepted = batch.rows.filter((_, i) => verdicts[i]!.verdict === 'ACCEPTED');
-      const claims = groupClaims(municipality, batch.businessId, accepted);
-      const claimOf = new Map(claims.flatMap((claim) => claim.rows.map((row) => [row.voucher, claim.claimNumber] as const)));
+      const { claims, decisions } = judged(municipality, batch, verdicts);
       for (const claim of claims) await putClaim(claim, { batchId: batch.batchId, correlationId, createdOn: today });
 
-      const decisions: ClaimsRowDecidedV1[] = batch.rows.map((row, i) => {
-        const verdict = verdicts[i]!;
-        const ok = verdict.verdict === 'ACCEPTED';
-        return {
-          batchId: batch.batchId,
-          voucher: row.voucher,
-          businessId: batch.businessId,
-          outcome: ok ? 'accepted' : 'refused',
-          reason: ok ? null : verdict.reason,
-          claimNumber: ok ? claimOf.get(row.voucher)! : null,
-          amountCents: row.amountCents,
-          deadline: verdict.deadline,
-        };
-      });
       const warnUntil = addDays(today, deps.warningDays);
       const warnings: ClaimsDeadlineNearV1[] = decisions
         .filter((d) => d.reason !== 'DEADLINE_PASSED' && d.reason !== 'DUPLICATE_ROW' && d.deadline >= today && d.deadline <= warnUntil)
         .map((d) => ({ batchId: d.batchId, voucher: d.voucher, businessId: d.businessId, deadline: d.deadline, daysLeft: daysBetween(today, d.deadline), claimNumber: d.claimNumber }));
 
-      const sums: BatchSums = {
-        in: tally(batch.rows.map((r) => r.amountCents), 'rows in'),
-        accepted: tally(decisions.filter((d) => d.outcome === 'accepted').map((d) => d.amountCents), 'accepted rows'),
-        refused: tally(decisions.filter((d) => d.outcome === 'refused').map((d) => d.amountCents), 'refused rows'),
-      };
+      const sums = batchSums(batch.rows, decisions);
       const item: BatchItem = { messageId, decisions, warnings, claims: claims.map((c) => c.claimNumber), sums };
       await deps.db.send(
         new PutCommand({

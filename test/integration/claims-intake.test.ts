@@ -19,6 +19,7 @@ import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import type { DeadLetterSummary } from '#cli/dead-letters';
+import type { ClaimsStatus } from '#ops/claims-status';
 import { validateAgainstXsd } from '../support/xsd-subset.ts';
 import { claimPerson, costRow, costsEnvelope, VAASA_BUSINESS_ID } from '../support/claims.ts';
 
@@ -271,6 +272,15 @@ describe('YA’s answers back', () => {
       expect(decided[0]).toMatchObject({ claimedCents: 40_000, acceptedCents: 39_999, rows: [{ voucher: 'R40', outcome: 'partly', acceptedCents: 39_999 }] });
       expect(paid[0]).toMatchObject({ amountCents: 39_899, decidedCents: 39_999, differsFromDecision: true });
       expect(hub.logLines().join('\n')).not.toContain('Ohjeen enimmäismäärä');
+
+      // koto-hub claims status: the claim's sums and its flag, every batch reconciled.
+      const status = await cli(['claims', 'status', '--municipality', '905', '--json']);
+      expect(status.code, status.err).toBe(1);
+      const shown = JSON.parse(status.out) as ClaimsStatus;
+      expect(shown.claims.find((c) => c.claimNumber === row!.claimNumber)).toMatchObject({ claimedCents: 40_000, decidedCents: 39_999, paidCents: 39_899, flags: ['PAYMENT_DIFFERS'] });
+      expect(shown.batches.length).toBeGreaterThanOrEqual(4);
+      expect(shown.batches.every((b) => b.reconciles)).toBe(true);
+      for (const hetu of HETUS) expect(status.out).not.toContain(hetu);
     } finally {
       ya.setDecide(undefined);
       ya.setPay(undefined);
