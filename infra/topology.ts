@@ -265,7 +265,7 @@ export const queues = {
     retentionDays: 14,
     flow: 'claims',
   },
-  'ya-claims': adapterQueue('claims.claim.send.requested.v1: one claim to send to YA (KEHA centre) per message', 'claims'),
+  'ya-claims': adapterQueue('claims.claim.send.requested.v1 and claims.supplement.answered.v1: one claim, or one answer to a supplement request, to send to YA (KEHA centre) per message', 'claims'),
   'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
   'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
@@ -448,7 +448,7 @@ export const functions = {
     timeoutSeconds: 10,
     http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
-    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'claims-intake'],
+    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'claims-intake', 'ya-claims'],
     tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
@@ -481,7 +481,7 @@ export const functions = {
     calls: ['uma'],
   },
   'ya-adapter': {
-    description: "Sends each claim to YA as its Korvaushakemus document, once per claim number, and records YA's receipt",
+    description: "Sends each claim to YA as its Korvaushakemus document, once per claim number, and records YA's receipt; sends a municipality's answer to a supplement request on the same claim",
     entry: 'functions/ya-adapter/handler.ts',
     memoryMb: 256,
     timeoutSeconds: 20,
@@ -643,6 +643,8 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'record.plan-review.v1': 'records-intake',
   'record.service-completion.v1': 'records-intake',
   'claims.costs.submitted.v1': 'claims-intake',
+  // The answer goes to YA by the adapter that sent the claim, behind the same rate limit and breaker.
+  'claims.supplement.answered.v1': 'ya-claims',
 };
 
 /**
@@ -659,6 +661,7 @@ export const inboxTypes = [
   'claims.deadline.near.v1',
   'claims.claim.decided.v1',
   'claims.claim.paid.v1',
+  'claims.supplement.requested.v1',
 ] as const;
 
 /** Name of the DLQ that belongs to a queue. */

@@ -6,7 +6,11 @@
  *                                  (`Vastaanottoilmoitus`), 200 with the same receipt for the same
  *                                  claim again, 409 for another document under a used number, 400
  *                                  for one that breaks the contract (naming fields, never values)
- *   GET  …/ya/vastaukset/v1/{n}    the n-th answer once it is due: the decision (`Korvauspaatos`)
+ *   POST …/ya/taydennykset/v1      the answer to a supplement request (`Taydennys`): 202, then the
+ *                                  claim is decided and paid; 200 for the same answer again; 404
+ *                                  `Client.NoSuchRequest` for a request YA did not make
+ *   GET  …/ya/vastaukset/v1/{n}    the n-th answer once it is due: a supplement request
+ *                                  (`Taydennyspyynto`, when `askSupplement` asks), the decision (`Korvauspaatos`)
  *                                  and the payment (`Maksuilmoitus`) of each claim, `answerDelayMs`
  *                                  after the claim arrived (the server's `timing` clock); 404
  *                                  `Client.NoSuchAnswer` before
@@ -17,7 +21,7 @@
  */
 import type { ClaimV1 } from '#contracts/claims/claim';
 import type { DecisionRowV1 } from '#contracts/ya/answers';
-import { buildYaAnswerXml, readClaimXml } from '#contracts/ya/mapper';
+import { buildYaAnswerXml, readClaimXml, readSupplementXml } from '#contracts/ya/mapper';
 import { YA_ERROR_TYPES, YA_SERVICE } from '#contracts/ya/wire';
 import { realClock, startMockServer, xroadRestError, type MockRequest, type MockResponse, type MockRoute, type MockServer, type SystemMockOptions } from '#mocks/framework';
 
@@ -28,6 +32,11 @@ export interface YaMockOptions extends SystemMockOptions {
   readonly decide?: (claim: ClaimV1) => readonly DecisionRowV1[];
   /** The amount paid for a decided total (default: the total). */
   readonly pay?: (claim: ClaimV1, decidedCents: number) => number;
+  /**
+   * Questions to ask before deciding a claim (default: none): YA answers the claim with a
+   * `Taydennyspyynto` first, and decides and pays only once the answer `Taydennys` has come.
+   */
+  readonly askSupplement?: (claim: ClaimV1) => readonly { voucher: string | null; text: string }[] | null;
 }
 
 export interface YaMock extends MockServer {
@@ -40,6 +49,9 @@ export interface YaMock extends MockServer {
   /** Gives a claim's decision or payment again as YA's next answer (YA repeating itself). */
   resend(claimNumber: string, kind: 'decided' | 'paid'): void;
   setPay(pay: YaMockOptions['pay']): void;
+  setAskSupplement(ask: YaMockOptions['askSupplement']): void;
+  /** The answers to supplement requests YA took, by claim number. */
+  readonly supplements: ReadonlyMap<string, { readonly requestId: string; readonly answers: readonly { voucher: string | null; text: string }[] }>;
 }
 
 const XML = { 'content-type': 'application/xml; charset=utf-8' };
@@ -57,6 +69,10 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
   const clock = options.timing ?? realClock;
   let decide = options.decide ?? acceptAll;
   let pay = options.pay ?? ((_claim: ClaimV1, decided: number) => decided);
+  let askSupplement = options.askSupplement ?? (() => null);
+  /** Claims waiting for the answer to their supplement request: what YA does once it comes. */
+  const waiting = new Map<string, { requestId: string; decideAndPay: () => void }>();
+  const supplements = new Map<string, { requestId: string; answers: { voucher: string | null; text: string }[] }>();
   const taken = new Map<string, { fingerprint: string; receipt: string }>();
   const claims: ClaimV1[] = [];
   const documents: string[] = [];
@@ -86,14 +102,47 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
       const caseId = `KEHA/${claims.length}/${day().slice(0, 4)}`;
       const receipt = buildYaAnswerXml({ kind: 'received', claimNumber: claim.claimNumber, caseId, receivedOn: day() });
       taken.set(claim.claimNumber, { fingerprint, receipt });
-      const rows = decide(claim);
-      const decided = rows.reduce((sum, row) => sum + row.acceptedCents, 0);
-      const dueAt = clock.now() + (options.answerDelayMs ?? 0);
       const head = { claimNumber: claim.claimNumber, caseId };
-      const answer = (kind: string, body: string) => answers.push({ dueAt, xml: body, claimNumber: claim.claimNumber, kind });
-      answer('decided', buildYaAnswerXml({ kind: 'decided', ...head, decidedOn: day(), rows: [...rows], acceptedCents: decided }));
-      answer('paid', buildYaAnswerXml({ kind: 'paid', ...head, paidOn: day(), amountCents: pay(claim, decided), ...YA_MOCK_PAYMENT }));
+      const answer = (kind: string, body: string, delayMs = options.answerDelayMs ?? 0) =>
+        answers.push({ dueAt: clock.now() + delayMs, xml: body, claimNumber: claim.claimNumber, kind });
+      const decideAndPay = () => {
+        const rows = decide(claim);
+        const decided = rows.reduce((sum, row) => sum + row.acceptedCents, 0);
+        answer('decided', buildYaAnswerXml({ kind: 'decided', ...head, decidedOn: day(), rows: [...rows], acceptedCents: decided }));
+        answer('paid', buildYaAnswerXml({ kind: 'paid', ...head, paidOn: day(), amountCents: pay(claim, decided), ...YA_MOCK_PAYMENT }));
+      };
+      const questions = askSupplement(claim);
+      if (questions && questions.length > 0) {
+        const requestId = `TP-${claims.length}`;
+        const due = new Date(clock.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+        answer('supplement-requested', buildYaAnswerXml({ kind: 'supplement-requested', ...head, requestId, requestedOn: day(), dueOn: due, questions: [...questions] }), 0);
+        waiting.set(claim.claimNumber, { requestId, decideAndPay });
+      } else {
+        decideAndPay();
+      }
       return xml(202, receipt);
+    },
+  };
+
+  const supplement: MockRoute<undefined> = {
+    name: 'ya.supplements',
+    method: 'POST',
+    pattern: path(YA_SERVICE.services.supplements),
+    handle(req: MockRequest): MockResponse {
+      let answer;
+      try {
+        answer = readSupplementXml(req.body);
+      } catch (error) {
+        return xroadRestError(400, YA_ERROR_TYPES.invalid, 'the answer breaks the contract', error instanceof Error ? error.message : 'invalid');
+      }
+      const done = supplements.get(answer.claimNumber);
+      if (done && done.requestId === answer.requestId) return xml(200, '');
+      const open = waiting.get(answer.claimNumber);
+      if (!open || open.requestId !== answer.requestId) return xroadRestError(404, YA_ERROR_TYPES.noRequest, 'no such supplement request on the claim', 'PyyntoTunnus');
+      supplements.set(answer.claimNumber, { requestId: answer.requestId, answers: answer.answers });
+      waiting.delete(answer.claimNumber);
+      open.decideAndPay();
+      return xml(202, '');
     },
   };
 
@@ -112,7 +161,7 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
   return startMockServer({
     ...options,
     system: 'ya',
-    routes: [submit, answer],
+    routes: [submit, supplement, answer],
     population: undefined,
     faultBody: (faultcode, faultstring) => xroadRestError(500, faultcode, faultstring, ''),
     onReset: () => {
@@ -120,6 +169,8 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
       claims.length = 0;
       documents.length = 0;
       answers.length = 0;
+      waiting.clear();
+      supplements.clear();
     },
   }).then((server) =>
     Object.assign(server, {
@@ -130,6 +181,8 @@ export function createYaMock(options: YaMockOptions = {}): Promise<YaMock> {
         if (!earlier) throw new Error('YA mock: no such answer to give again');
         answers.push({ ...earlier, dueAt: clock.now() });
       },
+      supplements,
+      setAskSupplement: (next: YaMockOptions['askSupplement']) => void (askSupplement = next ?? (() => null)),
       setDecide: (next: YaMockOptions['decide']) => void (decide = next ?? acceptAll),
       setPay: (next: YaMockOptions['pay']) => void (pay = next ?? ((_c: ClaimV1, d: number) => d)),
     }),

@@ -118,3 +118,38 @@ export const claimPaymentDeliveredV1 = z.lazy(() =>
   }),
 );
 export type ClaimPaymentDeliveredV1 = z.infer<typeof claimPaymentDeliveredV1>;
+
+const requestId = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'must be 1–40 letters, digits and . _ -'));
+const freeText = () => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(4000, 'must be at most 4000 characters'));
+
+/**
+ * claims.supplement.requested.v1 — YA asks the municipality for more on a claim: each question about
+ * one row (its voucher) or the whole claim (null), and the last day to answer. Free text: never
+ * logged. The answer is `claims.supplement.answered.v1` naming the claim and `requestId`.
+ */
+export const supplementRequestDeliveredV1 = z.lazy(() =>
+  z.object({
+    claimNumber: claimNumber(),
+    caseId: caseId(),
+    businessId: businessIdSchema,
+    requestId: requestId(),
+    requestedOn: isoDate(),
+    dueOn: isoDate(),
+    questions: z.array(z.object({ voucher: z.nullable(voucherSchema), text: freeText() })),
+  }),
+);
+export type SupplementRequestDeliveredV1 = z.infer<typeof supplementRequestDeliveredV1>;
+
+/**
+ * claims.supplement.answered.v1 — the municipality answers YA's supplement request `requestId` on
+ * its claim; the hub sends it to YA on the same claim. Free text: never logged.
+ */
+export const supplementAnsweredV1 = z.lazy(() =>
+  z.object({
+    claimNumber: claimNumber(),
+    requestId: requestId(),
+    businessId: businessIdSchema,
+    answers: z.array(z.object({ voucher: z.nullable(voucherSchema), text: freeText() })).check(z.minLength(1, 'must hold at least one answer')),
+  }),
+);
+export type SupplementAnsweredV1 = z.infer<typeof supplementAnsweredV1>;

@@ -43,6 +43,8 @@ export const publishedTypes = {
   'claims.deadline.near.v1': 'outbound',
   'claims.claim.decided.v1': 'outbound',
   'claims.claim.paid.v1': 'outbound',
+  'claims.supplement.requested.v1': 'outbound',
+  'claims.supplement.answered.v1': 'inbound',
 } as const satisfies Partial<Record<MessageType, Direction>>;
 
 export type PublishedType = keyof typeof publishedTypes;

@@ -29,7 +29,15 @@ import {
   cooperationRequestedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
-import { claimDecisionDeliveredV1, claimPaymentDeliveredV1, claimSendRequestedV1, claimsDeadlineNearV1, claimsRowDecidedV1 } from '#contracts/messages/claims';
+import {
+  claimDecisionDeliveredV1,
+  claimPaymentDeliveredV1,
+  claimSendRequestedV1,
+  claimsDeadlineNearV1,
+  claimsRowDecidedV1,
+  supplementAnsweredV1,
+  supplementRequestDeliveredV1,
+} from '#contracts/messages/claims';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -207,6 +215,14 @@ export const messageTypes = {
   'claims.claim.paid.v1': define({
     description: 'YA’s payment of a claim (day, amount, payment reference, account), delivered once, flagged when it differs from the decision',
     payload: claimPaymentDeliveredV1,
+  }),
+  'claims.supplement.requested.v1': define({
+    description: 'YA asks for more on a claim: questions per row or on the whole claim, and the last day to answer',
+    payload: supplementRequestDeliveredV1,
+  }),
+  'claims.supplement.answered.v1': define({
+    description: 'The municipality answers a supplement request of YA; the hub sends the answer to YA on the same claim',
+    payload: supplementAnsweredV1,
   }),
 } as const;
 

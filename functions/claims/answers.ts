@@ -1,8 +1,9 @@
 /**
  * YA's answers back to the claims they answer (docs/DESIGN.md "Compensation claims"): the poller
  * reads YA's answers in YA's order (contracts/ya/wire.ts), one number after the last it read, and
- * matches each to its stored claim by the claim number. A decision and a payment are kept on the
- * claim (per row: claimed and accepted cents) and delivered to the municipality's inbox once.
+ * matches each to its stored claim by the claim number. A supplement request, a decision and a
+ * payment are kept on the claim (a decision per row: claimed and accepted cents) and delivered to
+ * the municipality's inbox once.
  *
  * Once: a decision or payment that is already on the claim with the same content is delivered
  * again under the same message id (the inbox keeps a message id once), so a decision YA sends twice,
@@ -16,8 +17,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '#contracts/envelope';
 import { buildEnvelope } from '#contracts/messages/registry';
-import type { ClaimDecisionDeliveredV1, ClaimPaymentDeliveredV1 } from '#contracts/messages/claims';
-import type { ClaimDecidedV1, ClaimPaidV1, YaAnswerV1 } from '#contracts/ya/answers';
+import type { ClaimDecisionDeliveredV1, ClaimPaymentDeliveredV1, SupplementRequestDeliveredV1 } from '#contracts/messages/claims';
+import type { ClaimDecidedV1, ClaimPaidV1, SupplementRequestedV1, YaAnswerV1 } from '#contracts/ya/answers';
 import { readYaAnswerXml } from '#contracts/ya/mapper';
 import { sumCents } from '#contracts/claims/money';
 import { deterministicUuid } from '#lib/ids';
@@ -54,7 +55,13 @@ type Matched = { readonly deliver: Envelope } | { readonly aside: string } | { r
 
 const municipalityOf = (claimNumber: string): string => claimNumber.slice(3, 6);
 
-const toMunicipality = (claim: StoredClaim, kind: string, day: string, type: 'claims.claim.decided.v1' | 'claims.claim.paid.v1', payload: ClaimDecisionDeliveredV1 | ClaimPaymentDeliveredV1) =>
+const toMunicipality = (
+  claim: StoredClaim,
+  kind: string,
+  day: string,
+  type: 'claims.claim.decided.v1' | 'claims.claim.paid.v1' | 'claims.supplement.requested.v1',
+  payload: ClaimDecisionDeliveredV1 | ClaimPaymentDeliveredV1 | SupplementRequestDeliveredV1,
+) =>
   buildEnvelope(type, payload as never, {
     messageId: deterministicUuid('ya-answer', claim.claim.claimNumber, kind),
     correlationId: claim.correlationId,
@@ -91,6 +98,17 @@ const paymentMessage = (claim: StoredClaim & ClaimAnswers, p: ClaimPaidV1) => {
   });
 };
 
+const supplementMessage = (claim: StoredClaim, r: SupplementRequestedV1) =>
+  toMunicipality(claim, `supplement-${r.requestId}`, r.requestedOn, 'claims.supplement.requested.v1', {
+    claimNumber: r.claimNumber,
+    caseId: r.caseId,
+    businessId: claim.claim.businessId,
+    requestId: r.requestId,
+    requestedOn: r.requestedOn,
+    dueOn: r.dueOn,
+    questions: r.questions.map(({ voucher, text }) => ({ voucher, text })),
+  });
+
 /** A decision fits its claim when it decides exactly the claim's rows, each on the cents claimed. */
 const fitsClaim = (claim: StoredClaim, d: ClaimDecidedV1): boolean => {
   const claimed = new Map(claim.claim.rows.map((r) => [r.voucher, r.amountCents]));
@@ -103,7 +121,7 @@ export async function pollYaAnswers(deps: AnswerDeps, limit = 50): Promise<PollR
   const claimKey = (claimNumber: string) => ({ pk: claimsPartition(municipalityOf(claimNumber)), sk: `CLAIM#${claimNumber}` });
 
   /** Keeps `field` on the claim unless it holds one already; the claim as it is after. */
-  const keep = async (claimNumber: string, field: 'decision' | 'payment', value: YaAnswerV1): Promise<StoredClaim & ClaimAnswers> => {
+  const keep = async (claimNumber: string, field: 'decision' | 'payment' | 'supplement', value: YaAnswerV1): Promise<StoredClaim & ClaimAnswers> => {
     try {
       await deps.db.send(
         new UpdateCommand({
@@ -112,7 +130,7 @@ export async function pollYaAnswers(deps: AnswerDeps, limit = 50): Promise<PollR
           UpdateExpression: 'SET #f = :v, #s = :s',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#f)',
           ExpressionAttributeNames: { '#f': field, '#s': 'state' },
-          ExpressionAttributeValues: { ':v': value, ':s': field === 'decision' ? 'decided' : 'paid' },
+          ExpressionAttributeValues: { ':v': value, ':s': field === 'decision' ? 'decided' : field === 'payment' ? 'paid' : 'supplement-requested' },
         }),
       );
     } catch (error) {
@@ -127,9 +145,11 @@ export async function pollYaAnswers(deps: AnswerDeps, limit = 50): Promise<PollR
     switch (answer.kind) {
       case 'received':
         return { nothing: true };
-      case 'supplement-requested':
-        // Not built: a supplement request is neither delivered nor answered yet (docs/DESIGN.md "Not built yet").
-        return { aside: 'supplement-not-handled' };
+      case 'supplement-requested': {
+        // One open request at a time: another one on the same claim is set aside.
+        const kept = claim.supplement ? claim : await keep(answer.claimNumber, 'supplement', answer);
+        return isDeepStrictEqual(kept.supplement, answer) ? { deliver: supplementMessage(kept, answer) } : { aside: 'supplement-differs-from-kept' };
+      }
       case 'decided': {
         if (!claim.decision && !fitsClaim(claim, answer)) return { aside: 'decision-does-not-fit-claim' };
         const kept = claim.decision ? claim : await keep(answer.claimNumber, 'decision', answer);

@@ -53,8 +53,8 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
       name: 'Vaasa (905), demo municipal system',
       system: 'municipality:905',
       municipalities: ['905'],
-      sends: ['outreach.referral.v1', 'outreach.run.requested.v1', 'record.assessment.v1', 'record.plan.v1', 'record.plan-review.v1', 'record.service-completion.v1', 'claims.costs.submitted.v1'],
-      receives: ['outreach.decision.v1', 'outreach.list.ready.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1', 'claims.row.decided.v1', 'claims.deadline.near.v1', 'claims.claim.decided.v1', 'claims.claim.paid.v1'],
+      sends: ['outreach.referral.v1', 'outreach.run.requested.v1', 'record.assessment.v1', 'record.plan.v1', 'record.plan-review.v1', 'record.service-completion.v1', 'claims.costs.submitted.v1', 'claims.supplement.answered.v1'],
+      receives: ['outreach.decision.v1', 'outreach.list.ready.v1', 'record.acknowledged.v1', 'plan.review.overdue.v1', 'claims.row.decided.v1', 'claims.deadline.near.v1', 'claims.claim.decided.v1', 'claims.claim.paid.v1', 'claims.supplement.requested.v1'],
     },
     {
       clientId: OPERATOR_CLIENT,

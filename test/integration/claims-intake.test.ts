@@ -7,6 +7,7 @@
  * rules read the day the claim is made, so the fixture's dates count back from this year.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,8 @@ const settledDecisions = (batchId: string, rows: number) =>
     const decisions = await decisionsOf(batchId);
     return decisions.length >= rows ? decisions : undefined;
   }, `the ${rows} verdicts of ${batchId}`);
+const hopOfStage = (correlationId: string, stage: string) =>
+  eventually(async () => (await hub.auditOf(correlationId)).find((r) => r.stage === stage), `the ${stage} hop`);
 const hopOf = (correlationId: string) =>
   eventually(async () => (await hub.auditOf(correlationId)).find((r) => r.stage === 'claims-intake'), 'the claims-intake hop');
 const storedClaims = async (): Promise<(ClaimV1 & { batchId: string })[]> =>
@@ -284,6 +287,45 @@ describe('YA’s answers back', () => {
     } finally {
       ya.setDecide(undefined);
       ya.setPay(undefined);
+    }
+  });
+});
+
+describe('a supplement request', () => {
+  it('reaches the inbox, and the answer posted through ingress goes back to YA on the same claim, after which YA decides', async () => {
+    const ya = hub.mocks!.ya;
+    ya.setAskSupplement(() => [{ voucher: 'R50', text: 'Toimittakaa laskun erittely.' }]);
+    try {
+      const batch = { batchId: 'unit4-it-supplement', rows: [costRow('R50', A, { from: day(1, '12-01'), to: day(1, '12-31'), amountCents: 5_050 })] };
+      await post(costsEnvelope(batch));
+      const [row] = await settledDecisions(batch.batchId, 1);
+      const claimNumber = row!.claimNumber!;
+      const request = await eventually(async () => {
+        await hub.trigger('ya-answer-poller');
+        return (await inboxEnvelopes(hub, '905')).find((e) => e.type === 'claims.supplement.requested.v1' && (e.payload as { claimNumber: string }).claimNumber === claimNumber);
+      }, 'the supplement request in the inbox');
+      const { requestId, questions } = request.payload as { requestId: string; questions: unknown };
+      expect(questions).toEqual([{ voucher: 'R50', text: 'Toimittakaa laskun erittely.' }]);
+
+      const answers = [{ voucher: 'R50', text: 'Erittely: 1 tunti tulkkausta.' }];
+      const answer = { ...costsEnvelope({ batchId: 'x', rows: [] }), type: 'claims.supplement.answered.v1', payload: { claimNumber, requestId, businessId: VAASA_BUSINESS_ID, answers } };
+      expect((await hub.post(answer, DEMO_CLIENT)).status).toBe(202);
+      await eventually(async () => ya.supplements.get(claimNumber), 'YA’s copy of the answer');
+      expect(ya.supplements.get(claimNumber)).toEqual({ requestId, answers });
+
+      const decided = await eventually(async () => {
+        await hub.trigger('ya-answer-poller');
+        return (await inboxEnvelopes(hub, '905')).find((e) => e.type === 'claims.claim.decided.v1' && (e.payload as { claimNumber: string }).claimNumber === claimNumber);
+      }, 'the decision after the supplement');
+      expect(decided.payload).toMatchObject({ acceptedCents: 5_050 });
+
+      // The same answer again is not sent to YA twice.
+      const again = { ...answer, messageId: randomUUID(), correlationId: randomUUID() };
+      expect((await hub.post(again, DEMO_CLIENT)).status).toBe(202);
+      expect((await hopOfStage(again.correlationId, 'ya-adapter')).outcome).toBe('supplement-already-sent');
+      expect(hub.logLines().join('\n')).not.toMatch(/Toimittakaa|Erittely/);
+    } finally {
+      ya.setAskSupplement(undefined);
     }
   });
 });
