@@ -87,6 +87,17 @@ const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 const tally = (amounts: readonly number[], where: string): Tally => ({ rows: amounts.length, cents: sumCents(amounts, where) });
 
+/**
+ * The rows to warn of: those whose claim deadline is on `today` or within `days` after it. Not a
+ * row refused for its deadline (it has passed) or as a duplicate (its voucher is claimed already).
+ */
+export const deadlineWarnings = (decisions: readonly ClaimsRowDecidedV1[], today: string, days: number): ClaimsDeadlineNearV1[] => {
+  const warnUntil = addDays(today, days);
+  return decisions
+    .filter((d) => d.reason !== 'DEADLINE_PASSED' && d.reason !== 'DUPLICATE_ROW' && d.deadline >= today && d.deadline <= warnUntil)
+    .map((d) => ({ batchId: d.batchId, voucher: d.voucher, businessId: d.businessId, deadline: d.deadline, daysLeft: daysBetween(today, d.deadline), claimNumber: d.claimNumber }));
+};
+
 /** A batch's sums: every row in, and the accepted and refused by their verdicts (each an exact integer sum of cents). */
 export const batchSums = (rows: readonly { amountCents: number }[], decisions: readonly Pick<ClaimsRowDecidedV1, 'outcome' | 'amountCents'>[]): BatchSums => ({
   in: tally(rows.map((r) => r.amountCents), 'rows in'),
@@ -201,10 +212,7 @@ export function claimsIntake(deps: ClaimsIntakeDeps) {
       const { claims, decisions } = judged(municipality, batch, verdicts);
       for (const claim of claims) await putClaim(claim, { batchId: batch.batchId, correlationId, createdOn: today });
 
-      const warnUntil = addDays(today, deps.warningDays);
-      const warnings: ClaimsDeadlineNearV1[] = decisions
-        .filter((d) => d.reason !== 'DEADLINE_PASSED' && d.reason !== 'DUPLICATE_ROW' && d.deadline >= today && d.deadline <= warnUntil)
-        .map((d) => ({ batchId: d.batchId, voucher: d.voucher, businessId: d.businessId, deadline: d.deadline, daysLeft: daysBetween(today, d.deadline), claimNumber: d.claimNumber }));
+      const warnings = deadlineWarnings(decisions, today, deps.warningDays);
 
       const sums = batchSums(batch.rows, decisions);
       const item: BatchItem = { messageId, decisions, warnings, claims: claims.map((c) => c.claimNumber), sums };
