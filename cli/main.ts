@@ -1,5 +1,6 @@
 /** The `koto-hub` command line: one function per command, each with its own --help. */
 import { auditCommand, AUDIT_HELP } from '#cli/commands/audit';
+import { claimsCommand, CLAIMS_HELP } from '#cli/commands/claims';
 import { clientsCommand, CLIENTS_HELP } from '#cli/commands/clients';
 import { dlqCommand, DLQ_HELP } from '#cli/commands/dlq';
 import { outreachCommand, OUTREACH_HELP } from '#cli/commands/outreach';
@@ -29,6 +30,10 @@ Usage:
   koto-hub runs resume|abandon <run id>   put a run's outstanding work back now, or give it up, audited
   koto-hub clients add|list|show|revoke   the systems that may call the hub, and their certificates
   koto-hub report [--json]                counts per municipality and month (targets, records stored), CSV
+  koto-hub claims import FILE --municipality M --business-id Y [--skip-bad]
+                                          a finance officer's CSV of cost rows into the claims flow
+  koto-hub claims status --municipality M [--year Y] [--json]
+                                          each claim's state and sums, flags, each batch reconciled
   koto-hub <command> --help               more about a command
   koto-hub --help                          this text
 
@@ -48,6 +53,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   runs: { run: runsCommand, help: RUNS_HELP },
   clients: { run: clientsCommand, help: CLIENTS_HELP },
   report: { run: reportCommand, help: REPORT_HELP },
+  claims: { run: claimsCommand, help: CLAIMS_HELP },
 };
 
 export const main = async (argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> => {

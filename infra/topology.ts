@@ -154,6 +154,10 @@ export const flows = {
     description:
       'wellbeing.consultation / cooperation.requested.v1 posted by municipalities: routed to the county serving them, answers matched back, overdue raised (docs/DESIGN.md "Wellbeing services counties")',
   },
+  claims: {
+    title: 'Compensation claims',
+    description: 'claims.costs.submitted.v1 from finance systems and the CSV import: each row judged against UMA by the compensation rules, accepted rows grouped into claims (docs/DESIGN.md "Compensation claims")',
+  },
   delivery: {
     title: 'Delivery to municipalities',
     description: "Target lists ready and single decisions waiting for the municipalities' systems to collect them",
@@ -275,6 +279,16 @@ export const queues = {
     "A request to send to its county (wellbeing.*.requested.v1) or a request whose answers to read (wellbeing.replies.poll.v1): one call to the county's FHIR server per message",
     'wellbeing',
   ),
+  'claims-intake': {
+    description: 'claims.costs.submitted.v1 from finance systems (ingress) and the CSV import: one batch of cost rows per message',
+    // Six times the function's timeout: a batch of 500 persons waits on UMA's rate for about a minute.
+    visibilityTimeoutSeconds: 720,
+    maxReceiveCount: 5,
+    maxAgeSeconds: 3600,
+    retentionDays: 14,
+    flow: 'claims',
+  },
+  'ya-claims': adapterQueue('claims.claim.send.requested.v1 and claims.supplement.answered.v1: one claim, or one answer to a supplement request, to send to YA (KEHA centre) per message', 'claims'),
   'kotoaj-writes': adapterQueue('record.write.requested.v1 of people who are not jobseekers: one write to Koto-AJ (KEHA centre) per message', 'records'),
   'datastore-writes': adapterQueue("record.write.requested.v1 of jobseekers: one write to the employment services data store per message", 'records'),
   'vtj-lookups': adapterQueue('lookup.requested.v1 whose next step is VTJ (population information system)', 'lookups'),
@@ -360,6 +374,7 @@ export const externalSystems = {
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
   // One limit and one breaker for every county: each county's server is small, and the hub sends few requests.
   wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road", ratePerSecond: 5 },
+  ya: { description: "YA, KEHA centre's general e-service system (compensation claims), over X-Road", ratePerSecond: 2 },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;
@@ -458,7 +473,7 @@ export const functions = {
     timeoutSeconds: 10,
     http: 'mtls',
     // Every queue of `ingressRoutes` (below): in AWS the role may send only to these.
-    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'wellbeing-intake'],
+    sends: ['referral-intake', 'outreach-runs', 'records-intake', 'wellbeing-intake', 'claims-intake', 'ya-claims'],
     tables: { audit: 'write', clients: 'read' },
   },
   'referral-intake': {
@@ -478,6 +493,38 @@ export const functions = {
     consumes: { queue: 'records-intake', batchSize: 10, maxConcurrency: 2 },
     sends: ['municipality-outbox', 'kotoaj-writes', 'datastore-writes'],
     tables: { correlation: 'readwrite', audit: 'readwrite' },
+  },
+  'claims-intake': {
+    description: "Judges each cost row of a batch by the compensation rules against UMA, groups the accepted rows into claims once per batch, and tells the municipality each row's verdict",
+    entry: 'functions/claims-intake/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    // One batch at a time: its UMA lookups take the system's rate (shared with the outreach lookups).
+    consumes: { queue: 'claims-intake', batchSize: 1, maxConcurrency: 2 },
+    sends: ['claims-intake', 'municipality-outbox', 'ya-claims'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: ['uma'],
+  },
+  'ya-adapter': {
+    description: "Sends each claim to YA as its Korvaushakemus document, once per claim number, and records YA's receipt; sends a municipality's answer to a supplement request on the same claim",
+    entry: 'functions/ya-adapter/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 20,
+    consumes: { queue: 'ya-claims', batchSize: 1, maxConcurrency: 2 },
+    sends: ['ya-claims'],
+    tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
+    calls: ['ya'],
+  },
+  'ya-answer-poller': {
+    description: "Reads YA's answers in YA's order and delivers each decision and payment to the municipality of its claim, once",
+    entry: 'functions/ya-answer-poller/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    schedule: { everyMinutes: 5 },
+    sends: ['municipality-outbox'],
+    tables: { correlation: 'readwrite', audit: 'write', pacing: 'readwrite' },
+    calls: ['ya'],
+    flow: 'claims',
   },
   'kotoaj-writer': recordWriter('kotoaj', 'Writes each accepted record of a person who is not a jobseeker to Koto-AJ, once per viite, and acknowledges it to the sender'),
   'datastore-writer': recordWriter('datastore', "Writes each accepted record of a jobseeker to the employment services data store, once per viite, and acknowledges it to the sender"),
@@ -664,6 +711,9 @@ export const ingressRoutes: Readonly<Record<string, QueueName>> = {
   'record.service-completion.v1': 'records-intake',
   'wellbeing.consultation.requested.v1': 'wellbeing-intake',
   'wellbeing.cooperation.requested.v1': 'wellbeing-intake',
+  'claims.costs.submitted.v1': 'claims-intake',
+  // The answer goes to YA by the adapter that sent the claim, behind the same rate limit and breaker.
+  'claims.supplement.answered.v1': 'ya-claims',
 };
 
 /**
@@ -682,6 +732,11 @@ export const inboxTypes = [
   'wellbeing.cooperation.declined.v1',
   'wellbeing.cooperation.overdue.v1',
   'wellbeing.request.refused.v1',
+  'claims.row.decided.v1',
+  'claims.deadline.near.v1',
+  'claims.claim.decided.v1',
+  'claims.claim.paid.v1',
+  'claims.supplement.requested.v1',
 ] as const;
 
 /** Name of the DLQ that belongs to a queue. */

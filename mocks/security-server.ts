@@ -20,6 +20,7 @@ import { UMA_PERSON_SERVICE } from '#contracts/uma/wire';
 import { KELMU_SERVICE } from '#contracts/kelmu/wire';
 import { DATASTORE_SERVICE } from '#contracts/datastore/wire';
 import { KOTOAJ_SERVICE } from '#contracts/kotoaj/wire';
+import { YA_SERVICE } from '#contracts/ya/wire';
 import { buildSoapFault } from '#contracts/xroad/soap';
 import { reportMockTraffic } from '#mocks/framework';
 
@@ -103,8 +104,9 @@ export const startSecurityServer = async (
     const presented = (req.socket as TLSSocket).getPeerCertificate();
     if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
     const member = memberOf(path, body);
-    // KEHA centre is one member with two systems: Koto-AJ is told apart by its subsystem.
-    const system = subsystemOf(path) === KOTOAJ_SERVICE.subsystemCode ? 'kotoaj' : member ? systemOf(member) : undefined;
+    // KEHA centre is one member with three systems: Koto-AJ and YA are told apart by their subsystems.
+    const subsystem = subsystemOf(path);
+    const system = subsystem === KOTOAJ_SERVICE.subsystemCode ? 'kotoaj' : subsystem === YA_SERVICE.subsystemCode ? 'ya' : member ? systemOf(member) : undefined;
     const target = system ? upstream[system] : undefined;
     if (!target) {
       res.writeHead(500, { 'content-type': 'text/xml' });

@@ -10,6 +10,7 @@ import { createUmaMock } from '#mocks/uma';
 import { createKelmuMock } from '#mocks/kelmu';
 import { createDatastoreMock } from '#mocks/datastore';
 import { createKotoAjMock, type KotoAjMock } from '#mocks/kotoaj';
+import { createYaMock, type YaMock } from '#mocks/ya';
 import { startCountyMocks, type CountyMocks } from '#mocks/wellbeing';
 import { startSecurityServer, type SecurityServer, type SecurityServerTls } from '#mocks/security-server';
 
@@ -19,6 +20,7 @@ export interface Mocks {
   readonly kelmu: MockServer;
   readonly datastore: MockServer;
   readonly kotoaj: KotoAjMock;
+  readonly ya: YaMock;
   /** The wellbeing services counties' FHIR servers, and how the hub reaches each. */
   readonly counties: CountyMocks;
   readonly securityServer: SecurityServer;
@@ -51,10 +53,12 @@ export const startMocks = async (
     started.push(datastore);
     const kotoaj = await createKotoAjMock(index, { seed });
     started.push(kotoaj);
+    const ya = await createYaMock({ seed });
+    started.push(ya);
     const counties = await startCountyMocks({ seed });
     started.push(counties);
     const countyUrls = Object.fromEntries(counties.mocks.map((m) => [`wellbeing:${m.county}`, m.url]));
-    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url, ...countyUrls };
+    const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url, ya: ya.url, ...countyUrls };
     const securityServer = await startSecurityServer(upstream, tls, counties.members);
     started.push(securityServer);
     return {
@@ -63,6 +67,7 @@ export const startMocks = async (
       kelmu,
       datastore,
       kotoaj,
+      ya,
       counties,
       securityServer,
       urls: { ...upstream, securityServer: securityServer.url },

@@ -13,7 +13,7 @@
  *   removed or made optional, no wider type, enum, pattern or bound. A new optional field is allowed:
  *   receivers ignore fields they do not know.
  *
- * Types listed here that ingress does not accept yet (wellbeing, claims) are fixed for the
+ * Types listed here that ingress does not accept yet (wellbeing) are fixed for the
  * vendors preparing for them (README "For integrators").
  */
 import type { MessageType } from '#contracts/messages/registry';
@@ -40,6 +40,12 @@ export const publishedTypes = {
   'wellbeing.cooperation.overdue.v1': 'outbound',
   'wellbeing.request.refused.v1': 'outbound',
   'claims.costs.submitted.v1': 'inbound',
+  'claims.row.decided.v1': 'outbound',
+  'claims.deadline.near.v1': 'outbound',
+  'claims.claim.decided.v1': 'outbound',
+  'claims.claim.paid.v1': 'outbound',
+  'claims.supplement.requested.v1': 'outbound',
+  'claims.supplement.answered.v1': 'inbound',
 } as const satisfies Partial<Record<MessageType, Direction>>;
 
 export type PublishedType = keyof typeof publishedTypes;

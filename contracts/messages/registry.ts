@@ -31,6 +31,15 @@ import {
   wellbeingRequestRefusedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
+import {
+  claimDecisionDeliveredV1,
+  claimPaymentDeliveredV1,
+  claimSendRequestedV1,
+  claimsDeadlineNearV1,
+  claimsRowDecidedV1,
+  supplementAnsweredV1,
+  supplementRequestDeliveredV1,
+} from '#contracts/messages/claims';
 
 export interface MessageTypeSpec<S extends z.ZodMiniType = z.ZodMiniType> {
   readonly description: string;
@@ -194,8 +203,36 @@ export const messageTypes = {
   }),
   'claims.costs.submitted.v1': define({
     description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",
-    // A batch concerns many persons: its audit record carries no subject; the rows' verdicts will.
+    // A batch concerns many persons: its audit record carries no subject.
     payload: costsSubmittedV1,
+  }),
+  'claims.row.decided.v1': define({
+    description: 'The verdict of one cost row, in the municipality’s inbox: accepted into a claim, or refused with one reason code',
+    payload: claimsRowDecidedV1,
+  }),
+  'claims.deadline.near.v1': define({
+    description: 'A cost row whose claim deadline is near (within the configured warning period), raised once per row',
+    payload: claimsDeadlineNearV1,
+  }),
+  'claims.claim.send.requested.v1': define({
+    description: 'A claim stored by claims-intake, for the YA adapter to send (names the claim only)',
+    payload: claimSendRequestedV1,
+  }),
+  'claims.claim.decided.v1': define({
+    description: 'YA’s decision on a claim, per row, delivered once to the municipality that claimed',
+    payload: claimDecisionDeliveredV1,
+  }),
+  'claims.claim.paid.v1': define({
+    description: 'YA’s payment of a claim (day, amount, payment reference, account), delivered once, flagged when it differs from the decision',
+    payload: claimPaymentDeliveredV1,
+  }),
+  'claims.supplement.requested.v1': define({
+    description: 'YA asks for more on a claim: questions per row or on the whole claim, and the last day to answer',
+    payload: supplementRequestDeliveredV1,
+  }),
+  'claims.supplement.answered.v1': define({
+    description: 'The municipality answers a supplement request of YA; the hub sends the answer to YA on the same claim',
+    payload: supplementAnsweredV1,
   }),
 } as const;
 

@@ -119,3 +119,18 @@ export type DecisionRowV1 = z.infer<typeof decisionRowV1>;
 export type ClaimDecidedV1 = z.infer<typeof claimDecidedV1>;
 export type ClaimPaidV1 = z.infer<typeof claimPaidV1>;
 export type YaAnswerV1 = z.infer<typeof yaAnswerV1>;
+
+/**
+ * The municipality's answer to a supplement request (hub → YA, `Taydennys`): names the claim, YA's
+ * case and the request, and answers each question (about a row, or the whole claim). Free text:
+ * never logged.
+ */
+export const supplementAnswerV1 = z.lazy(() =>
+  z.object({
+    ...base(),
+    requestId: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'must be 1–40 letters, digits and . _ -')),
+    answeredOn: isoDate(),
+    answers: z.array(z.object({ voucher: z.nullable(voucherSchema), text: z.string().check(z.minLength(1), z.maxLength(4000)) })).check(z.minLength(1)),
+  }),
+);
+export type SupplementAnswerV1 = z.infer<typeof supplementAnswerV1>;

@@ -11,7 +11,7 @@ import type { CompensationType } from '#contracts/claims/compensation';
 import { claimPeriodDays, claimV1, type ClaimV1 } from '#contracts/claims/claim';
 import { childElement, childElements, parseXml, textAt, type XmlElement, type XmlParseOptions } from '#contracts/xroad/xml';
 import { issueText } from '#contracts/issues';
-import { yaAnswerV1, type RowOutcome, type YaAnswerV1 } from '#contracts/ya/answers';
+import { supplementAnswerV1, yaAnswerV1, type RowOutcome, type SupplementAnswerV1, type YaAnswerV1 } from '#contracts/ya/answers';
 import type * as z from '#contracts/zod';
 
 export const YA_NS = 'urn:fi:koto-hub:ya:1';
@@ -197,3 +197,31 @@ const periodOf = (from: string | undefined, to: string | undefined): string | un
   if (from === `${year}-07-01` && to === `${year}-12-31`) return `${year}H2`;
   return `${from}..${to}`;
 };
+
+// ---------------------------------------------------------------------------------------------
+// The answer to a supplement request (hub → YA)
+
+/** The document `Taydennys`; throws `YaContractError` for an answer that breaks its contract. */
+export function buildSupplementXml(answer: SupplementAnswerV1): string {
+  const a = validate(supplementAnswerV1, 'Taydennys', answer);
+  return document('Taydennys', {
+    Hakemusnumero: a.claimNumber,
+    Asianumero: a.caseId,
+    PyyntoTunnus: a.requestId,
+    VastattuPvm: a.answeredOn,
+    Vastaukset: ya({ Vastaus: a.answers.map((v) => ya({ Tosite: v.voucher ?? undefined, Teksti: v.text })) }),
+  });
+}
+
+/** `Taydennys` back as canonical (the YA mock reads what the hub sends). */
+export function readSupplementXml(xml: string | Uint8Array, options?: XmlParseOptions): SupplementAnswerV1 {
+  const root = parseXml(xml, options);
+  if (root.namespace !== YA_NS || root.name !== 'Taydennys') throw new YaContractError(`the document is not a Taydennys in the namespace ${YA_NS}`);
+  return validate(supplementAnswerV1, 'Taydennys', {
+    claimNumber: textAt(root, 'Hakemusnumero'),
+    caseId: textAt(root, 'Asianumero'),
+    requestId: textAt(root, 'PyyntoTunnus'),
+    answeredOn: textAt(root, 'VastattuPvm'),
+    answers: childElements(childElement(root, 'Vastaukset'), 'Vastaus').map((v) => ({ voucher: orNull(textAt(v, 'Tosite')), text: textAt(v, 'Teksti') })),
+  });
+}

@@ -260,6 +260,32 @@ export class XRoadHttpClient {
     }
   }
 
+  /**
+   * One REST call whose documents are XML (YA's claim and answers, contracts/ya/): the answer's
+   * text for the caller's reader. Errors as `rest`'s: X-Road's JSON error body, else the status.
+   */
+  restXml(serviceCode: string, method: 'GET' | 'POST', path: string, xml?: string, options: CallOptions = {}): Promise<string> {
+    return this.observed(async (attempt) => {
+      const { status, body } = await this.exchange(`${this.config.securityServerUrl}${path}`, serviceCode, options, attempt, {
+        method,
+        headers: {
+          'x-road-client': formatXRoadClientHeader(this.config.client),
+          'x-road-id': randomUUID(),
+          'x-road-userid': this.config.userId,
+          accept: 'application/xml',
+          ...(xml === undefined ? {} : { 'content-type': 'application/xml; charset=utf-8' }),
+        },
+        body: xml,
+      });
+      const text = body.toString('utf8');
+      if (status >= 400) {
+        const error = parseXRoadRestError(text);
+        throw error ? faultFromRest(error, status, serviceCode) : faultFromHttpStatus(status, serviceCode);
+      }
+      return text;
+    });
+  }
+
   private async exchange(url: string, serviceCode: string, options: CallOptions, attempt: Attempt, init: Exchange): Promise<{ status: number; body: Buffer }> {
     const budget = Math.min(this.config.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
     if (budget <= 0) throw faultFromTimeout(serviceCode);

@@ -62,6 +62,8 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
         'record.service-completion.v1',
         'wellbeing.consultation.requested.v1',
         'wellbeing.cooperation.requested.v1',
+        'claims.costs.submitted.v1',
+        'claims.supplement.answered.v1',
       ],
       receives: [
         'outreach.decision.v1',
@@ -74,6 +76,11 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
         'wellbeing.cooperation.declined.v1',
         'wellbeing.cooperation.overdue.v1',
         'wellbeing.request.refused.v1',
+        'claims.row.decided.v1',
+        'claims.deadline.near.v1',
+        'claims.claim.decided.v1',
+        'claims.claim.paid.v1',
+        'claims.supplement.requested.v1',
       ],
     },
     {
@@ -81,7 +88,8 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
       name: 'The local operator (koto-hub outreach, npm start)',
       system: 'authority:koto-hub-operator',
       municipalities: [...served],
-      sends: ['outreach.run.requested.v1'],
+      // claims.costs.submitted.v1: the finance officer's CSV import (koto-hub claims import).
+      sends: ['outreach.run.requested.v1', 'claims.costs.submitted.v1'],
       receives: [],
     },
   ];

@@ -41,7 +41,7 @@ console.log(`koto-hub is running on the embedded runtime (no cloud account, no D
   ops page  ${runtime.opsPageUrl}
   data      ${runtime.dataDir.root}   (tables, audit key, log: ${runtime.dataDir.logFile})
   tls       ${runtime.pki.dir}   (the local CA, the door's certificate, clients/<id>.crt|.key)
-  mocks     VTJ, UMA, Kelmu and the data store over ${population}, behind X-Road at ${runtime.mocks?.securityServer.url}
+  mocks     VTJ, UMA, Kelmu, the data store, Koto-AJ and YA over ${population}, behind X-Road at ${runtime.mocks?.securityServer.url}
             wellbeing counties' FHIR servers: Pohjanmaa behind X-Road (Vaasa's county), Helsinki at ${runtime.mocks?.counties.mocks.find((m) => m.county === 'helsinki')?.url ?? '…'}/fhir
 
 Ctrl-C stops it; what was committed to the tables stays for the next start.

@@ -41,7 +41,7 @@ export interface RateFloorOptions {
   readonly say: (line: string) => void;
 }
 
-export const DEFAULT_LATENCY_MS: Readonly<Record<ExternalSystem, number>> = { vtj: 150, uma: 200, datastore: 100, kelmu: 200, kotoaj: 100, wellbeing: 100 };
+export const DEFAULT_LATENCY_MS: Readonly<Record<ExternalSystem, number>> = { vtj: 150, uma: 200, datastore: 100, kelmu: 200, kotoaj: 100, wellbeing: 100, ya: 300 };
 
 /** `vtj=150,uma=200` over the defaults. */
 export const parseLatencies = (text: string | undefined): Record<ExternalSystem, number> => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeHetu } from '#contracts/hetu';
 import { groupClaims, type ClaimV1 } from '#contracts/claims/claim';
 import type { CostRowV1 } from '#contracts/claims/cost-rows';
-import { buildClaimXml, buildYaAnswerXml, readClaimXml, readYaAnswerXml, YaContractError, YA_NS } from '#contracts/ya/mapper';
+import { buildClaimXml, buildSupplementXml, buildYaAnswerXml, readClaimXml, readSupplementXml, readYaAnswerXml, YaContractError, YA_NS } from '#contracts/ya/mapper';
 import { yaAnswerV1, type YaAnswerV1 } from '#contracts/ya/answers';
 import { XmlRejected } from '#contracts/xroad/xml';
 import { validateAgainstXsd } from '../support/xsd-subset.ts';
@@ -174,5 +174,31 @@ describe('ya.xsd and its samples', () => {
       '/Korvaushakemus: Huomautus is not expected there',
       '/Korvaushakemus: YhteensaSentteina is not expected there',
     ]);
+  });
+});
+
+describe('the answer to a supplement request (Taydennys, hub → YA)', () => {
+  const answer = {
+    claimNumber: 'KH-905-2026H2-14b1e0a9cc',
+    caseId: 'KEHA/1234/2026',
+    requestId: 'TP-2027-0042',
+    answeredOn: '2027-01-27',
+    answers: [
+      { voucher: 'TOS-2026-118802', text: 'Erittely: 8 tuntia <à> 80 € & matkat' },
+      { voucher: null, text: 'Kustannukset eivät sisälly laskennalliseen korvaukseen.' },
+    ],
+  };
+
+  it('validates against ya.xsd, escapes its text and reads back the same', () => {
+    const xml = buildSupplementXml(answer);
+    expect(validateAgainstXsd(XSD, xml)).toEqual([]);
+    expect(xml).toContain('&lt;à&gt; 80 € &amp; matkat');
+    expect(readSupplementXml(xml)).toEqual(answer);
+  });
+
+  it('refuses an answer with no answers, naming the field and not the text', () => {
+    expect(() => buildSupplementXml({ ...answer, answers: [] })).toThrow(YaContractError);
+    expect(() => buildSupplementXml({ ...answer, answers: [] })).toThrow(/answers/);
+    expect(() => readSupplementXml(buildClaimXml(claim()))).toThrow(YaContractError);
   });
 });
