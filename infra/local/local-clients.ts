@@ -8,6 +8,7 @@
  *   municipality the hub serves, what `koto-hub outreach` and `npm start`'s demo run post as.
  */
 import type { ClientRecord } from '#contracts/clients';
+import { inboxTypes, ingressRoutes } from '#infra/topology';
 import type { ClientRegistry } from '#lib/door/client-registry';
 import { clientCertificatePaths, issueClientCertificate, type PkiPaths } from '#infra/local/pki';
 import type { ClientCredentials } from '#infra/local/door-client';
@@ -42,10 +43,17 @@ export const addClient = async (registry: ClientRegistry, pki: PkiPaths, client:
   return registerClient(registry, client, { certificateSha256: issued.fingerprint, subject: issued.subject }, now);
 };
 
+const sameTypes = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
 /** The files a client calls the door with. */
 export const clientCredentials = (pki: PkiPaths, clientId: string): ClientCredentials => ({ ...clientCertificatePaths(pki, clientId), ca: pki.caCert });
 
-/** Registers the demo and operator clients when the registry does not know them; a revoked one stays revoked. */
+/**
+ * Registers the demo and operator clients when the registry does not know them. They are the hub's
+ * own: a data folder made by an earlier release gets this release's permissions for them at start
+ * (every type ingress routes and every inbox type, for the demo client), so a new flow is callable
+ * from `npm start` without a fresh folder. A revoked one stays revoked.
+ */
 export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths, served: readonly string[]): Promise<void> => {
   const wanted: NewClient[] = [
     {
@@ -53,35 +61,8 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
       name: 'Vaasa (905), demo municipal system',
       system: 'municipality:905',
       municipalities: ['905'],
-      sends: [
-        'outreach.referral.v1',
-        'outreach.run.requested.v1',
-        'record.assessment.v1',
-        'record.plan.v1',
-        'record.plan-review.v1',
-        'record.service-completion.v1',
-        'wellbeing.consultation.requested.v1',
-        'wellbeing.cooperation.requested.v1',
-        'claims.costs.submitted.v1',
-        'claims.supplement.answered.v1',
-      ],
-      receives: [
-        'outreach.decision.v1',
-        'outreach.list.ready.v1',
-        'record.acknowledged.v1',
-        'plan.review.overdue.v1',
-        'wellbeing.consultation.answered.v1',
-        'wellbeing.consultation.overdue.v1',
-        'wellbeing.cooperation.accepted.v1',
-        'wellbeing.cooperation.declined.v1',
-        'wellbeing.cooperation.overdue.v1',
-        'wellbeing.request.refused.v1',
-        'claims.row.decided.v1',
-        'claims.deadline.near.v1',
-        'claims.claim.decided.v1',
-        'claims.claim.paid.v1',
-        'claims.supplement.requested.v1',
-      ],
+      sends: Object.keys(ingressRoutes) as NewClient['sends'],
+      receives: [...inboxTypes],
     },
     {
       clientId: OPERATOR_CLIENT,
@@ -94,6 +75,8 @@ export const ensureLocalClients = async (registry: ClientRegistry, pki: PkiPaths
     },
   ];
   for (const client of wanted) {
-    if (!(await registry.get(client.clientId))) await addClient(registry, pki, client);
+    const known = await registry.get(client.clientId);
+    if (!known) await addClient(registry, pki, client);
+    else if (!sameTypes(known.sends, client.sends) || !sameTypes(known.receives, client.receives)) await registry.setPermissions(client.clientId, client);
   }
 };

@@ -4,7 +4,8 @@
  * `byCertificate` index. Read on every request, never cached, so a revocation holds from the next
  * request on.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientRecordSchema, type ClientRecord } from '#contracts/clients';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
@@ -61,6 +62,32 @@ export class ClientRegistry {
   async add(record: ClientRecord): Promise<void> {
     const valid = clientRecordSchema.parse(record);
     await this.client.send(new PutCommand({ TableName: this.table, Item: toItem(valid), ConditionExpression: 'attribute_not_exists(clientId)' }));
+  }
+
+  /**
+   * Sets what an active client may send and receive; a revoked client stays as it is (false), and so
+   * does an unknown one. The door reads the record on every request: the change holds from the next.
+   */
+  async setPermissions(clientId: string, permissions: Pick<ClientRecord, 'sends' | 'receives'>): Promise<boolean> {
+    const record = await this.get(clientId);
+    if (!record) return false;
+    clientRecordSchema.parse({ ...record, ...permissions });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { clientId },
+          UpdateExpression: 'SET sends = :s, receives = :r',
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':s': permissions.sends, ':r': permissions.receives, ':active': 'active' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Marks the client revoked at `at`; the door refuses it from the next request. Undefined when there is no such client. */
