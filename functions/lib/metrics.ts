@@ -19,12 +19,17 @@ export const createHubMetrics = (env: NodeJS.ProcessEnv = process.env): Metrics 
   });
 };
 
+/** What an instance is made from: the environment Powertools and `createHubMetrics` read. */
+const METRICS_ENV = ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_METRICS_FUNCTION_NAME', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV', 'KOTO_FUNCTION_NAME'] as const;
+const metricsEnvOf = (env: NodeJS.ProcessEnv): string => JSON.stringify(METRICS_ENV.map((name) => env[name] ?? null));
+
 /**
  * The function's instance. Powertools reads its environment (POWERTOOLS_METRICS_DISABLED, say)
  * when an instance is made, so a runtime that sets the environment after importing this module
  * (infra/local) makes a new one with `resetMetrics` before it loads the handlers.
  */
 export let metrics = createHubMetrics();
+let madeFrom = metricsEnvOf(process.env);
 
 export type FailureKind = 'transient' | 'permanent';
 
@@ -74,9 +79,19 @@ export const recordBreakerDeferral = (system: ExternalSystem): void => {
 /** Forget the external-call instances, so the next ones read the environment again (tests). */
 export const resetExternalMetrics = (): void => externalInstances.clear();
 
-/** Makes every instance anew from the environment as it is now. */
+/**
+ * Makes the function's instance anew when the environment it is made from has changed, and the
+ * external-call instances anew in any case. A handler's middleware publishes the instance there was
+ * when the handler was built, and its records are counted into `metrics`: replacing an instance
+ * made from the same environment (a second runtime in one process, as in the benchmark) would leave
+ * the middleware publishing an empty one, warning each time, while the counts grew in the other.
+ */
 export const resetMetrics = (): void => {
-  metrics = createHubMetrics();
+  const now = metricsEnvOf(process.env);
+  if (now !== madeFrom) {
+    metrics = createHubMetrics();
+    madeFrom = now;
+  }
   resetExternalMetrics();
 };
 

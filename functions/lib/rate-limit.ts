@@ -18,12 +18,18 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` is aborted (the sleeper no longer waits). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    }),
 };
 
 /** The spread of start-to-arrival time the pacing allows for, unless configured (`KOTO_RATE_MARGIN_MS`). */
@@ -37,6 +43,12 @@ export interface OutboundLimiter {
    * the slot would only come after it.
    */
   acquire(deadline?: number): Promise<boolean>;
+  /**
+   * The request granted last has left — its bytes were handed to the socket — at `at` (epoch ms),
+   * or, without `at`, will not leave. A limiter that paces from departures starts the next request
+   * one interval after it; one that does not, ignores it.
+   */
+  departed?(at?: number): void;
 }
 
 export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS): number => {
@@ -45,11 +57,24 @@ export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS):
   return (1000 + marginMs) / perSecond;
 };
 
+/** Grant-to-departure times remembered for the lead (the least of them is used). */
+const LEADS_KEPT = 8;
+
 /**
  * Paces the requests of one process: each starts one interval after the previous one *really*
  * started. Callers wait their turn in the order they asked; a turn that comes late (a timer fires
  * late on a busy event loop) pushes the next one back instead of letting the two start together, so
  * that lateness does not eat into the margin.
+ *
+ * With `departureWaitMs` the caller reports when each request really left (`departed`), and a
+ * request "starts" when it leaves, not when it was let through: between the two lie the caller's
+ * own steps and the socket's turn on the event loop — measured on a loaded machine, 2 ms as a rule
+ * and up to 165 ms, three times the margin, so that late departures bunched at the register. A turn
+ * then waits (at most `departureWaitMs`) for the previous request to leave and paces from that
+ * moment. So as not to lose the rate to the usual few milliseconds of that way, a request is let
+ * through early by the least recent grant-to-departure time (its lead), never by more than half the
+ * margin's share of an interval: departures stay at least `1000 / perSecond` ms apart whatever the
+ * lead, and half the margin is kept for the way to the register.
  */
 export class RateLimiter implements OutboundLimiter {
   readonly interval: number;
@@ -59,28 +84,46 @@ export class RateLimiter implements OutboundLimiter {
   /** Callers that asked and have not had their turn yet. */
   private waiting = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  /** The request let through last whose departure is awaited: when it was let through, and its waiters. */
+  private leaving?: { readonly grantedAt: number; readonly left: AbortController };
+  private leads: number[] = [];
+  private readonly maxLead: number;
 
   constructor(
     readonly perSecond: number,
     private readonly clock: Clock = systemClock,
     marginMs = DEFAULT_MARGIN_MS,
+    /** How long a turn waits for the previous request's `departed`; 0: departures are not reported. */
+    private readonly departureWaitMs = 0,
   ) {
     this.interval = pacingInterval(perSecond, marginMs);
+    this.maxLead = (this.interval - 1000 / perSecond) / 2;
+  }
+
+  /** How early a request is let through: the least recent grant-to-departure time, within half the margin's share. */
+  get lead(): number {
+    return this.leads.length === 0 ? 0 : Math.min(this.maxLead, ...this.leads);
   }
 
   acquire(deadline?: number): Promise<boolean> {
     // The earliest this caller can start, after everyone already waiting: refused at once, taking no
     // turn, when that is past its deadline.
-    const earliest = Math.max(this.clock.now(), this.lastStart + (this.waiting + 1) * this.interval);
+    const earliest = Math.max(this.clock.now(), this.lastStart + (this.waiting + 1) * this.interval - this.lead);
     if (deadline !== undefined && earliest > deadline) return Promise.resolve(false);
     this.waiting++;
     const turn = this.tail.then(async () => {
       try {
-        const wait = this.lastStart + this.interval - this.clock.now();
+        const leaving = this.leaving;
+        if (leaving) {
+          await this.clock.sleep(this.departureWaitMs, leaving.left.signal);
+          if (this.leaving === leaving) this.departed();
+        }
+        const wait = this.lastStart + this.interval - this.lead - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);
         if (deadline !== undefined && this.clock.now() > deadline) return false;
         this.lastStart = this.clock.now();
         this.granted++;
+        if (this.departureWaitMs > 0) this.leaving = { grantedAt: this.lastStart, left: new AbortController() };
         return true;
       } finally {
         this.waiting--;
@@ -88,6 +131,17 @@ export class RateLimiter implements OutboundLimiter {
     });
     this.tail = turn.catch(() => undefined);
     return turn;
+  }
+
+  departed(at?: number): void {
+    const leaving = this.leaving;
+    if (!leaving) return;
+    this.leaving = undefined;
+    if (at !== undefined) {
+      this.lastStart = Math.max(this.lastStart, at);
+      this.leads = [...this.leads, Math.max(0, at - leaving.grantedAt)].slice(-LEADS_KEPT);
+    }
+    leaving.left.abort();
   }
 
   /** Runs `fn` once a slot is free. */

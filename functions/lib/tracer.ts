@@ -6,11 +6,15 @@
  *
  * Tracer turns itself off outside Lambda (it needs `AWS_EXECUTION_ENV`, which only the Lambda
  * runtime sets) and with `POWERTOOLS_TRACE_ENABLED=false`: on the embedded runtime and in the tests
- * `traceClient` returns the client as it is and `inSubsegment` just runs the call.
+ * `traceClient` returns the client as it is and `inSubsegment` just runs the call. There the X-Ray
+ * SDK is loaded in its manual mode (`#lib/xray-mode`), without the async hook its automatic mode
+ * puts on every promise.
  *
  * Subsegments carry names, timings, HTTP statuses and error classes, never a payload: the hub's
  * errors are free of personal data, and the SDK's subsegments record operation and resource names.
  */
+// First: it decides the X-Ray SDK's mode, which the SDK reads once, when Tracer loads it.
+import '#lib/xray-mode';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'koto-hub' });

@@ -88,8 +88,12 @@ interface Exchange {
   readonly body?: string;
 }
 
-/** One request; the answer read up to `limit` bytes (a larger one is rejected without reading the rest). */
-const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, limit: number): Promise<{ status: number; body: Buffer }> =>
+/**
+ * One request; the answer read up to `limit` bytes (a larger one is rejected without reading the
+ * rest). `onDeparted` is told once when the request has left — handed whole to the socket — or, with
+ * no time, that it failed before it did.
+ */
+const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, limit: number, onDeparted: (at?: number) => void): Promise<{ status: number; body: Buffer }> =>
   new Promise((resolve, reject) => {
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
     const headers = body ? { ...init.headers, 'content-length': body.byteLength } : init.headers;
@@ -113,7 +117,8 @@ const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, l
       response.on('error', reject);
       response.on('aborted', () => reject(new Error('the answer was cut off')));
     });
-    request.on('error', reject);
+    request.on('finish', () => onDeparted(Date.now()));
+    request.on('error', (error) => (onDeparted(), reject(error)));
     request.end(body);
   });
 
@@ -294,11 +299,19 @@ export class XRoadHttpClient {
       const granted = await this.limiter.acquire(options.deadline);
       if (!granted) throw faultFromTimeout(serviceCode);
     }
+    // The limiter paces from the moment the request really left (or learns that it did not): once.
+    let told = false;
+    const departed = (at?: number) => {
+      if (told) return;
+      told = true;
+      this.limiter?.departed?.(at);
+    };
     const target = new URL(url);
     let agent: HttpAgent;
     try {
       agent = await this.agentFor(target);
     } catch (error) {
+      departed();
       // The TLS configuration could not be read: no call can go out, and the reason names the setting.
       throw new XRoadConfigurationError(error);
     }
@@ -306,13 +319,14 @@ export class XRoadHttpClient {
     attempt.startedAt = Date.now();
     try {
       // In X-Ray, one subsegment per call named by the system (the request's own HTTP one nested in it).
-      return await inSubsegment(`X-Road ${this.system ?? serviceCode}`, () => send(target, init, agent, signal, this.config.maxResponseBytes));
+      return await inSubsegment(`X-Road ${this.system ?? serviceCode}`, () => send(target, init, agent, signal, this.config.maxResponseBytes, departed));
     } catch (error) {
       if (error instanceof XmlRejected) throw error;
       if (signal.aborted) throw faultFromTimeout(serviceCode);
       if (isTlsFailure(error)) throw faultFromTls(serviceCode);
       throw faultFromNetwork(serviceCode);
     } finally {
+      departed();
       // The system's latency: the request and the answer, not what the hub does with it afterwards.
       attempt.durationMs = Date.now() - attempt.startedAt;
     }

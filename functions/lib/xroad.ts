@@ -12,6 +12,9 @@ import { xroadConfigFromEnv, XRoadHttpClient } from '#lib/xroad-client';
 
 const clients = new Map<ExternalSystem, XRoadHttpClient>();
 
+/** The longest a request waits for the one before it to leave (a handshake on a loaded machine) before it is paced from its grant. */
+const DEPARTURE_WAIT_MS = 1000;
+
 /** Requests per second toward a system in all: the topology's figure, or KOTO_RATE_LIMIT_<SYSTEM>. */
 export const systemRate = (system: ExternalSystem): number =>
   Number(process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] ?? externalSystems[system].ratePerSecond);
@@ -22,7 +25,8 @@ export const pacingMarginMs = (): number => Number(process.env.KOTO_RATE_MARGIN_
 const limiterFor = (system: ExternalSystem): OutboundLimiter => {
   const perSecond = systemRate(system);
   const marginMs = pacingMarginMs();
-  if (process.env.KOTO_RATE_LIMIT_SCOPE === 'process') return new RateLimiter(perSecond, undefined, marginMs);
+  // The X-Road client reports each request's departure: the process paces from those.
+  if (process.env.KOTO_RATE_LIMIT_SCOPE === 'process') return new RateLimiter(perSecond, undefined, marginMs, DEPARTURE_WAIT_MS);
   return new SharedRateLimiter({ documents: documentClient(), tableName: tableName('pacing'), system, perSecond, marginMs });
 };
 

@@ -4,11 +4,12 @@
  * at a time, closes on an answer; permanent faults neither count nor wait. Through the adapters'
  * guard, an open breaker re-sends the message with a delay instead of failing it.
  */
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { faultFromHttpStatus, XRoadFault } from '#contracts/xroad/errors';
 import { CircuitBreaker } from '#lib/breaker/breaker';
 import { delayUntil, MAX_DELAY_SECONDS, throughBreaker, type Wait } from '#lib/breaker/guard';
-import { MemoryBreakerStore } from '#lib/breaker/store';
+import { DynamoBreakerStore, MemoryBreakerStore } from '#lib/breaker/store';
 import type { BreakerPhase, BreakerPolicy } from '#lib/breaker/state';
 import { breakerSpecFromEnv, toPolicy } from '#lib/breaker/system';
 import { ATTR } from '#lib/batch/attributes';
@@ -196,5 +197,38 @@ describe('a call through the breaker', () => {
     expect(delayUntil(1_000, 1_000)).toBe(1);
     expect(delayUntil(2_500, 1_000)).toBe(2);
     expect(delayUntil(10_000_000, 0)).toBe(MAX_DELAY_SECONDS);
+  });
+});
+
+describe('the breaker records in DynamoDB', () => {
+  /** A table that answers each GetItem when the test says so, counting them by system. */
+  const slowTable = () => {
+    const asked: string[] = [];
+    const pending: (() => void)[] = [];
+    const item = { pk: 'BREAKER#vtj', system: 'vtj', phase: 'closed', failures: 2, version: 7 };
+    const documents = {
+      send: (command: unknown) => {
+        if (!(command instanceof GetCommand)) throw new Error('only reads here');
+        asked.push(String(command.input.Key?.pk));
+        return new Promise((resolve) => pending.push(() => resolve({ Item: command.input.Key?.pk === item.pk ? item : undefined })));
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const answer = () => pending.splice(0).forEach((resolve) => resolve());
+    return { store: new DynamoBreakerStore(() => documents, () => 'pacing'), asked, answer };
+  };
+
+  it('reads a system once for calls that ask together, and anew for a call that asks after', async () => {
+    const { store, asked, answer } = slowTable();
+    const together = Promise.all([store.read('vtj'), store.read('vtj'), store.read('vtj'), store.read('uma')]);
+    answer();
+    const [a, b, c, uma] = await together;
+    expect(asked).toEqual(['BREAKER#vtj', 'BREAKER#uma']);
+    expect([a, b, c].map((r) => [r.state.failures, r.version])).toEqual([[2, 7], [2, 7], [2, 7]]);
+    expect(uma).toMatchObject({ state: { phase: 'closed', failures: 0 }, version: 0 });
+
+    const later = store.read('vtj');
+    answer();
+    await later;
+    expect(asked).toEqual(['BREAKER#vtj', 'BREAKER#uma', 'BREAKER#vtj']);
   });
 });

@@ -74,6 +74,22 @@ describe("a function's metrics", () => {
   });
 });
 
+describe("the function's instance when the embedded runtime makes its instances again", () => {
+  it('stays the one the handlers were built with while the environment is the same, and is made anew when it changed', async () => {
+    vi.resetModules();
+    const live = await import('#lib/metrics');
+    const built = live.metrics;
+    live.resetMetrics();
+    expect(live.metrics).toBe(built);
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    live.resetMetrics();
+    expect(live.metrics).not.toBe(built);
+    live.metrics.addMetric('processed', 'Count', 1);
+    live.metrics.publishStoredMetrics();
+    expect(printed).toEqual([]);
+  });
+});
+
 describe('the record counts of a batch', () => {
   const record = { messageId: 'm', body: '{}', attributes: {}, messageAttributes: {} } as unknown as SQSRecord;
   const hop = (fields: Partial<HopState>): HopState => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pacingInterval, RateLimiter, type Clock } from '#lib/rate-limit';
+import { ManualClock } from '../support/manual-clock.ts';
 
 /** Virtual time: sleeping advances the clock at once, so the test does not depend on the machine. */
 const virtualClock = (): Clock & { advance(ms: number): void } => {
@@ -107,6 +108,69 @@ describe('RateLimiter (pacing in one process)', () => {
     expect(clock.now()).toBe(0);
     expect(await limiter.acquire(500)).toBe(true);
     expect(clock.now()).toBe(500);
+  });
+
+  /** Runs `callers` on a manual clock until all are done, moving time only when everyone waits. */
+  const drive = async (clock: ManualClock, callers: Promise<unknown>[]) => {
+    let done = false;
+    const all = Promise.all(callers).then(() => (done = true));
+    while (!done) {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      if (!done) clock.advanceToNextTimer();
+    }
+    await all;
+  };
+
+  /** Requests that each leave `lead` ms after they were let through, and report it; their departure times. */
+  const departing = async (limiter: RateLimiter, clock: ManualClock, leads: readonly number[]) => {
+    const departures: number[] = [];
+    await drive(
+      clock,
+      leads.map(async (lead) => {
+        await limiter.acquire();
+        await clock.sleep(lead);
+        departures.push(clock.now());
+        limiter.departed(clock.now());
+      }),
+    );
+    return departures;
+  };
+
+  // The way from the grant to the socket on a loaded machine: mostly a few ms, now and then far more.
+  const LEADS = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? 90 + (i % 3) * 30 : 1 + (i % 4)));
+
+  it('paces from when each request left when told, so late departures do not bunch', async () => {
+    const clock = new ManualClock();
+    const departures = await departing(new RateLimiter(10, clock, 50, 1000), clock, LEADS);
+    const gaps = departures.slice(1).map((at, i) => at - departures[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+    expect(maxInAnySecond(departures)).toBeLessThanOrEqual(10);
+  });
+
+  it('paced from the grants alone, the same late departures would bunch past the limit', async () => {
+    const clock = new ManualClock();
+    const departures = await departing(new RateLimiter(10, clock, 50), clock, LEADS);
+    expect(maxInAnySecond(departures)).toBeGreaterThan(10);
+  });
+
+  it('lets a request through early by the least recent lead, within half the margin, so the usual few ms cost no rate', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter(10, clock, 50, 1000);
+    const departures = await departing(limiter, clock, Array.from({ length: 21 }, () => 2));
+    // Twenty intervals of 105 ms, less nothing lost to the 2 ms leads (beyond the first, before any lead is known).
+    expect(departures.at(-1)! - departures[0]!).toBeLessThanOrEqual(20 * 105 + 2);
+    expect(limiter.lead).toBe(2);
+    const late = new RateLimiter(10, clock, 50, 1000);
+    await departing(late, clock, [40, 40]);
+    expect(late.lead).toBe(2.5);
+  });
+
+  it('waits for a departure no longer than it was told, then paces from the grant', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter(10, clock, 50, 1000);
+    const grants: number[] = [];
+    await drive(clock, [0, 1].map(async () => (await limiter.acquire(), grants.push(clock.now()))));
+    expect(grants).toEqual([0, 1000]);
   });
 
   it('refuses a limit of zero and a negative margin', () => {

@@ -26,27 +26,41 @@ describe('tracing outside Lambda (the embedded runtime, the tests)', () => {
   });
 });
 
+/** test/support/tracer-in-lambda.ts in a fresh process with `env` (and PATH) only. */
+const inProcessWith = (env: Record<string, string>) =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', 'test/support/tracer-in-lambda.ts'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } })
+      .trim()
+      .split('\n')
+      .at(-1)!,
+  ) as { enabled: boolean; automaticMode: boolean; clientTraced: boolean; outer?: string; seen: string[]; answer: string; failure: string; after?: string };
+
+describe('the X-Ray SDK under Tracer', () => {
+  it('starts in manual mode outside Lambda, so that no async hook is put on every promise', () => {
+    expect(inProcessWith({})).toMatchObject({ enabled: false, automaticMode: false, clientTraced: false, answer: 'answer', failure: 'timeout' });
+  });
+
+  it('keeps a mode the environment sets', () => {
+    expect(inProcessWith({ AWS_XRAY_MANUAL_MODE: '' })).toMatchObject({ enabled: false, automaticMode: true });
+  });
+});
+
 describe('tracing in Lambda with active tracing', () => {
-  /** test/support/tracer-in-lambda.ts in a fresh process with the environment Lambda sets. */
+  /** With the environment Lambda sets. */
   const inLambda = (env: Record<string, string> = {}) =>
-    JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', 'test/support/tracer-in-lambda.ts'], {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-          LAMBDA_TASK_ROOT: '/var/task',
-          _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-          AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-          AWS_XRAY_DEBUG_MODE: '',
-          ...env,
-        },
-      }).trim().split('\n').at(-1)!,
-    ) as { enabled: boolean; clientTraced: boolean; outer?: string; seen: string[]; answer: string; failure: string; after?: string };
+    inProcessWith({
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      LAMBDA_TASK_ROOT: '/var/task',
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_DEBUG_MODE: '',
+      ...env,
+    });
 
   it("adds X-Ray's middleware to clients and runs each X-Road call in a subsegment named by its system, back to the segment after it", () => {
     expect(inLambda()).toEqual({
       enabled: true,
+      automaticMode: true,
       clientTraced: true,
       outer: 'facade',
       seen: ['X-Road vtj', 'X-Road uma'],
@@ -57,6 +71,6 @@ describe('tracing in Lambda with active tracing', () => {
   });
 
   it('is off in Lambda too with POWERTOOLS_TRACE_ENABLED=false', () => {
-    expect(inLambda({ POWERTOOLS_TRACE_ENABLED: 'false' })).toMatchObject({ enabled: false, clientTraced: false, seen: ['## Dummy segment', '## Dummy segment'], answer: 'answer', failure: 'timeout' });
+    expect(inLambda({ POWERTOOLS_TRACE_ENABLED: 'false' })).toMatchObject({ enabled: false, automaticMode: false, clientTraced: false, seen: ['## Dummy segment', '## Dummy segment'], answer: 'answer', failure: 'timeout' });
   });
 });

@@ -61,15 +61,30 @@ const fromItem = (item: Record<string, unknown> | undefined): Versioned => {
 };
 
 export class DynamoBreakerStore implements BreakerStore {
+  /** The read of each system's record now under way, by system. */
+  private readonly reading = new Map<string, Promise<Versioned>>();
+
   /** The client and table are looked up on each call: the embedded runtime may have replaced them since. */
   constructor(
     private readonly documents: () => DynamoDBDocumentClient,
     private readonly tableName: () => string,
   ) {}
 
-  async read(system: string): Promise<Versioned> {
-    const { Item } = await this.documents().send(new GetCommand({ TableName: this.tableName(), Key: keyOf(system), ConsistentRead: true }));
-    return fromItem(Item);
+  /**
+   * Reads that overlap share one request: every call of a batch asks its breaker at once (ten
+   * strongly consistent reads of one item, with the same answer, where one does). A read that
+   * joins sees the record as it was at most one read's time before it asked; a write made from it
+   * is still checked against the version, so a stale one loses its race and reads again.
+   */
+  read(system: string): Promise<Versioned> {
+    const under = this.reading.get(system);
+    if (under) return under;
+    const read = this.documents()
+      .send(new GetCommand({ TableName: this.tableName(), Key: keyOf(system), ConsistentRead: true }))
+      .then(({ Item }) => fromItem(Item))
+      .finally(() => this.reading.delete(system));
+    this.reading.set(system, read);
+    return read;
   }
 
   async write(system: string, state: BreakerState, version: number): Promise<boolean> {
