@@ -52,9 +52,11 @@ if (!flag('skip-rate-floor')) {
     latencyMs: parseLatencies(arg('latency', '')),
     referrals: Number(arg('referrals', '300')),
     referralRate: Number(arg('referral-rate', '5')),
+    records: Number(arg('records', '100')),
+    recordsRate: Number(arg('records-rate', '20')),
     say,
   });
-  console.log(JSON.stringify(floor));
+  for (const line of floor) console.log(JSON.stringify(line));
 }
 
 // Zero-latency mocks, and no rate limit in the way: the benchmark measures the hub, not the limits.

@@ -58,6 +58,6 @@ const ready: EmulatorReady = {
   sqsEndpoint: sqs?.endpoint ?? '',
   dynamodbEndpoint: dynamo?.endpoint ?? '',
   securityServerUrl: mocks?.securityServer.url ?? '',
-  mockUrls: mocks ? { vtj: mocks.vtj.url, uma: mocks.uma.url, kelmu: mocks.kelmu.url, datastore: mocks.datastore.url, kotoaj: mocks.kotoaj.url } : {},
+  mockUrls: mocks ? { vtj: mocks.vtj.url, uma: mocks.uma.url, kelmu: mocks.kelmu.url, datastore: mocks.datastore.url, kotoaj: mocks.kotoaj.url, ya: mocks.ya.url } : {},
 };
 await send(ready);

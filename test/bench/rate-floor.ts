@@ -14,17 +14,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { localTableName } from '#infra/local/dynamodb';
 import { isValidHetu } from '#contracts/hetu';
-import type { Envelope } from '#contracts/envelope';
 import { externalSystems, type ExternalSystem } from '#infra/topology';
-import { startRuntime, type Runtime } from '#infra/local/runtime';
+import { startRuntime } from '#infra/local/runtime';
 import { postEnvelopes } from '#infra/local/door-client';
 import { addClient } from '#infra/local/local-clients';
 import { servedMunicipalities } from '#lib/config';
 import { generatePopulation } from '#mocks/population/generate';
 import { startEmulators } from './emulators.ts';
+import { percentile, watchInboxes } from './inbox-watch.ts';
+import { runRecordsBench } from './records-bench.ts';
 import { runThroughHub } from './outreach-bench.ts';
 import { referral } from '../support/envelopes.ts';
 
@@ -38,6 +37,10 @@ export interface RateFloorOptions {
   readonly latencyMs: Readonly<Record<ExternalSystem, number>>;
   readonly referrals: number;
   readonly referralRate: number;
+  /** People whose plan, review and assessment the records line posts (0: no records line). */
+  readonly records: number;
+  /** Records posted per second. */
+  readonly recordsRate: number;
   readonly say: (line: string) => void;
 }
 
@@ -53,8 +56,6 @@ export const parseLatencies = (text: string | undefined): Record<ExternalSystem,
   }
   return latency;
 };
-
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 interface MockStats {
   readonly total: number;
@@ -72,35 +73,14 @@ const setLatency = (mockUrl: string, ms: number) =>
 const resetMocks = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
 const statsOf = async (mockUrl: string): Promise<MockStats> => (await adminJson(`${mockUrl}/__stats`)) as MockStats;
 
-/** Every decision delivered to an inbox, by correlation id, with the moment it was seen there. */
-const watchInboxes = (runtime: Runtime) => {
-  const seen = new Map<string, number>();
-  let stopped = false;
-  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
-  const loop = (async () => {
-    while (!stopped) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: '#type = :decision', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':decision': 'outreach.decision.v1' } }));
-        const at = performance.now();
-        for (const item of page.Items ?? []) {
-          const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
-          if (!seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
-  return { seen, stop: async () => ((stopped = true), await loop) };
-};
-
-export const runRateFloorBench = async (options: RateFloorOptions): Promise<Record<string, unknown>> => {
+/** The run's and the single decisions' line, then the records flow's (test/bench/records-bench.ts) unless `records` is 0. */
+export const runRateFloorBench = async (options: RateFloorOptions): Promise<Record<string, unknown>[]> => {
   const { municipality, referralMunicipality, asOf, seed, say } = options;
   const municipalities = [municipality, referralMunicipality];
   const dir = mkdtempSync(join(tmpdir(), 'koto-hub-bench-floor-'));
   const emulators = await startEmulators({ persons: options.persons, municipality, municipalities, seed, asOf, separateRegisters: true, dataDir: dir });
-  const systems = Object.keys(externalSystems) as ExternalSystem[];
+  // The systems with a mock of their own in the emulators (the counties' several mocks are not among them).
+  const systems = (Object.keys(externalSystems) as ExternalSystem[]).filter((system) => emulators.mockUrls[system] !== undefined);
   try {
     const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
     const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, municipalities, scheduleSeconds: 0 });
@@ -124,7 +104,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
       // Single decisions: the same generator and seed as the emulators, so these people are in the registers.
       const population = generatePopulation({ persons: options.persons, municipalities, seed, asOf });
       const people = population.persons.filter((p) => p.homeMunicipality === referralMunicipality && isValidHetu(p.hetu)).slice(0, options.referrals);
-      const inboxes = watchInboxes(runtime);
+      const inboxes = watchInboxes(runtime, 'outreach.decision.v1');
       const posted = new Map<string, number>();
       const gap = 1000 / options.referralRate;
       await addClient(runtime.clients, runtime.pki, {
@@ -150,7 +130,7 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
       await inboxes.stop();
       const latencies = [...posted].flatMap(([id, at]) => (inboxes.seen.has(id) ? [inboxes.seen.get(id)! - at] : [])).sort((a, b) => a - b);
       const allStats = Object.fromEntries(await Promise.all(systems.map(async (s) => [s, await statsOf(emulators.mockUrls[s]!)] as const)));
-      return {
+      const floorLine = {
         mode: 'rate-floor',
         persons: options.persons,
         candidates: run.candidates,
@@ -168,6 +148,16 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
         latencyMs: options.latencyMs,
       };
+      if (options.records === 0) return [floorLine];
+      say(`records: ${options.records} people's plan, review and assessment at ${options.recordsRate}/s ...`);
+      const recordsLine = await runRecordsBench(runtime, {
+        municipality,
+        hetus: population.persons.filter((p) => p.homeMunicipality === municipality && isValidHetu(p.hetu)).slice(0, options.records).map((p) => p.hetu),
+        rate: options.recordsRate,
+        statsOf: (system) => statsOf(emulators.mockUrls[system]!),
+        say,
+      });
+      return [floorLine, recordsLine];
     } finally {
       await runtime.stop();
     }

@@ -1,0 +1,32 @@
+/** What the benchmark reads of the hub's answers: when each reached an inbox, and percentiles of the waits. */
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Envelope } from '#contracts/envelope';
+import { localTableName } from '#infra/local/dynamodb';
+import type { Runtime } from '#infra/local/runtime';
+
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+/** Every envelope of `type` delivered to an inbox, by correlation id, with the moment it was first seen there. */
+export const watchInboxes = (runtime: Runtime, type: string) => {
+  const seen = new Map<string, number>();
+  let stopped = false;
+  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
+  const loop = (async () => {
+    while (!stopped) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':type': type } }),
+        );
+        const at = performance.now();
+        for (const item of page.Items ?? []) {
+          const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
+          if (!seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return { seen, stop: async () => ((stopped = true), await loop) };
+};
