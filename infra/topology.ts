@@ -349,6 +349,12 @@ export interface ExternalSystemSpec {
    * the `pacing` table.
    */
   readonly ratePerSecond: number;
+  /**
+   * The system is many servers of one kind, each with a breaker of its own (`<system>:<part>`, e.g.
+   * `wellbeing:helsinki`), so one that is down holds only its own work; the rate limit stays the
+   * system's in all. None: one breaker for the system.
+   */
+  readonly breakerPer?: 'county';
 }
 
 /** The external systems the adapters call, each behind its own queue and rate limit. */
@@ -358,8 +364,8 @@ export const externalSystems = {
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
-  // One limit and one breaker for every county: each county's server is small, and the hub sends few requests.
-  wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road or directly with mutual TLS", ratePerSecond: 5 },
+  // One limit for every county (the hub sends few requests), one breaker per county: a county down holds only its own requests.
+  wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road or directly with mutual TLS", ratePerSecond: 5, breakerPer: 'county' },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
 export type ExternalSystem = keyof typeof externalSystems;

@@ -1,11 +1,13 @@
 /**
  * The county adapter (functions/wellbeing/adapter.ts): one call to a county's FHIR server per
  * message, over X-Road or directly with mutual TLS as the county's endpoint says, behind the
- * counties' rate limit and circuit breaker (`wellbeing`). A request is sent as its transaction; a poll reads the
+ * counties' rate limit and that county's own circuit breaker (`wellbeing:<county>`), so a county that
+ * is down holds only its own requests. A request is sent as its transaction; a poll reads the
  * request's Tasks and delivers the new answers to the municipality's inbox.
  */
 import type { Envelope } from '#contracts/envelope';
 import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import type { CountyId } from '#contracts/wellbeing/counties';
 import { COUNTY_TLS_CA_DIR_ENV, COUNTY_TLS_CERT_FILE_ENV, COUNTY_TLS_KEY_FILE_ENV, COUNTY_TLS_SECRET_ARN_ENV } from '#infra/topology';
 import { createSqsHandler, type HopApi } from '#lib/batch/sqs-handler';
 import { throughBreaker } from '#lib/breaker/guard';
@@ -21,9 +23,9 @@ import { countyTlsProvider, type CountyTlsProvider } from '#functions/wellbeing/
 import type { WellbeingRequest } from '#functions/wellbeing/prepare';
 import { dynamoWellbeingStore } from '#functions/wellbeing/store';
 
-/** The counties' breaker: while it is open, the message waits on the adapter's queue (re-sent with a delay). */
-const through = <T>(hop: HopApi, message: Envelope, call: () => Promise<T>) =>
-  throughBreaker(breakerFor('wellbeing'), hop, call, (wait) =>
+/** The county's breaker: while it is open, the message waits on the adapter's queue (re-sent with a delay). */
+const through = <T>(hop: HopApi, message: Envelope, county: CountyId, call: () => Promise<T>) =>
+  throughBreaker(breakerFor('wellbeing', county), hop, call, (wait) =>
     hop.emit('county-requests', message.type as never, message.payload as never, { target: message.target, key: 'deferred', ...wait }),
   );
 
@@ -45,14 +47,14 @@ export const handler = createSqsHandler({
 
     if (message.type !== 'wellbeing.replies.poll.v1') {
       const { endpoint, transaction } = await transactionOf(message as WellbeingRequest, deps);
-      const passage = await through(hop, message, () => county.sendTransaction(endpoint, transaction, { deadline: hop.deadline }));
+      const passage = await through(hop, message, endpoint.county, () => county.sendTransaction(endpoint, transaction, { deadline: hop.deadline }));
       if (passage.answered) hop.setOutcome(`sent-${endpoint.county}`);
       return;
     }
 
     const poll = message as Envelope<WellbeingRepliesPollV1>;
     const result = await pollReplies(poll, deps, async (endpoint) => {
-      const passage = await through(hop, message, () => county.tasksOf(endpoint, poll.correlationId, { deadline: hop.deadline }));
+      const passage = await through(hop, message, endpoint.county, () => county.tasksOf(endpoint, poll.correlationId, { deadline: hop.deadline }));
       return passage.answered ? passage.value : undefined;
     });
     if (result.outcome === 'deferred') return;
