@@ -510,12 +510,13 @@ export const functions = {
     wellbeingCounties: true,
   },
   'county-adapter': {
-    description: "Sends each request's FHIR transaction to its county (over X-Road or directly with mutual TLS) and reads the county's answers back, delivering the new ones to the municipality",
+    description:
+      "Sends each request's FHIR transaction to its county (over X-Road or directly with mutual TLS) and reads the county's answers back, delivering the new ones to the municipality and telling the operators of those set aside",
     entry: 'functions/county-adapter/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 20,
     consumes: { queue: 'county-requests', batchSize: 1, maxConcurrency: 2 },
-    sends: ['county-requests', 'municipality-outbox'],
+    sends: ['county-requests', 'municipality-outbox', 'ops-events'],
     tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
     calls: ['wellbeing'],
     wellbeingCounties: true,

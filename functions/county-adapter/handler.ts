@@ -3,7 +3,8 @@
  * message, over X-Road or directly with mutual TLS as the county's endpoint says, behind the
  * counties' rate limit and that county's own circuit breaker (`wellbeing:<county>`), so a county that
  * is down holds only its own requests. A request is sent as its transaction; a poll reads the
- * request's Tasks and delivers the new answers to the municipality's inbox.
+ * request's Tasks, delivers the new answers to the municipality's inbox, and tells the operators'
+ * queue of the answers it set aside (`wellbeing.replies.set-aside.v1`, codes only).
  */
 import type { Envelope } from '#contracts/envelope';
 import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
@@ -16,7 +17,7 @@ import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { logger } from '#lib/logger';
 import { directClient, xroadClient } from '#lib/xroad';
-import { pollReplies, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
+import { pollReplies, setAsideEvent, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
 import { countyEndpoints, pseudonymKey } from '#functions/wellbeing/config';
 import { countyFhirClient } from '#functions/wellbeing/county-client';
 import { countyTlsProvider, type CountyTlsProvider } from '#functions/wellbeing/county-tls';
@@ -65,7 +66,9 @@ export const handler = createSqsHandler({
       // For the operators: a pseudonym names nobody outside the hub, and the county's text stays out.
       logger.warn('a county reply was set aside, not delivered', { why, pseudonym });
     }
-    const setAside = [...new Set(result.setAside.map((s) => s.why))].sort();
+    const event = setAsideEvent(result, poll.payload.polledAt);
+    if (event) hop.emit('ops-events', 'wellbeing.replies.set-aside.v1', event, { target: 'hub', key: 'set-aside' });
+    const setAside = event ? event.setAside.map((s) => s.why).sort() : [];
     hop.setOutcome(
       result.outcome === 'replayed'
         ? 'replies-replayed'
