@@ -1,9 +1,10 @@
 /**
  * One X-Road client per external system and process, and one direct client per part of a system
- * reached directly (a county: functions/lib/direct-client.ts), all paced at their system's rate limit. The limit
- * is the system's in all: in AWS every instance of every function that calls the system takes its
- * slots from one shared pacing record (the `pacing` table); on the embedded runtime every
- * invocation shares one process, so `KOTO_RATE_LIMIT_SCOPE=process` paces in memory.
+ * reached directly (a county: functions/lib/direct-client.ts), all paced at their system's rate
+ * limit, one limiter per system. The limit is the system's in all: in AWS every instance of every
+ * function that calls the system takes its slots from one shared pacing record (the `pacing`
+ * table); on the embedded runtime every invocation shares one process, so
+ * `KOTO_RATE_LIMIT_SCOPE=process` paces in memory.
  */
 import { externalSystems, type ExternalSystem } from '#infra/topology';
 import { documentClient } from '#lib/clients';

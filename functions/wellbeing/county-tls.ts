@@ -60,6 +60,7 @@ export const countyTlsProvider = (options: CountyTlsOptions = {}): CountyTlsProv
   const certFile = env[COUNTY_TLS_CERT_FILE_ENV];
   const keyFile = env[COUNTY_TLS_KEY_FILE_ENV];
   const caDir = env[COUNTY_TLS_CA_DIR_ENV];
+  // Read on each call (a few small local files): a county's CA the runtime writes later still counts.
   return async (county) => {
     if (!certFile || !keyFile || !caDir) {
       throw new Error(`configuration: a county reached directly needs ${COUNTY_TLS_SECRET_ARN_ENV}, or ${COUNTY_TLS_CERT_FILE_ENV}, ${COUNTY_TLS_KEY_FILE_ENV} and ${COUNTY_TLS_CA_DIR_ENV}`);
