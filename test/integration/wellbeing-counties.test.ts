@@ -168,6 +168,8 @@ describe('the counties as each is reached', () => {
 
     const vaasa = await post(wellbeingEnvelope('wellbeing.consultation.requested.v1', consultation([consultationPerson()])), DEMO_CLIENT);
     await tasksAt('pohjanmaa', vaasa.correlationId, 1);
+    // The hop's record is written once the call has returned: wait for it, then it is the only one.
+    await adapterHop(vaasa.correlationId, (o) => o.startsWith('sent-'), 'Vaasa’s send in the audit log');
     const hops = (await hub.auditOf(vaasa.correlationId)).filter((r) => r.stage === 'county-adapter').map((r) => r.outcome);
     expect(hops).toEqual(['sent-pohjanmaa']);
     // Helsinki's request still waits, and nothing of it reached Helsinki's store.
