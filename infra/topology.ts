@@ -363,6 +363,12 @@ export interface ExternalSystemSpec {
    * the `pacing` table.
    */
   readonly ratePerSecond: number;
+  /**
+   * The system is many servers of one kind, each with a breaker of its own (`<system>:<part>`, e.g.
+   * `wellbeing:helsinki`), so one that is down holds only its own work; the rate limit stays the
+   * system's in all. None: one breaker for the system.
+   */
+  readonly breakerPer?: 'county';
 }
 
 /** The external systems the adapters call, each behind its own queue and rate limit. */
@@ -372,8 +378,8 @@ export const externalSystems = {
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
-  // One limit and one breaker for every county: each county's server is small, and the hub sends few requests.
-  wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road", ratePerSecond: 5 },
+  // One limit for every county (the hub sends few requests), one breaker per county: a county down holds only its own requests.
+  wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road or directly with mutual TLS", ratePerSecond: 5, breakerPer: 'county' },
   ya: { description: "YA, KEHA centre's general e-service system (compensation claims), over X-Road", ratePerSecond: 2 },
 } as const satisfies Record<string, ExternalSystemSpec>;
 
@@ -551,12 +557,13 @@ export const functions = {
     wellbeingCounties: true,
   },
   'county-adapter': {
-    description: "Sends each request's FHIR transaction to its county and reads the county's answers back, delivering the new ones to the municipality",
+    description:
+      "Sends each request's FHIR transaction to its county (over X-Road or directly with mutual TLS) and reads the county's answers back, delivering the new ones to the municipality and telling the operators of those set aside",
     entry: 'functions/county-adapter/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 20,
     consumes: { queue: 'county-requests', batchSize: 1, maxConcurrency: 2 },
-    sends: ['county-requests', 'municipality-outbox'],
+    sends: ['county-requests', 'municipality-outbox', 'ops-events'],
     tables: { correlation: 'readwrite', audit: 'readwrite', pacing: 'readwrite' },
     calls: ['wellbeing'],
     wellbeingCounties: true,
@@ -771,6 +778,16 @@ export const XROAD_TLS_SECRET_ARN_ENV = 'KOTO_XROAD_TLS_SECRET_ARN';
 export const XROAD_TLS_CERT_FILE_ENV = 'KOTO_XROAD_TLS_CERT_FILE';
 export const XROAD_TLS_KEY_FILE_ENV = 'KOTO_XROAD_TLS_KEY_FILE';
 export const XROAD_TLS_CA_FILE_ENV = 'KOTO_XROAD_TLS_CA_FILE';
+/**
+ * The TLS the hub speaks with the wellbeing services counties reached directly (not over X-Road):
+ * its client certificate, its key, and per county the CA that county's server certificate is checked
+ * against. In AWS one Secrets Manager secret, JSON `{certificate, privateKey, "ca-<county>": …}` (PEM
+ * each); locally two PEM files and a folder of `<county>.crt`.
+ */
+export const COUNTY_TLS_SECRET_ARN_ENV = 'KOTO_COUNTY_TLS_SECRET_ARN';
+export const COUNTY_TLS_CERT_FILE_ENV = 'KOTO_COUNTY_TLS_CERT_FILE';
+export const COUNTY_TLS_KEY_FILE_ENV = 'KOTO_COUNTY_TLS_KEY_FILE';
+export const COUNTY_TLS_CA_DIR_ENV = 'KOTO_COUNTY_TLS_CA_DIR';
 /** In AWS: VTJ's username and password, a Secrets Manager secret, JSON `{username, password}`. */
 export const VTJ_CREDENTIALS_SECRET_ARN_ENV = 'KOTO_VTJ_CREDENTIALS_SECRET_ARN';
 /** Locally: the folder holding each client's webhook signing secret, `<clientId>.secret` (owner-only). */

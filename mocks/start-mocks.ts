@@ -55,9 +55,11 @@ export const startMocks = async (
     started.push(kotoaj);
     const ya = await createYaMock({ seed });
     started.push(ya);
-    const counties = await startCountyMocks({ seed });
+    // Helsinki is reached directly: served over TLS under the same local identity as the stand-in.
+    const counties = await startCountyMocks(tls, { seed });
     started.push(counties);
     const countyUrls = Object.fromEntries(counties.mocks.map((m) => [`wellbeing:${m.county}`, m.url]));
+    // The security-server stand-in forwards over plain HTTP: only the counties behind X-Road are its upstream.
     const upstream = { vtj: vtj.url, uma: uma.url, kelmu: kelmu.url, datastore: datastore.url, kotoaj: kotoaj.url, ya: ya.url, ...countyUrls };
     const securityServer = await startSecurityServer(upstream, tls, counties.members);
     started.push(securityServer);

@@ -90,6 +90,11 @@ export interface CountyMockOptions extends SystemMockOptions {
   readonly behaviour?: Partial<CountyBehaviour>;
   /** Resources stored at the start (and again after a reset), each with its `resourceType` and `id`. */
   readonly resources?: readonly Resource[];
+  /**
+   * Served directly over HTTPS with this certificate and key, admitting only the client certificates
+   * registered with `admit` (as a county registers the hub's): what a county reached directly is.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface CountyMock extends MockServer {
@@ -452,6 +457,9 @@ export async function createCountyMock(options: CountyMockOptions): Promise<Coun
     faultBody: (code, message) => operationOutcome(500, 'exception', [{ diagnostics: `${code}: ${message}` }]),
     custom: { invalidTask: (_req, ctx) => invalidTask(ctx.normal) },
     onReset: () => store.reset(),
+    ...(options.tls
+      ? { tls: { ...options.tls, refused: operationOutcome(401, 'security', [{ diagnostics: 'the client did not present a registered TLS certificate' }]) } }
+      : {}),
   });
   return {
     ...server,
@@ -468,7 +476,8 @@ export async function createCountyMock(options: CountyMockOptions): Promise<Coun
 
 /**
  * The counties the mocks stand in for, and how each is reached: Pohjanmaa (Vaasa's county, the
- * demo municipality's) over X-Road under a made-up member code, Helsinki directly at its URL.
+ * demo municipality's) over X-Road under a made-up member code, Helsinki directly at its https URL,
+ * admitting only the client certificates registered with `admit` (the hub's).
  * Every other county has no endpoint: a request for one is refused as unconfigured.
  */
 export const MOCK_COUNTY_XROAD = Object.freeze({
@@ -486,13 +495,24 @@ export interface CountyMocks {
   readonly endpoints: readonly CountyEndpointV1[];
   /** Member code → system name, for the security-server stand-in. */
   readonly members: Readonly<Record<string, string>>;
+  /** The CA each county reached directly proves its server certificate by (PEM), by county: what the hub is told to trust for it. */
+  readonly directCas: Readonly<Partial<Record<CountyId, string>>>;
+  /** Registers a caller's client certificate (and its issuer) with every county reached directly. */
+  admit(certificate: string, issuer: string): void;
   close(): Promise<void>;
 }
 
-/** Starts the county mocks: Pohjanmaa behind X-Road, Helsinki direct. */
-export async function startCountyMocks(options: Omit<CountyMockOptions, 'county' | 'fhirBasePath'> = {}): Promise<CountyMocks> {
+/**
+ * Starts the county mocks: Pohjanmaa behind X-Road (plain HTTP behind the stand-in, as the other
+ * registers), Helsinki directly over mutual TLS with `tls` as its server certificate and `tls.ca` the
+ * CA that issued it.
+ */
+export async function startCountyMocks(
+  tls: { readonly cert: string; readonly key: string; readonly ca: string },
+  options: Omit<CountyMockOptions, 'county' | 'fhirBasePath' | 'tls'> = {},
+): Promise<CountyMocks> {
   const pohjanmaa = await createCountyMock({ ...options, county: 'pohjanmaa', fhirBasePath: '/R4' });
-  const helsinki = await createCountyMock({ ...options, county: 'helsinki', fhirBasePath: '/fhir' }).catch(async (error: unknown) => {
+  const helsinki = await createCountyMock({ ...options, county: 'helsinki', fhirBasePath: '/fhir', tls: { cert: tls.cert, key: tls.key } }).catch(async (error: unknown) => {
     await pohjanmaa.close();
     throw error;
   });
@@ -503,6 +523,8 @@ export async function startCountyMocks(options: Omit<CountyMockOptions, 'county'
       { county: 'helsinki', transport: { kind: 'direct', fhirBaseUrl: `${helsinki.url}/fhir`, authentication: 'mutual-tls' } },
     ],
     members: { [MOCK_COUNTY_XROAD.memberCode]: 'wellbeing:pohjanmaa' },
+    directCas: { helsinki: tls.ca },
+    admit: (certificate, issuer) => helsinki.admit!(certificate, issuer),
     close: async () => {
       await helsinki.close();
       await pohjanmaa.close();

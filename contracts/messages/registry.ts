@@ -28,6 +28,7 @@ import {
   cooperationOverdueV1,
   cooperationRequestedV1,
   wellbeingRepliesPollV1,
+  wellbeingRepliesSetAsideV1,
   wellbeingRequestRefusedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
@@ -200,6 +201,10 @@ export const messageTypes = {
   'wellbeing.replies.poll.v1': define({
     description: "Internal: read the county's answers to one request (its correlation id) and deliver the new ones to the municipality",
     payload: wellbeingRepliesPollV1,
+  }),
+  'wellbeing.replies.set-aside.v1': define({
+    description: "For the operators: a read of a request's answers set some aside (unmatched, duplicate or late), by reason and count, naming no person",
+    payload: wellbeingRepliesSetAsideV1,
   }),
   'claims.costs.submitted.v1': define({
     description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",

@@ -221,3 +221,23 @@ export const wellbeingRepliesPollV1 = z.lazy(() =>
   }),
 );
 export type WellbeingRepliesPollV1 = z.infer<typeof wellbeingRepliesPollV1>;
+
+/** Why a county's answer was not delivered: about no person of the request, about one already answered, or after the deadline. */
+export const setAsideReasons = ['unmatched', 'duplicate', 'late'] as const;
+
+/**
+ * For the operators (`ops-events`): a read of a request's answers set some aside. Codes and counts
+ * only: no pseudonym (it would let whoever reads the queue link it to the county's records), no
+ * person reference, nothing of the county's text. The envelope's correlation id is the request.
+ */
+export const wellbeingRepliesSetAsideV1 = z.lazy(() =>
+  z.object({
+    county: county(),
+    requestKind: z.enum(['consultation', 'cooperation']),
+    polledAt: timestamp(),
+    setAside: z
+      .array(z.object({ why: z.enum(setAsideReasons), count: z.int().check(z.positive('must be at least 1')) }))
+      .check(z.minLength(1, 'must name at least one reason')),
+  }),
+);
+export type WellbeingRepliesSetAsideV1 = z.infer<typeof wellbeingRepliesSetAsideV1>;

@@ -14,11 +14,11 @@ const httpsUrl = () =>
     z.refine((value) => {
       try {
         const url = new URL(value);
-        return (url.protocol === 'https:' || url.hostname === '127.0.0.1' || url.hostname === 'localhost') && !url.search && !url.hash;
+        return url.protocol === 'https:' && !url.search && !url.hash;
       } catch {
         return false;
       }
-    }, 'must be an https URL without query or fragment (http only on 127.0.0.1/localhost, for the mocks)'),
+    }, 'must be an https URL without query or fragment (mutual TLS)'),
   );
 
 export const countyEndpointV1 = z.lazy(() =>

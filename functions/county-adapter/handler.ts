@@ -1,46 +1,61 @@
 /**
  * The county adapter (functions/wellbeing/adapter.ts): one call to a county's FHIR server per
- * message, over X-Road, behind the `wellbeing` rate limit and circuit breaker like the other
- * adapters. A request is sent as its transaction; a poll reads the request's Tasks and delivers the
- * new answers to the municipality's inbox.
+ * message, over X-Road or directly with mutual TLS as the county's endpoint says, behind the
+ * counties' rate limit and that county's own circuit breaker (`wellbeing:<county>`), so a county that
+ * is down holds only its own requests. A request is sent as its transaction; a poll reads the
+ * request's Tasks, delivers the new answers to the municipality's inbox, and tells the operators'
+ * queue of the answers it set aside (`wellbeing.replies.set-aside.v1`, codes only).
  */
 import type { Envelope } from '#contracts/envelope';
 import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import type { CountyId } from '#contracts/wellbeing/counties';
+import { COUNTY_TLS_CA_DIR_ENV, COUNTY_TLS_CERT_FILE_ENV, COUNTY_TLS_KEY_FILE_ENV, COUNTY_TLS_SECRET_ARN_ENV } from '#infra/topology';
 import { createSqsHandler, type HopApi } from '#lib/batch/sqs-handler';
 import { throughBreaker } from '#lib/breaker/guard';
 import { breakerFor } from '#lib/breaker/system';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { logger } from '#lib/logger';
-import { xroadClient } from '#lib/xroad';
-import { pollReplies, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
+import { directClient, xroadClient } from '#lib/xroad';
+import { pollReplies, setAsideEvent, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
 import { countyEndpoints, pseudonymKey } from '#functions/wellbeing/config';
 import { countyFhirClient } from '#functions/wellbeing/county-client';
+import { countyTlsProvider, type CountyTlsProvider } from '#functions/wellbeing/county-tls';
 import type { WellbeingRequest } from '#functions/wellbeing/prepare';
 import { dynamoWellbeingStore } from '#functions/wellbeing/store';
 
-const through = <T>(hop: HopApi, message: Envelope, call: () => Promise<T>) =>
-  throughBreaker(breakerFor('wellbeing'), hop, call, (wait) =>
+/** The county's breaker: while it is open, the message waits on the adapter's queue (re-sent with a delay). */
+const through = <T>(hop: HopApi, message: Envelope, county: CountyId, call: () => Promise<T>) =>
+  throughBreaker(breakerFor('wellbeing', county), hop, call, (wait) =>
     hop.emit('county-requests', message.type as never, message.payload as never, { target: message.target, key: 'deferred', ...wait }),
   );
+
+let tls: { provider: CountyTlsProvider; for: string } | undefined;
+/** The counties' TLS material under the current environment (the embedded runtime changes data folders between tests). */
+const countyTls = (): CountyTlsProvider => {
+  const source = JSON.stringify([COUNTY_TLS_SECRET_ARN_ENV, COUNTY_TLS_CERT_FILE_ENV, COUNTY_TLS_KEY_FILE_ENV, COUNTY_TLS_CA_DIR_ENV].map((v) => process.env[v]));
+  if (!tls || tls.for !== source) tls = { provider: countyTlsProvider(), for: source };
+  return tls.provider;
+};
 
 export const handler = createSqsHandler({
   name: 'county-adapter',
   accepts: ['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1', 'wellbeing.replies.poll.v1'],
   handle: async (message, hop) => {
     const deps: AdapterDeps = { store: dynamoWellbeingStore(documentClient(), tableName('correlation')), endpoints: countyEndpoints(), key: pseudonymKey };
-    const county = countyFhirClient(xroadClient('wellbeing'));
+    const provider = countyTls();
+    const county = countyFhirClient(xroadClient('wellbeing'), (id) => directClient('wellbeing', id, () => provider(id)));
 
     if (message.type !== 'wellbeing.replies.poll.v1') {
       const { endpoint, transaction } = await transactionOf(message as WellbeingRequest, deps);
-      const passage = await through(hop, message, () => county.sendTransaction(endpoint, transaction, { deadline: hop.deadline }));
+      const passage = await through(hop, message, endpoint.county, () => county.sendTransaction(endpoint, transaction, { deadline: hop.deadline }));
       if (passage.answered) hop.setOutcome(`sent-${endpoint.county}`);
       return;
     }
 
     const poll = message as Envelope<WellbeingRepliesPollV1>;
     const result = await pollReplies(poll, deps, async (endpoint) => {
-      const passage = await through(hop, message, () => county.tasksOf(endpoint, poll.correlationId, { deadline: hop.deadline }));
+      const passage = await through(hop, message, endpoint.county, () => county.tasksOf(endpoint, poll.correlationId, { deadline: hop.deadline }));
       return passage.answered ? passage.value : undefined;
     });
     if (result.outcome === 'deferred') return;
@@ -51,7 +66,9 @@ export const handler = createSqsHandler({
       // For the operators: a pseudonym names nobody outside the hub, and the county's text stays out.
       logger.warn('a county reply was set aside, not delivered', { why, pseudonym });
     }
-    const setAside = [...new Set(result.setAside.map((s) => s.why))].sort();
+    const event = setAsideEvent(result, poll.payload.polledAt);
+    if (event) hop.emit('ops-events', 'wellbeing.replies.set-aside.v1', event, { target: 'hub', key: 'set-aside' });
+    const setAside = event ? event.setAside.map((s) => s.why).sort() : [];
     hop.setOutcome(
       result.outcome === 'replayed'
         ? 'replies-replayed'

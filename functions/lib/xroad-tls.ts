@@ -15,15 +15,10 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { XROAD_TLS_CA_FILE_ENV, XROAD_TLS_CERT_FILE_ENV, XROAD_TLS_KEY_FILE_ENV, XROAD_TLS_SECRET_ARN_ENV } from '#infra/topology';
 import { extensionSecretReader, jsonSecretFields, refreshing, type SecretReader } from '#lib/extension-secret';
+import type { TlsMaterial } from '#lib/https-exchange';
 
-export interface XRoadTls {
-  /** The hub's client certificate (PEM; a chain may follow it). */
-  readonly cert: string;
-  /** Its private key (PEM). */
-  readonly key: string;
-  /** The CA (or the self-signed certificate) the security server's certificate must chain to (PEM); none: the public CAs. */
-  readonly ca?: string;
-}
+/** The hub's client certificate and key, and the CA the security server's certificate must chain to. */
+export type XRoadTls = TlsMaterial;
 
 /** Resolves the TLS material to use now; undefined: present no certificate. */
 export type XRoadTlsProvider = () => Promise<XRoadTls | undefined>;
@@ -58,7 +53,8 @@ export const checkedTls = (tls: XRoadTls, names: { cert: string; key: string; ca
   return tls;
 };
 
-const readFile = (file: string, variable: string): string => {
+/** A PEM file the configuration names; an error names the variable, never the content. */
+export const readConfigFile = (file: string, variable: string): string => {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -95,9 +91,9 @@ export const xroadTlsProvider = (options: XRoadTlsOptions = {}): XRoadTlsProvide
   // Read once: the files are the embedded runtime's, fixed for its life.
   const tls = checkedTls(
     {
-      cert: readFile(certFile, XROAD_TLS_CERT_FILE_ENV),
-      key: readFile(keyFile, XROAD_TLS_KEY_FILE_ENV),
-      ...(caFile ? { ca: readFile(caFile, XROAD_TLS_CA_FILE_ENV) } : {}),
+      cert: readConfigFile(certFile, XROAD_TLS_CERT_FILE_ENV),
+      key: readConfigFile(keyFile, XROAD_TLS_KEY_FILE_ENV),
+      ...(caFile ? { ca: readConfigFile(caFile, XROAD_TLS_CA_FILE_ENV) } : {}),
     },
     { cert: XROAD_TLS_CERT_FILE_ENV, key: XROAD_TLS_KEY_FILE_ENV, ca: XROAD_TLS_CA_FILE_ENV },
   );

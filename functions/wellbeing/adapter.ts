@@ -1,6 +1,7 @@
 /**
  * The county adapter's two jobs (docs/DESIGN.md "Wellbeing services counties"), each one call to the
- * county's FHIR server behind the `wellbeing` rate limit and breaker (the handler's):
+ * county's FHIR server, over X-Road or directly, behind the counties' rate limit and that county's
+ * own breaker (the handler's):
  *
  * - **Send** a request: the transaction is built again from the request and its stored process (the
  *   time it was taken), so it is the very one the intake checked, byte for byte; the county's
@@ -8,7 +9,8 @@
  * - **Read the replies** of a request (`wellbeing.replies.poll.v1`, from the reply poller): the
  *   request's Tasks are matched by `takeReplies` at the poll's time, the new answers delivered to the
  *   municipality on its own person references, duplicates, late and unmatched Tasks set aside for the
- *   operators (a log line naming the pseudonym and why; the hop's outcome), and a Task that is not
+ *   operators (an event on their queue by reason and count, naming no one; a log line with the
+ *   pseudonym; the hop's outcome), and a Task that is not
  *   valid FHIR refuses the whole read with the validator's finding, the dead letter's reason: nothing
  *   of that read is delivered until the county corrects it.
  *
@@ -17,7 +19,7 @@
  * them once), and a second poll finds them delivered.
  */
 import type { Envelope } from '#contracts/envelope';
-import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import { setAsideReasons, type WellbeingRepliesPollV1, type WellbeingRepliesSetAsideV1 } from '#contracts/messages/wellbeing';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import type { Json } from '#contracts/wellbeing/fhir/common';
 import { PermanentError, TransientError } from '#lib/errors';
@@ -54,7 +56,14 @@ export async function transactionOf(request: WellbeingRequest, deps: AdapterDeps
 
 export type PollResult =
   | { readonly outcome: 'deferred' }
-  | { readonly outcome: 'replayed' | 'read'; readonly deliver: readonly ReplyMessage[]; readonly setAside: readonly SetAside[]; readonly closed: boolean };
+  | {
+      readonly outcome: 'replayed' | 'read';
+      readonly county: string;
+      readonly kind: 'consultation' | 'cooperation';
+      readonly deliver: readonly ReplyMessage[];
+      readonly setAside: readonly SetAside[];
+      readonly closed: boolean;
+    };
 
 /**
  * Reads and matches the replies of the poll's request. `readTasks` makes the county call (through
@@ -68,7 +77,7 @@ export async function pollReplies(
   const stored = await deps.store.get(poll.correlationId);
   if (!stored) throw noProcess();
   if (stored.replay?.messageId === poll.messageId) {
-    return { outcome: 'replayed', deliver: stored.replay.messages as ReplyMessage[], setAside: [], closed: false };
+    return { outcome: 'replayed', county: stored.process.county, kind: stored.process.kind, deliver: stored.replay.messages as ReplyMessage[], setAside: [], closed: false };
   }
   const { process, state, version } = stored;
   const tasks = await readTasks(endpointOf(process.county, deps.endpoints));
@@ -85,5 +94,17 @@ export async function pollReplies(
   }
   const answeredAll = process.pseudonyms.every((p) => taken.state.delivered.includes(p));
   if (answeredAll) await deps.store.close(process.requestId);
-  return { outcome: 'read', deliver: taken.deliver, setAside: taken.setAside, closed: answeredAll };
+  return { outcome: 'read', county: process.county, kind: process.kind, deliver: taken.deliver, setAside: taken.setAside, closed: answeredAll };
+}
+
+/**
+ * The operators' event of a read that set answers aside: per reason, how many, in a fixed order;
+ * codes only (the pseudonyms stay in the hub's log). None when nothing was set aside.
+ */
+export function setAsideEvent(result: PollResult, polledAt: string): WellbeingRepliesSetAsideV1 | undefined {
+  if (result.outcome === 'deferred' || result.setAside.length === 0) return undefined;
+  const setAside = setAsideReasons
+    .map((why) => ({ why, count: result.setAside.filter((s) => s.why === why).length }))
+    .filter((reason) => reason.count > 0);
+  return { county: result.county, requestKind: result.kind, polledAt, setAside };
 }

@@ -1,33 +1,44 @@
 /**
- * The hub's calls to a county's FHIR server over X-Road: send a request's transaction, read back
- * the Tasks of a request. The core of the county adapter (#12 step 2), which is not built yet as a
- * handler; the X-Road client (functions/lib/xroad-client.ts) carries the calls, so they are typed
- * failures (transient or permanent) and free of personal data like every other X-Road call. No FHIR
- * client library is used: the hub makes two interactions, and a library (Medplum's client among
- * them) would bring its own transport, which cannot go through the security server with the hub's
- * certificate and X-Road headers.
+ * The hub's calls to a county's FHIR server: send a request's transaction, read back the Tasks of a
+ * request. A county publishes its FHIR base either as a REST service over X-Road, called through
+ * the X-Road client (functions/lib/xroad-client.ts) and the municipality's security server, or
+ * directly as an https URL, called with mutual TLS by the direct client
+ * (functions/lib/direct-client.ts): the hub's client certificate, and trust in that county's CA
+ * only (functions/wellbeing/county-tls.ts). Both share the way there (functions/lib/https-exchange.ts),
+ * so the calls are typed failures (transient or permanent) and free of personal data either way.
  *
- * A county reached directly (`transport.kind` `direct`) is refused as not supported yet: that
- * transport needs its own mutual-TLS client, which is not built.
+ * No FHIR client library is used: the hub makes two interactions, and a library (Medplum's client
+ * among them) would bring its own transport, which can neither go through the security server with
+ * the X-Road headers nor present the hub's certificate with one county's CA.
  */
+import type { CountyId } from '#contracts/wellbeing/counties';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import type { Json } from '#contracts/wellbeing/fhir/common';
 import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
+import type { DirectHttpClient } from '#lib/direct-client';
 import { PermanentError } from '#lib/errors';
 import type { CallOptions, XRoadHttpClient } from '#lib/xroad-client';
 
 /** The most Tasks of one request (a consultation names at most 50 people), asked for in one page. */
 const TASKS_PER_PAGE = 100;
 
-/** The path below the security server of `relative` (e.g. `/Task?…`) on the county's FHIR base. */
+/** FHIR's JSON media type, what a FHIR server takes and answers (R4 3.1.0.1.8). */
+const FHIR_JSON = 'application/fhir+json';
+
+/** The path below the security server of `relative` (e.g. `/Task?…`) on an X-Road county's FHIR base. */
 export function countyFhirPath(endpoint: CountyEndpointV1, relative: string): string {
   const { transport } = endpoint;
-  if (transport.kind !== 'x-road') {
-    throw new PermanentError('wellbeing-direct-transport', `the county '${endpoint.county}' is configured to be reached directly, which the hub does not support yet`);
-  }
+  if (transport.kind !== 'x-road') throw new PermanentError('wellbeing-direct-transport', `the county '${endpoint.county}' is reached directly, not over X-Road`);
   const { xRoadInstance, memberClass, memberCode, subsystemCode, serviceCode } = transport.service;
   const service = [xRoadInstance, memberClass, memberCode, subsystemCode, serviceCode].map(encodeURIComponent).join('/');
   return `/r1/${service}${transport.fhirBasePath}${relative}`;
+}
+
+/** The URL of `relative` on a directly reached county's FHIR base (its `fhirBaseUrl`, a trailing slash or not). */
+export function countyFhirUrl(endpoint: CountyEndpointV1, relative: string): string {
+  const { transport } = endpoint;
+  if (transport.kind !== 'direct') throw new PermanentError('wellbeing-xroad-transport', `the county '${endpoint.county}' is reached over X-Road, not directly`);
+  return `${transport.fhirBaseUrl.replace(/\/+$/, '')}${relative}`;
 }
 
 const bundleOf = (answer: unknown, type: string, what: string): { entry?: { resource?: unknown; response?: { status?: string } }[] } => {
@@ -45,12 +56,22 @@ export interface CountyFhirClient {
   tasksOf(endpoint: CountyEndpointV1, requestId: string, options?: CallOptions): Promise<unknown[]>;
 }
 
-export function countyFhirClient(xroad: XRoadHttpClient): CountyFhirClient {
+/** The direct client toward one county (each county its own CA, so its own connections). */
+export type DirectClients = (county: CountyId) => DirectHttpClient;
+
+const noDirect: DirectClients = (county) => {
+  throw new PermanentError('wellbeing-direct-transport', `the county '${county}' is reached directly, and this client was given no direct transport`);
+};
+
+export function countyFhirClient(xroad: XRoadHttpClient, direct: DirectClients = noDirect): CountyFhirClient {
+  /** One call to `relative` on the county's FHIR base, whichever way the county is reached. */
+  const call = (endpoint: CountyEndpointV1, method: 'GET' | 'POST', relative: string, body: unknown, options?: CallOptions): Promise<unknown> => {
+    if (endpoint.transport.kind === 'direct') return direct(endpoint.county).json(method, countyFhirUrl(endpoint, relative), body, FHIR_JSON, options);
+    return xroad.rest(endpoint.transport.service.serviceCode, method, countyFhirPath(endpoint, relative), body, options);
+  };
   return {
     async sendTransaction(endpoint, transaction, options) {
-      const serviceCode = endpoint.transport.kind === 'x-road' ? endpoint.transport.service.serviceCode : 'fhir';
-      const answer = await xroad.rest(serviceCode, 'POST', countyFhirPath(endpoint, ''), transaction, options);
-      const bundle = bundleOf(answer, 'transaction-response', 'the transaction');
+      const bundle = bundleOf(await call(endpoint, 'POST', '', transaction, options), 'transaction-response', 'the transaction');
       const sent = (transaction.entry as unknown[] | undefined)?.length ?? 0;
       const statuses = (bundle.entry ?? []).map((e) => e.response?.status ?? '');
       if (statuses.length !== sent || !statuses.every((status) => /^20[01]\b/.test(status))) {
@@ -59,9 +80,8 @@ export function countyFhirClient(xroad: XRoadHttpClient): CountyFhirClient {
     },
 
     async tasksOf(endpoint, requestId, options) {
-      const serviceCode = endpoint.transport.kind === 'x-road' ? endpoint.transport.service.serviceCode : 'fhir';
       const query = new URLSearchParams({ 'group-identifier': `${NAMING_SYSTEMS.request}|${requestId}`, _count: String(TASKS_PER_PAGE) });
-      const answer = await xroad.rest(serviceCode, 'GET', countyFhirPath(endpoint, `/Task?${query.toString()}`), undefined, options);
+      const answer = await call(endpoint, 'GET', `/Task?${query.toString()}`, undefined, options);
       return (bundleOf(answer, 'searchset', 'the Task search').entry ?? []).map((e) => e.resource);
     },
   };

@@ -2,9 +2,9 @@
  * A municipality's consultation or cooperation request taken by the hub (docs/DESIGN.md "Wellbeing
  * services counties"): routed to the county serving the envelope's municipality, its process and
  * pseudonym entries kept in the correlation table, and handed on to the county adapter, which
- * sends the transaction. A request no county can take — a municipality of Åland, an unknown one,
- * a county with no endpoint, or one configured to be reached directly (that transport is not
- * built) — is answered to the sender with `wellbeing.request.refused.v1`, naming the rule.
+ * sends the transaction, over X-Road or directly as the county's endpoint says. A request no county
+ * can take — a municipality of Åland, an unknown one, a county with no endpoint — is answered to
+ * the sender with `wellbeing.request.refused.v1`, naming the rule.
  *
  * Once: a redelivered request finds its process and changes nothing; the hand-over is the same
  * message (deterministic id) and the county's conditional creates make nothing twice.
@@ -40,20 +40,12 @@ const refused = (request: WellbeingRequest, code: WellbeingRequestRefusedV1['cod
 });
 
 export async function takeWellbeingRequest(request: WellbeingRequest, deps: IntakeDeps): Promise<IntakeResult> {
-  let endpoint: CountyEndpointV1;
   try {
-    endpoint = routeToCounty(request.municipality, deps.endpoints);
+    routeToCounty(request.municipality, deps.endpoints);
   } catch (error) {
     const code = error instanceof PermanentError ? REFUSALS[error.code] : undefined;
     if (code === undefined) throw error;
     return refused(request, code, (error as Error).message);
-  }
-  if (endpoint.transport.kind !== 'x-road') {
-    return refused(
-      request,
-      'COUNTY_NOT_REACHABLE',
-      `municipality '${request.municipality}' is served by the wellbeing services county '${endpoint.county}', which is configured to be reached directly, a transport the hub does not support yet`,
-    );
   }
   const prepared = prepareWellbeingRequest(request, deps.endpoints, deps.key, deps.now().toISOString());
   return { outcome: (await deps.store.start(prepared)) ? 'started' : 'already-started', prepared };

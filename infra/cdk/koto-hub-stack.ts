@@ -53,6 +53,8 @@ export class KotoHubStack extends Stack {
   readonly vtjCredentialsSecret: secretsmanager.Secret;
   /** The hub's X-Road TLS client certificate, its key and the security server's CA, JSON of PEMs: put by the operator. */
   readonly xroadTlsSecret: secretsmanager.Secret;
+  /** The hub's TLS client certificate toward the counties reached directly, its key and each such county's CA, JSON of PEMs: put by the operator. */
+  readonly countyTlsSecret: secretsmanager.Secret;
   /** The security group of the functions that call the security server. */
   readonly xroadSecurityGroup: ec2.SecurityGroup;
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
@@ -151,6 +153,15 @@ export class KotoHubStack extends Stack {
         'operator puts the renewed pair, and the functions read the secret again within five minutes.',
     );
 
+    // Filled with the fields of the counties the operator connects directly: `ca-<county>` each.
+    this.countyTlsSecret = operatorSecret(
+      'CountyTlsSecret',
+      'koto-hub: the TLS client certificate the hub presents to the wellbeing services counties reached directly (not over X-Road), its private key and, per such county, the CA of its server certificate, JSON {certificate, privateKey, "ca-<county>"} (PEM)',
+      ['certificate', 'privateKey'],
+      'A certificate is renewed by issuing a new one and registering it with each county reached directly, not by a rotation Lambda; the ' +
+        'operator puts the renewed pair (and a county\'s new CA), and the county adapter reads the secret again within five minutes.',
+    );
+
     // The VPC of the security server. Lambda needs the subnets' count at synthesis: the first two of
     // the list, in two availability zones, are used.
     const vpcId = new CfnParameter(this, 'VpcId', {
@@ -233,6 +244,7 @@ export class KotoHubStack extends Stack {
         default: '[]',
       }).valueAsString,
       pseudonymKeySecret: this.pseudonymKeySecret,
+      countyTlsSecret: this.countyTlsSecret,
     };
     if (!functionNames.some((name) => functionSpec(name).calls?.length)) {
       Validations.of(this).acknowledge({

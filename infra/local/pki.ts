@@ -4,6 +4,10 @@
  * per client `koto-hub clients add` issued. The door trusts only certificates this CA signed, and
  * of those only the ones whose fingerprint an active client in the registry holds.
  *
+ * For the wellbeing services counties reached directly, `tls/counties/`: the hub's client
+ * certificate toward them (`hub.crt|.key`) and `ca/<county>.crt`, the CA each such county's server
+ * certificate is checked by (the runtime writes those from the county mocks').
+ *
  * For X-Road, `tls/xroad/`: the hub's own client certificate (`hub.crt|.key`), which it presents to
  * its security server as an information system does, and the certificate of the local security
  * server stand-in (`security-server.crt|.key`, for 127.0.0.1 and localhost), both from the same CA.
@@ -42,6 +46,11 @@ export interface PkiPaths {
   readonly securityServerKey: string;
   /** The CA the hub checks its security server's certificate by (tls/xroad/security-server-ca.crt). */
   readonly securityServerCa: string;
+  /** The hub's client certificate and key toward the counties reached directly (tls/counties/hub.crt|.key). */
+  readonly countyCert: string;
+  readonly countyKey: string;
+  /** The CA of each county reached directly, `<county>.crt` (tls/counties/ca/). */
+  readonly countyCaDir: string;
 }
 
 export const pkiPaths = (dataRoot: string): PkiPaths => {
@@ -58,6 +67,9 @@ export const pkiPaths = (dataRoot: string): PkiPaths => {
     securityServerCert: join(dir, 'xroad', 'security-server.crt'),
     securityServerKey: join(dir, 'xroad', 'security-server.key'),
     securityServerCa: join(dir, 'xroad', 'security-server-ca.crt'),
+    countyCert: join(dir, 'counties', 'hub.crt'),
+    countyKey: join(dir, 'counties', 'hub.key'),
+    countyCaDir: join(dir, 'counties', 'ca'),
   };
 };
 
@@ -126,6 +138,7 @@ export const ensurePki = async (dataRoot: string): Promise<PkiPaths> => {
   const paths = pkiPaths(dataRoot);
   mkdirSync(paths.clientsDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(paths.xroadCert), { recursive: true, mode: 0o700 });
+  mkdirSync(paths.countyCaDir, { recursive: true, mode: 0o700 });
   if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
     const keys = await newKeys();
     const now = new Date();
@@ -158,8 +171,19 @@ export const ensurePki = async (dataRoot: string): Promise<PkiPaths> => {
     write(paths.xroadKey, hub.key);
     write(paths.xroadCert, hub.cert);
   }
+  if (!existsSync(paths.countyCert) || !existsSync(paths.countyKey)) {
+    const hub = await issue(await readIssuer(paths), 'CN=koto-hub, O=koto-hub wellbeing county client', x509.ExtendedKeyUsage.clientAuth);
+    write(paths.countyKey, hub.key);
+    write(paths.countyCert, hub.cert);
+  }
   return paths;
 };
+
+/** The hub's client certificate toward the counties reached directly, and the CA that issued it: what a county registers. */
+export const hubCountyCertificate = (paths: PkiPaths): { readonly cert: string; readonly issuer: string } => ({
+  cert: readFileSync(paths.countyCert, 'utf8'),
+  issuer: readFileSync(paths.caCert, 'utf8'),
+});
 
 /** What the security-server stand-in is started with: its certificate and key, and the CA that issued them. */
 export interface SecurityServerIdentity {

@@ -27,6 +27,9 @@ import {
   PSEUDONYM_KEY_FILE_ENV,
   WEBHOOK_SECRETS_DIR_ENV,
   WELLBEING_COUNTIES_ENV,
+  COUNTY_TLS_CA_DIR_ENV,
+  COUNTY_TLS_CERT_FILE_ENV,
+  COUNTY_TLS_KEY_FILE_ENV,
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_CA_FILE_ENV,
@@ -44,7 +47,7 @@ import { setRuntimeEndpoint, userEndpoint } from '#infra/local/endpoints';
 import { createTables, localTableName, startDynamo } from '#infra/local/dynamodb';
 import { startIngressServer } from '#infra/local/ingress-server';
 import { inboxRoutes, ingressRoutes, startDoorServer } from '#infra/local/door-server';
-import { ensurePki, hubXRoadCertificate, securityServerIdentity, type PkiPaths } from '#infra/local/pki';
+import { ensurePki, hubCountyCertificate, hubXRoadCertificate, securityServerIdentity, type PkiPaths } from '#infra/local/pki';
 import { clientCredentials, ensureLocalClients } from '#infra/local/local-clients';
 import type { ClientCredentials } from '#infra/local/door-client';
 import { Door } from '#functions/ingress/door';
@@ -214,6 +217,24 @@ const useXRoadTls = (pki: PkiPaths, mocks: Mocks | undefined, givenCa: string | 
   });
 };
 
+/**
+ * The hub calls a county reached directly with `tls/counties/hub.crt`, which the county mocks are
+ * told to admit (as a county registers it), and checks each county's server certificate by the CA
+ * the county names, written to `tls/counties/ca/<county>.crt`: that one only.
+ */
+const useCountyTls = (pki: PkiPaths, mocks: Mocks | undefined): void => {
+  if (mocks) {
+    const hub = hubCountyCertificate(pki);
+    mocks.counties.admit(hub.cert, hub.issuer);
+    for (const [county, ca] of Object.entries(mocks.counties.directCas)) writeFileSync(join(pki.countyCaDir, `${county}.crt`), ca, { mode: 0o600 });
+  }
+  Object.assign(process.env, {
+    [COUNTY_TLS_CERT_FILE_ENV]: pki.countyCert,
+    [COUNTY_TLS_KEY_FILE_ENV]: pki.countyKey,
+    [COUNTY_TLS_CA_DIR_ENV]: pki.countyCaDir,
+  });
+};
+
 const loadHandler = async <H = SqsHandler>(name: FunctionName): Promise<H> => {
   const module = (await import(pathToFileURL(join(REPO_ROOT, functionSpec(name).entry)).href)) as { handler: H };
   return module.handler;
@@ -287,6 +308,7 @@ const assemble = async (
   configureEnvironment(dir, sqsEndpoint, dynamodbEndpoint, queues, options);
   // The counties the mocks stand in for, as a deployment configures its counties' endpoints.
   process.env[WELLBEING_COUNTIES_ENV] = JSON.stringify(mocks?.counties.endpoints ?? []);
+  useCountyTls(pki, mocks);
   if (securityServerUrl) {
     process.env[XROAD_SECURITY_SERVER_ENV] = securityServerUrl;
     process.env[XROAD_CLIENT_ENV] = LOCAL_XROAD_CLIENT;

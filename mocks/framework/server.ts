@@ -1,5 +1,6 @@
 /**
- * A mock system's HTTP server (node:http only). A system module supplies routes and, optionally,
+ * A mock system's HTTP server (node:http), or HTTPS with mutual TLS (node:https, `tls`) for a system
+ * the hub reaches directly rather than through the security server. A system module supplies routes and, optionally,
  * its own fault bodies (`faultBody`, `malformed`, `custom`) and calls `startMockServer`; the server
  * routes each request, applies the fault rules that fire for it (faults.ts), answers, and records
  * it (stats.ts). Paths under `/__` are its control endpoints (admin.ts).
@@ -8,8 +9,11 @@
  * (clock.ts): real time unless `options.timing` says otherwise. `close()` ends every open
  * connection at once, those a `timeout` fault holds and those waiting out a latency included.
  */
+import { X509Certificate } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin, type AdminControls } from '#mocks/framework/admin';
 import { realClock, type MockClock } from '#mocks/framework/clock';
@@ -39,6 +43,19 @@ export interface MockServerOptions<P> extends FaultHooks<P> {
    * time). Not `clock`: VTJ's mock already has an option of that name (the date its answers give).
    */
   readonly timing?: MockClock;
+  /**
+   * Serve HTTPS with this certificate and key, and admit only callers whose client certificate was
+   * registered (`admit`): the handshake wants a certificate from an issuer registered with one, and
+   * a caller whose certificate is not registered gets `refused` (logged, no route reached).
+   */
+  readonly tls?: MockTls;
+}
+
+export interface MockTls {
+  readonly cert: string;
+  readonly key: string;
+  /** The answer to a caller with a certificate of a known issuer that is not registered. */
+  readonly refused: MockResponse;
 }
 
 /** What a system module's `create<System>Mock(population, options)` accepts. */
@@ -55,6 +72,8 @@ export interface MockServer {
   reset(): void;
   /** Stop listening and end every open connection, hanging ones included. */
   close(): Promise<void>;
+  /** Registers a caller's client certificate, and trusts its issuer in the handshake (a server with `tls` only). */
+  admit?(certificate: string, issuer: string): void;
 }
 
 /** One running mock: what its requests are handled with, and what `close()` ends. */
@@ -77,11 +96,24 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
   setMaxListeners(0, closer.signal);
   const mock = createState(options, closer.signal);
 
-  const server = createServer((incoming, res) => {
+  const admitted = new Set<string>();
+  const issuers = new Set<string>();
+  const listener: RequestListener = (incoming, res) => {
+    const tls = options.tls;
+    if (tls) {
+      const presented = (incoming.socket as TLSSocket).getPeerCertificate();
+      if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) {
+        mock.log.record({ route: null, method: incoming.method ?? 'GET', path: '(refused: certificate not registered)', status: tls.refused.status, at: new Date(mock.clock.now()).toISOString(), durationMs: 0, faults: [] });
+        return send(res, tls.refused);
+      }
+    }
     handleRequest(mock, incoming, res).catch(() => {
       if (!res.headersSent && !res.destroyed) send(res, xroadRestError(500, 'Server.InternalError', 'mock failure', ''));
     });
-  });
+  };
+  const tlsServer = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, requestCert: true, rejectUnauthorized: true, ca: [] }, listener) : undefined;
+  // An HTTPS server is an HTTP server over TLS: listening, connections and closing are the same.
+  const server: Server = tlsServer ? (tlsServer as unknown as Server) : createServer(listener);
   const sockets = trackSockets(server);
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
@@ -100,8 +132,20 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
     return closed;
   };
 
+  const tls = options.tls;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    ...(tls && tlsServer
+      ? {
+          admit(certificate: string, issuer: string) {
+            admitted.add(new X509Certificate(certificate).fingerprint256);
+            if (issuers.has(issuer)) return;
+            issuers.add(issuer);
+            // New connections trust the issuers registered so far; those already open keep their context.
+            tlsServer.setSecureContext({ cert: tls.cert, key: tls.key, ca: [...issuers] });
+          },
+        }
+      : {}),
     port,
     faults: mock.faults,
     requests: mock.log,

@@ -88,6 +88,23 @@ describe("the hub's X-Road TLS client certificate", () => {
   });
 });
 
+describe("the hub's TLS toward the wellbeing services counties reached directly", () => {
+  const secretId = logicalId(stack.countyTlsSecret);
+
+  it('is a Secrets Manager secret under the stack key, JSON of the certificate and its key (and a ca-<county> per county), filled by the operator', () => {
+    const { Properties } = resource(secretId);
+    expect(Properties).toMatchObject({ KmsKeyId: keyArn });
+    expect(Properties).not.toHaveProperty('SecretString');
+    expect(JSON.parse((Properties!.GenerateSecretString as { SecretStringTemplate: string }).SecretStringTemplate)).toEqual({ certificate: '', privateKey: '' });
+  });
+
+  it('is read by the county adapter alone, which is told where it is', () => {
+    expect(readersOf(secretId)).toEqual(['county-adapter']);
+    const variables = (resource(functionId('county-adapter')).Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.KOTO_COUNTY_TLS_SECRET_ARN).toEqual({ Ref: secretId });
+  });
+});
+
 describe('the VPC of the security server', () => {
   const groupId = logicalId(stack.xroadSecurityGroup);
 

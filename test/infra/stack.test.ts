@@ -37,6 +37,7 @@ import {
   XROAD_TLS_SECRET_ARN_ENV,
   VTJ_CREDENTIALS_SECRET_ARN_ENV,
   PSEUDONYM_KEY_SECRET_ARN_ENV,
+  COUNTY_TLS_SECRET_ARN_ENV,
   WELLBEING_COUNTIES_ENV,
 } from '#infra/topology';
 import { buildStack } from './build-stack.ts';
@@ -242,6 +243,7 @@ describe('functions', () => {
     if (spec.wellbeingCounties) {
       expected[WELLBEING_COUNTIES_ENV] = { Ref: 'WellbeingCounties' };
       expected[PSEUDONYM_KEY_SECRET_ARN_ENV] = { Ref: logicalId(stack.pseudonymKeySecret) };
+      if (spec.calls?.includes('wellbeing')) expected[COUNTY_TLS_SECRET_ARN_ENV] = { Ref: logicalId(stack.countyTlsSecret) };
       Object.assign(expected, PARAMS_AND_SECRETS_ENV);
     }
     for (const bucket of Object.keys(spec.buckets ?? {}) as BucketName[]) {

@@ -23,7 +23,7 @@ const request = (() => {
   if (!parsed.ok) throw new Error('the example is invalid');
   return parsed.envelope as WellbeingRequest;
 })();
-const endpoints = [{ county: 'pohjanmaa' as const, transport: { kind: 'direct' as const, fhirBaseUrl: 'http://127.0.0.1:1/R4', authentication: 'mutual-tls' as const } }];
+const endpoints = [{ county: 'pohjanmaa' as const, transport: { kind: 'direct' as const, fhirBaseUrl: 'https://127.0.0.1:1/R4', authentication: 'mutual-tls' as const } }];
 
 beforeAll(async () => {
   dynamo = await startBareDynamo();

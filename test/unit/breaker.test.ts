@@ -2,7 +2,8 @@
  * The circuit breaker of an external system, on an injected clock and an in-memory store: it opens
  * after N transient failures in a row, probes at a growing interval while open, lets one probe out
  * at a time, closes on an answer; permanent faults neither count nor wait. Through the adapters'
- * guard, an open breaker re-sends the message with a delay instead of failing it.
+ * guard, an open breaker re-sends the message with a delay instead of failing it. A system of many
+ * servers (the counties) has one breaker per server, each with a record of its own.
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +11,7 @@ import { faultFromHttpStatus, XRoadFault } from '#contracts/xroad/errors';
 import { CircuitBreaker } from '#lib/breaker/breaker';
 import { delayUntil, MAX_DELAY_SECONDS, throughBreaker, type Wait } from '#lib/breaker/guard';
 import { DynamoBreakerStore, MemoryBreakerStore } from '#lib/breaker/store';
+import { breakerName, systemOfBreaker } from '#lib/breaker/names';
 import type { BreakerPhase, BreakerPolicy } from '#lib/breaker/state';
 import { breakerSpecFromEnv, toPolicy } from '#lib/breaker/system';
 import { ATTR } from '#lib/batch/attributes';
@@ -117,6 +119,19 @@ describe('the breaker state machine', () => {
     const open = await b.state();
     clock.advance(500);
     expect(await b.failed(call)).toEqual(open);
+  });
+
+  it('keeps one breaker per county under the system’s name and the county’s: one county open leaves the others closed', async () => {
+    expect(breakerName('wellbeing', 'helsinki')).toBe('wellbeing:helsinki');
+    expect(breakerName('vtj')).toBe('vtj');
+    expect(systemOfBreaker('wellbeing:helsinki')).toBe('wellbeing');
+    const county = (part: string) => new CircuitBreaker(breakerName('wellbeing', part), store, POLICY, clock);
+    const helsinki = county('helsinki');
+    for (let i = 0; i < POLICY.failuresToOpen; i++) await helsinki.failed((await helsinki.admit()).admission);
+    expect((await helsinki.state()).phase).toBe('open');
+    expect((await county('pohjanmaa').admit()).admission).toEqual({ kind: 'call' });
+    expect((await store.read('wellbeing:helsinki')).state.phase).toBe('open');
+    expect((await store.read('wellbeing')).version).toBe(0);
   });
 
   it('reads the topology figures, each overridden by its KOTO_BREAKER_* variable, and refuses a bad one by name', () => {

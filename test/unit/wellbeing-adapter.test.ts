@@ -2,15 +2,16 @@
  * The county adapter's read of a request's replies (functions/wellbeing/adapter.ts), on Tasks the
  * county mock really answers and a store kept in memory: delivered once and saved with what was
  * delivered; a redelivered poll sends the same messages again without asking the county; a state
- * changed meanwhile is read again; an invalid Task refuses the read and saves nothing.
+ * changed meanwhile is read again; an invalid Task refuses the read and saves nothing; what a read
+ * sets aside becomes the operators' event, by reason and count, naming no one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '#contracts/envelope';
-import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
+import { wellbeingRepliesSetAsideV1, type WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
 import { PermanentError, TransientError } from '#lib/errors';
-import { pollReplies, transactionOf } from '#functions/wellbeing/adapter';
+import { pollReplies, setAsideEvent, transactionOf } from '#functions/wellbeing/adapter';
 import { prepareWellbeingRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
 import { NEW_PROCESS_STATE } from '#functions/wellbeing/replies';
 import type { StoredProcess, WellbeingStore } from '#functions/wellbeing/store';
@@ -89,6 +90,27 @@ describe('reading a request’s replies', () => {
     const again = await pollReplies(sent.poll(SECOND), { store: sent.store, endpoints, key: async () => KEY }, sent.readTasks);
     expect(again).toMatchObject({ outcome: 'read', deliver: [], setAside: [{ why: 'duplicate' }] });
     expect(sent.calls.saves).toBe(1);
+
+    // For the operators: by reason and count, with the county and the kind, and no pseudonym.
+    const event = setAsideEvent(again, '2026-11-05T08:00:00.000Z');
+    expect(event).toEqual({ county: 'pohjanmaa', requestKind: 'cooperation', polledAt: '2026-11-05T08:00:00.000Z', setAside: [{ why: 'duplicate', count: 1 }] });
+    expect(wellbeingRepliesSetAsideV1.safeParse(event).success).toBe(true);
+    for (const pseudonym of sent.prepared.process.pseudonyms) expect(JSON.stringify(event)).not.toContain(pseudonym);
+    expect(setAsideEvent(first, '2026-11-05T08:00:00.000Z')).toBeUndefined();
+    expect(setAsideEvent({ outcome: 'deferred' }, '2026-11-05T08:00:00.000Z')).toBeUndefined();
+  });
+
+  it('counts the answers set aside per reason, in a fixed order, naming each reason once', () => {
+    const read = { outcome: 'read', county: 'helsinki', kind: 'consultation', deliver: [], closed: false } as const;
+    const setAside = [
+      { why: 'late', pseudonym: 'a'.repeat(32) },
+      { why: 'unmatched', pseudonym: 'b'.repeat(32) },
+      { why: 'late', pseudonym: 'c'.repeat(32) },
+    ] as const;
+    expect(setAsideEvent({ ...read, setAside }, '2026-11-05T08:00:00.000Z')?.setAside).toEqual([
+      { why: 'unmatched', count: 1 },
+      { why: 'late', count: 2 },
+    ]);
   });
 
   it('reads again, as a transient failure, when another hop changed the request meanwhile', async () => {

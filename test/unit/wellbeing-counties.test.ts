@@ -106,10 +106,12 @@ describe('a county endpoint (configuration)', () => {
     expect(countyEndpointV1.safeParse(direct).success).toBe(true);
   });
 
-  it('refuses plain http to a remote host, an unknown county and a county named twice, naming the field', () => {
-    const plain = countyEndpointV1.safeParse({ county: 'pohjanmaa', transport: { kind: 'direct', fhirBaseUrl: 'http://fhir.example.fi', authentication: 'mutual-tls' } });
-    expect(plain.success).toBe(false);
-    expect(plain.error?.issues[0]?.path).toEqual(['transport', 'fhirBaseUrl']);
+  it('refuses plain http (to any host: the mocks speak TLS too), an unknown county and a county named twice, naming the field', () => {
+    for (const fhirBaseUrl of ['http://fhir.example.fi', 'http://127.0.0.1:8080/fhir']) {
+      const plain = countyEndpointV1.safeParse({ county: 'pohjanmaa', transport: { kind: 'direct', fhirBaseUrl, authentication: 'mutual-tls' } });
+      expect(plain.success).toBe(false);
+      expect(plain.error?.issues[0]?.path).toEqual(['transport', 'fhirBaseUrl']);
+    }
     const unknown = countyEndpointV1.safeParse({ ...xroad, county: 'ahvenanmaa' });
     expect(unknown.error?.issues[0]?.path).toEqual(['county']);
     expect(countyEndpointsV1.safeParse([xroad, xroad]).success).toBe(false);

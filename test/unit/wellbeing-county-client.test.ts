@@ -1,8 +1,7 @@
 /**
  * The hub's FHIR calls to a county over X-Road, against the county mock (no security server in
  * between: the mock takes the same `/r1/…` paths): a request's transaction sent and its Tasks read
- * back and matched, a refusal of the county a permanent failure, a directly reached county refused
- * as not supported yet.
+ * back and matched, a refusal of the county a permanent failure.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +56,7 @@ describe('the county FHIR client', () => {
     await expect(countyFhirClient(xroad).sendTransaction(endpoint, spoilt)).rejects.toMatchObject({ transient: false, httpStatus: 400 });
   });
 
-  it('refuses a county reached directly, as that transport is not built', () => {
+  it('has no X-Road path for a county reached directly (test/unit/wellbeing-direct-county.test.ts calls those)', () => {
     const direct: CountyEndpointV1 = { county: 'helsinki', transport: { kind: 'direct', fhirBaseUrl: 'https://fhir.hel.example/R4', authentication: 'mutual-tls' } };
     expect(() => countyFhirPath(direct, '/Task')).toThrow(PermanentError);
   });

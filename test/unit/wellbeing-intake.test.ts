@@ -30,9 +30,13 @@ describe('taking a wellbeing request', () => {
     expect((await takeWellbeingRequest(vaasa, deps(started))).outcome).toBe('already-started');
   });
 
+  it('routes Helsinki’s request to the city’s own services, reached directly', async () => {
+    const taken = await takeWellbeingRequest(request('091'), deps());
+    expect(taken).toMatchObject({ outcome: 'started', prepared: { endpoint: { county: 'helsinki', transport: { kind: 'direct' } }, process: { county: 'helsinki', municipality: '091' } } });
+  });
+
   it.each([
     ['478', 'NO_COUNTY_ALAND', /'478'.*Åland/],
-    ['091', 'COUNTY_NOT_REACHABLE', /'091'.*'helsinki'.*directly/],
     ['837', 'COUNTY_NOT_CONFIGURED', /'837'.*'pirkanmaa'.*not configured/],
   ])('refuses a request of %s with %s, naming the municipality and the rule, and starts nothing', async (municipality, code, message) => {
     const started: boolean[] = [];

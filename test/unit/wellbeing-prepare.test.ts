@@ -30,7 +30,7 @@ const cooperation = example('wellbeing.cooperation.requested.v1');
 
 const pohjanmaa: CountyEndpointV1 = {
   county: 'pohjanmaa',
-  transport: { kind: 'direct', fhirBaseUrl: 'http://127.0.0.1:1/R4', authentication: 'mutual-tls' },
+  transport: { kind: 'direct', fhirBaseUrl: 'https://127.0.0.1:1/R4', authentication: 'mutual-tls' },
   answerWithinDays: { consultation: 21 },
 };
 

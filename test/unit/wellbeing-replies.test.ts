@@ -20,7 +20,7 @@ import { createCountyMock, type CountyBehaviour, type CountyMock } from '#mocks/
 const KEY = new Uint8Array(32).fill(9);
 const START = Date.parse('2026-11-02T07:00:00.000Z');
 const DAY = 86_400_000;
-const endpoints: CountyEndpointV1[] = [{ county: 'pohjanmaa', transport: { kind: 'direct', fhirBaseUrl: 'http://127.0.0.1:1/R4', authentication: 'mutual-tls' } }];
+const endpoints: CountyEndpointV1[] = [{ county: 'pohjanmaa', transport: { kind: 'direct', fhirBaseUrl: 'https://127.0.0.1:1/R4', authentication: 'mutual-tls' } }];
 
 const example = (type: string): WellbeingRequest => {
   const parsed = parseEnvelope(JSON.parse(readFileSync(join('contracts', 'messages', 'examples', `${type}.json`), 'utf8')));

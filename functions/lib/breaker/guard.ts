@@ -12,8 +12,8 @@ import { recordBreakerDeferral } from '#lib/metrics';
 import { systemClock, type Clock } from '#lib/rate-limit';
 import { ATTR } from '#lib/batch/attributes';
 import type { HopApi } from '#lib/batch/sqs-handler';
-import type { ExternalSystem } from '#infra/topology';
 import type { CircuitBreaker } from '#lib/breaker/breaker';
+import { systemOfBreaker } from '#lib/breaker/names';
 
 /** The longest delay SQS takes on a message (DelaySeconds). */
 export const MAX_DELAY_SECONDS = 900;
@@ -42,7 +42,7 @@ export const throughBreaker = async <T>(
     const now = clock.now();
     requeue({ delaySeconds: delayUntil(until, now), attributes: { [ATTR.waitingSince]: String(since ?? now) } });
     hop.setOutcome('deferred');
-    recordBreakerDeferral(breaker.system as ExternalSystem);
+    recordBreakerDeferral(systemOfBreaker(breaker.system));
     return { answered: false };
   };
 

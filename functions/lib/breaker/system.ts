@@ -11,6 +11,7 @@ import { recordBreakerTransition } from '#lib/metrics';
 import { systemClock } from '#lib/rate-limit';
 import { CircuitBreaker } from '#lib/breaker/breaker';
 import { DynamoBreakerStore } from '#lib/breaker/store';
+import { breakerName, systemOfBreaker } from '#lib/breaker/names';
 import type { BreakerPolicy } from '#lib/breaker/state';
 
 const ENV: Record<keyof BreakerPolicySpec, string> = {
@@ -49,14 +50,18 @@ export const toPolicy = (spec: BreakerPolicySpec): BreakerPolicy => ({
 
 const store = new DynamoBreakerStore(documentClient, () => tableName('pacing'));
 
-const reportTransition = (system: string, to: 'open' | 'half-open' | 'closed'): void => {
-  recordBreakerTransition(system as ExternalSystem, to);
-  const line = { system, breaker: to };
+const reportTransition = (name: string, to: 'open' | 'half-open' | 'closed'): void => {
+  recordBreakerTransition(systemOfBreaker(name), to);
+  const line = { system: name, breaker: to };
   if (to === 'open') logger.warn('breaker opened: the system is not called until a probe answers', line);
   else if (to === 'closed') logger.info('breaker closed: the system answered', line);
   else logger.info('breaker half-open: probing the system', line);
 };
 
-/** The breaker of `system`: cheap to make (its state is in DynamoDB), so made per use with the environment as it is. */
-export const breakerFor = (system: ExternalSystem): CircuitBreaker =>
-  new CircuitBreaker(system, store, toPolicy(breakerSpecFromEnv()), systemClock, reportTransition);
+/**
+ * The breaker of `system`, or of one `part` of it (a county of `wellbeing`): cheap to make (its
+ * state is in DynamoDB), so made per use with the environment as it is. Every part has the
+ * system's policy and a record of its own, the same shape as a system's.
+ */
+export const breakerFor = (system: ExternalSystem, part?: string): CircuitBreaker =>
+  new CircuitBreaker(breakerName(system, part), store, toPolicy(breakerSpecFromEnv()), systemClock, reportTransition);

@@ -33,6 +33,7 @@ import {
   XROAD_CLIENT_ENV,
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_SECRET_ARN_ENV,
+  COUNTY_TLS_SECRET_ARN_ENV,
 } from '#infra/topology';
 import { depsLockFilePath, entryPath, hubBundling, repoRoot } from '#infra/cdk/bundling';
 import type { HubBucket } from '#infra/cdk/constructs/bucket';
@@ -83,10 +84,12 @@ export interface HubFunctionProps {
   readonly wellbeing?: WellbeingSettings;
 }
 
-/** The counties' endpoints (JSON of `countyEndpointsV1`) and the secret holding the pseudonym key. */
+/** The counties' endpoints (JSON of `countyEndpointsV1`), the secret holding the pseudonym key, and the TLS toward the counties reached directly. */
 export interface WellbeingSettings {
   readonly counties: string;
   readonly pseudonymKeySecret: secretsmanager.ISecret;
+  /** The hub's client certificate and key toward the counties reached directly, and each one's CA (JSON of PEMs): read by the function that calls the counties. */
+  readonly countyTlsSecret: secretsmanager.ISecret;
 }
 
 /**
@@ -182,6 +185,10 @@ export class HubFunction extends Construct {
       environment[WELLBEING_COUNTIES_ENV] = wellbeing.counties;
       environment[PSEUDONYM_KEY_SECRET_ARN_ENV] = wellbeing.pseudonymKeySecret.secretArn;
       wellbeing.pseudonymKeySecret.grantRead(this.role);
+      if (spec.calls?.includes('wellbeing')) {
+        environment[COUNTY_TLS_SECRET_ARN_ENV] = wellbeing.countyTlsSecret.secretArn;
+        wellbeing.countyTlsSecret.grantRead(this.role);
+      }
     }
 
     if (spec.signsWebhooks) {
