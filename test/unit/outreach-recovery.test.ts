@@ -7,6 +7,7 @@ import { RunStore, type RunItem } from '#functions/outreach/run-store';
 import { recordPendingCandidate } from '#functions/single-candidates/pending-candidate';
 import { recoverOpenWork, recoverRun, type RecoveryDeps } from '#functions/outreach-recovery/recover';
 import { describeWait, judgePending, judgeRun, lostAfterSeconds, runWaitsFor } from '#functions/outreach-recovery/waiting-for';
+import { outreachRegistersDown } from '#functions/outreach-recovery/deps';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 import { freshHetu } from '../support/envelopes.ts';
 
@@ -241,5 +242,20 @@ describe('putting lost work back', () => {
         }),
       },
     ]);
+  });
+});
+
+describe('the registers a run waits on', () => {
+  it('counts an open or half-open breaker of an outreach register, and none of a county or YA', () => {
+    const breakers = new Map([
+      ['vtj', { phase: 'closed' as const }],
+      ['uma', { phase: 'open' as const }],
+      ['kelmu', { phase: 'half-open' as const }],
+      ['wellbeing:helsinki', { phase: 'open' as const }],
+      ['ya', { phase: 'open' as const }],
+      ['kotoaj', { phase: 'open' as const }],
+    ]);
+    expect(outreachRegistersDown(breakers)).toEqual(['uma', 'kelmu']);
+    expect(outreachRegistersDown(new Map([['wellbeing:pohjanmaa', { phase: 'open' as const }]]))).toEqual([]);
   });
 });
