@@ -6,7 +6,6 @@
  * each row once in Vaasa's inbox. The population is built here, around the hub's own today: the
  * rules read the day the claim is made, so the fixture's dates count back from this year.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { buildClaimXml } from '#contracts/ya/mapper';
 import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
+import { koto } from '../support/outreach-runs.ts';
 import type { DeadLetterSummary } from '#cli/dead-letters';
 import type { ClaimsStatus } from '#ops/claims-status';
 import { validateAgainstXsd } from '../support/xsd-subset.ts';
@@ -178,16 +178,7 @@ describe('cost rows into claims-intake', () => {
   });
 });
 
-const cli = (args: readonly string[]): Promise<{ code: number; out: string; err: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('node', ['cli/koto-hub.mjs', ...args], { env: { ...process.env, KOTO_DATA_DIR: hub.dataDir.root }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+const cli = (args: readonly string[]) => koto(hub, args);
 
 describe('claims to YA', () => {
   const stored = async (claimNumber: string) =>

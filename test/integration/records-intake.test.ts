@@ -11,6 +11,7 @@ import { recordViite } from '#functions/records/viite';
 import type { Envelope } from '#contracts/envelope';
 import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
 import { DEMO_CLIENT } from '#infra/local/local-clients';
+import { movableClock } from '../support/schedule-clock.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { koto } from '../support/outreach-runs.ts';
@@ -18,19 +19,11 @@ import type { Trace, TraceNode } from '#ops/audit/trace';
 import { assessmentRecord, completionRecord, planRecord, RECORD_HETU, recordEnvelope, reviewRecord } from '../support/records.ts';
 
 /** The scheduler's clock: what day the review watch sees (the records' own checks use the day they arrive). */
-let hubTime = Date.parse('2026-11-30T04:00:00Z');
-const scheduleClock = {
-  now: () => hubTime,
-  sleep: (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((wake) => {
-      const timer = setTimeout(wake, ms);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), wake()), { once: true });
-    }),
-};
+const schedule = movableClock(Date.parse('2026-11-30T04:00:00Z'));
 
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'], scheduleSeconds: 0, scheduleClock });
+  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'], scheduleSeconds: 0, scheduleClock: schedule.clock });
 });
 afterEach(() => {
   hub.mocks!.kotoaj.faults.clear();
@@ -243,18 +236,18 @@ describe('municipal records into records-intake', () => {
     const overdue = async () =>
       (await inboxEnvelopes(hub, '905')).filter((e) => e.type === 'plan.review.overdue.v1' && (e.payload as { planRecordId: string }).planRecordId === id.plan);
 
-    hubTime = Date.parse('2026-12-01T04:00:00Z');
+    schedule.set(Date.parse('2026-12-01T04:00:00Z'));
     await hub.trigger('records-review-watch');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await overdue()).toEqual([]);
 
-    hubTime = Date.parse('2026-12-02T04:00:00Z');
+    schedule.set(Date.parse('2026-12-02T04:00:00Z'));
     await hub.trigger('records-review-watch');
     const [event] = await eventually(async () => ((await overdue()).length > 0 ? overdue() : undefined), 'the overdue event');
     expect(event).toMatchObject({ municipality: '905', target: 'municipality:905', payload: { planRecordId: id.plan, dueBy: '2026-12-01' } });
     expect(JSON.stringify(event)).not.toContain(RECORD_HETU);
 
-    hubTime = Date.parse('2026-12-03T04:00:00Z');
+    schedule.set(Date.parse('2026-12-03T04:00:00Z'));
     await hub.trigger('records-review-watch');
     await hub.trigger('records-review-watch');
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -290,12 +283,12 @@ describe('municipal records into records-intake', () => {
     expect((await settled(early.correlationId)).outcome).toBe('record-waiting');
 
     // Seven days after it arrived it still waits; the eighth day the schedule refuses it.
-    hubTime = Date.now() + 7 * 86_400_000;
+    schedule.set(Date.now() + 7 * 86_400_000);
     await hub.trigger('records-review-watch');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await acksOf(id.review)).toEqual([]);
 
-    hubTime = Date.now() + 8 * 86_400_000;
+    schedule.set(Date.now() + 8 * 86_400_000);
     await hub.trigger('records-review-watch');
     await hub.trigger('records-review-watch');
     const ack = await ackOf(id.review);

@@ -22,6 +22,7 @@ import { deterministicUuid } from '#lib/ids';
 import { emitRoots } from '#lib/root-hop';
 import { DEFAULT_COUNTY_BEHAVIOUR, type CountyMock } from '#mocks/wellbeing';
 import { REPLY_POLLER_STAGE } from '#functions/wellbeing/watch';
+import { drainedQueue } from '../support/take-queued.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { consultation, consultationPerson, familyOfThree, wellbeingEnvelope } from '../support/wellbeing.ts';
@@ -99,18 +100,8 @@ const poll = async (requestId: string, municipality: string, key: string) => {
 };
 
 /** Everything the operators' queue held (taken off it), kept across tests. */
-const operatorEvents: Envelope[] = [];
-const operatorEventsOf = async (requestId: string): Promise<Envelope[]> => {
-  const { ReceiveMessageCommand, DeleteMessageBatchCommand } = await import('@aws-sdk/client-sqs');
-  const QueueUrl = hub.queues.queue['ops-events'];
-  for (;;) {
-    const { Messages = [] } = await hub.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-    if (Messages.length === 0) break;
-    operatorEvents.push(...Messages.map((m) => JSON.parse(m.Body!) as Envelope));
-    await hub.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
-  return operatorEvents.filter((e) => e.correlationId === requestId);
-};
+const operatorQueue = drainedQueue(() => hub, 'ops-events');
+const operatorEventsOf = (requestId: string) => operatorQueue.of(requestId);
 
 /** One GET to Helsinki's FHIR server with these TLS options: the status, or the error's code. */
 const callHelsinki = (tls: { cert?: string; key?: string; ca: string }): Promise<number | string> => {

@@ -21,6 +21,8 @@ import { DEFAULT_COUNTY_BEHAVIOUR } from '#mocks/wellbeing';
 import type { Trace, TraceNode } from '#ops/audit/trace';
 import { REPLY_POLLER_STAGE } from '#functions/wellbeing/watch';
 import { takeDeadLetter } from '../support/dead-letters.ts';
+import { movableClock } from '../support/schedule-clock.ts';
+import { drainedQueue } from '../support/take-queued.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { koto } from '../support/outreach-runs.ts';
@@ -29,22 +31,14 @@ import { consultation, consultationPerson, cooperation, familyOfThree, WELLBEING
 const DAY = 86_400_000;
 
 /** The scheduler's clock: the time the reply poller and the overdue watch see. */
-let hubTime = Date.now();
-const scheduleClock = {
-  now: () => hubTime,
-  sleep: (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((wake) => {
-      const timer = setTimeout(wake, ms);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), wake()), { once: true });
-    }),
-};
+const schedule = movableClock(Date.now());
 
 /** A municipal system of Maarianhamina (478), in Åland, which no wellbeing services county serves. */
 const ALAND_CLIENT = 'mariehamn-478';
 
 let hub: TestHub;
 beforeAll(async () => {
-  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '478'], scheduleSeconds: 0, scheduleClock });
+  hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '478'], scheduleSeconds: 0, scheduleClock: schedule.clock });
   await addClient(hub.clients, hub.pki, {
     clientId: ALAND_CLIENT,
     name: 'Maarianhamina (478), test municipal system',
@@ -55,7 +49,7 @@ beforeAll(async () => {
   });
 });
 afterEach(() => {
-  hubTime = Date.now();
+  schedule.set(Date.now());
   county().faults.clear();
   county().behave(DEFAULT_COUNTY_BEHAVIOUR);
 });
@@ -93,7 +87,7 @@ const oneInInbox = <P>(requestId: string, type: string, municipality = '905') =>
 
 /** Runs the reply poller at `at` and waits for the county adapter to have read the request's replies. */
 const pollAt = async (requestId: string, at: number) => {
-  hubTime = at;
+  schedule.set(at);
   await hub.trigger('wellbeing-reply-poller');
   const pollId = deterministicUuid(requestId, REPLY_POLLER_STAGE, new Date(at).toISOString());
   return eventually(async () => (await hub.auditOf(requestId)).find((r) => r.stage === 'county-adapter' && r.messageId === pollId), 'the county adapter reading the replies');
@@ -108,18 +102,8 @@ const HUB_PROFILES = new Set<string>(Object.values(PROFILES));
 const claimedProfile = (resource: Resource) => ((resource.meta as { profile?: string[] }).profile ?? []).find((p) => HUB_PROFILES.has(p)) as ProfileUrl | undefined;
 
 /** Everything the operators' queue held (taken off it), kept across tests. */
-const operatorEvents: Envelope[] = [];
-const operatorEventsOf = async (requestId: string): Promise<Envelope[]> => {
-  const { ReceiveMessageCommand, DeleteMessageBatchCommand } = await import('@aws-sdk/client-sqs');
-  const QueueUrl = hub.queues.queue['ops-events'];
-  for (;;) {
-    const { Messages = [] } = await hub.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-    if (Messages.length === 0) break;
-    operatorEvents.push(...Messages.map((m) => JSON.parse(m.Body!) as Envelope));
-    await hub.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
-  return operatorEvents.filter((e) => e.correlationId === requestId);
-};
+const operatorQueue = drainedQueue(() => hub, 'ops-events');
+const operatorEventsOf = (requestId: string) => operatorQueue.of(requestId);
 
 const flatten = (nodes: readonly TraceNode[]): TraceNode[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
 
@@ -211,12 +195,12 @@ describe('the wellbeing services county flow', () => {
     const taken = Date.now();
 
     // A day before its fourteen days are up, nothing.
-    hubTime = taken + 13 * DAY;
+    schedule.set(taken + 13 * DAY);
     await hub.trigger('wellbeing-overdue-watch');
     await settle();
     expect(await inboxOf(request.correlationId, 'wellbeing.cooperation.overdue.v1')).toEqual([]);
 
-    hubTime = taken + 14 * DAY + 60_000;
+    schedule.set(taken + 14 * DAY + 60_000);
     await hub.trigger('wellbeing-overdue-watch');
     const overdue = await oneInInbox<CooperationOverdueV1>(request.correlationId, 'wellbeing.cooperation.overdue.v1');
     expect(overdue).toMatchObject({ municipality: '905', target: 'municipality:905', payload: { county: 'pohjanmaa', personRef: payload.person.personRef } });
@@ -227,7 +211,7 @@ describe('the wellbeing services county flow', () => {
     }, 'the overdue event on the operators’ queue');
     expect(toOperators.map((e) => e.type)).toEqual(['wellbeing.cooperation.overdue.v1']);
 
-    hubTime = taken + 15 * DAY;
+    schedule.set(taken + 15 * DAY);
     await hub.trigger('wellbeing-overdue-watch');
     await hub.trigger('wellbeing-overdue-watch');
     await settle();
@@ -259,7 +243,7 @@ describe('the wellbeing services county flow', () => {
     const late = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', cooperation()));
     await tasksAtCounty(late.correlationId, 1);
     const taken = Date.now();
-    hubTime = taken + 14 * DAY + 60_000;
+    schedule.set(taken + 14 * DAY + 60_000);
     await hub.trigger('wellbeing-overdue-watch');
     await oneInInbox(late.correlationId, 'wellbeing.cooperation.overdue.v1');
     county().behave({ cooperation: DEFAULT_COUNTY_BEHAVIOUR.cooperation });
@@ -272,9 +256,9 @@ describe('the wellbeing services county flow', () => {
     const request = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', cooperation()));
     await tasksAtCounty(request.correlationId, 1);
     county().faults.set([{ id: 'spoilt', route: 'county.search', effect: { kind: 'custom', name: 'invalidTask' } }]);
-    hubTime = Date.now();
+    schedule.set(Date.now());
     await hub.trigger('wellbeing-reply-poller');
-    const pollId = deterministicUuid(request.correlationId, REPLY_POLLER_STAGE, new Date(hubTime).toISOString());
+    const pollId = deterministicUuid(request.correlationId, REPLY_POLLER_STAGE, new Date(schedule.clock.now()).toISOString());
     const dead = await takeDeadLetter(hub, 'county-requests', pollId, 20_000);
     expect(dead, 'the poll in the DLQ').toBeDefined();
     const reason = dead!.MessageAttributes?.['koto.failureReason']?.StringValue ?? '';

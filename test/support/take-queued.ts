@@ -5,6 +5,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
+import type { Envelope } from '#contracts/envelope';
 import type { QueueName } from '#infra/topology';
 import { eventually, type TestHub } from './hub.ts';
 
@@ -24,4 +25,24 @@ export const takeQueued = async (hub: TestHub, queue: QueueName, count: number):
   }, `${count} messages on ${queue}`);
   expect(await receive(), `more messages on ${queue} than the ${count} expected`).toBe(0);
   return got;
+};
+
+/**
+ * Everything a queue held, taken off it and kept across calls: `of(correlationId)` gives what came
+ * for one correlation so far (the operators' queue, which several tests' flows share).
+ */
+export const drainedQueue = (hub: () => TestHub, queue: QueueName) => {
+  const taken: Envelope[] = [];
+  return {
+    async of(correlationId: string): Promise<Envelope[]> {
+      const QueueUrl = hub().queues.queue[queue];
+      for (;;) {
+        const { Messages = [] } = await hub().sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+        if (Messages.length === 0) break;
+        taken.push(...Messages.map((m) => JSON.parse(m.Body!) as Envelope));
+        await hub().sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      }
+      return taken.filter((e) => e.correlationId === correlationId);
+    },
+  };
 };
