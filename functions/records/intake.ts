@@ -206,14 +206,18 @@ export function intakeStore(deps: IntakeDeps) {
     };
   };
 
-  /** Judges the records waiting for an accepted plan, in store order, and releases them. */
-  const release = async (plan: MunicipalRecord, messageId: string, today: string): Promise<Answer[]> => {
-    const pk = waitingPartition(plan.municipality, recordViite(plan));
+  /**
+   * Judges the records waiting for an accepted plan, in store order, and releases them. Both the plan
+   * and a record that began to wait as the plan was accepted call it (each may have missed the
+   * other): a record is released once, by whoever marks it first.
+   */
+  const release = async (planViite: string, municipality: string, messageId: string, today: string): Promise<Answer[]> => {
+    const pk = waitingPartition(municipality, planViite);
     const { Items = [] } = await deps.db.send(new QueryCommand({ TableName: deps.table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true }));
     const waiting = (Items as (WaitingItem & { sk: string })[]).filter((item) => item.released === undefined || item.released === messageId);
     const byViite = new Map(waiting.map((item) => [item.sk, item]));
     const answers: Answer[] = [];
-    for (const record of storeOrder(waiting.map((item) => item.record), new Set([recordViite(plan)])).send) {
+    for (const record of storeOrder(waiting.map((item) => item.record), new Set([planViite])).send) {
       const item = byViite.get(recordViite(record))!;
       let answer: Answer = item.ack ? { ack: item.ack } : item.write ? { write: item.write } : {};
       if (item.released === undefined) {
@@ -225,15 +229,26 @@ export function intakeStore(deps: IntakeDeps) {
           // A review posted meanwhile: the plan's message is taken again and judges what is left anew.
           throw error instanceof PlanChanged ? new TransientError('plan-changed', 'a review of the plan was added while its waiting records were judged; retried') : error;
         });
-        await deps.db.send(
-          new UpdateCommand({
-            TableName: deps.table,
-            Key: { pk, sk: item.sk },
-            UpdateExpression: 'SET released = :m, ack = :a, #w = :w',
-            ExpressionAttributeNames: { '#w': 'write' },
-            ExpressionAttributeValues: { ':m': messageId, ':a': answer.ack ?? null, ':w': answer.write ?? null },
-          }),
-        );
+        const marked = await deps.db
+          .send(
+            new UpdateCommand({
+              TableName: deps.table,
+              Key: { pk, sk: item.sk },
+              UpdateExpression: 'SET released = :m, ack = :a, #w = :w',
+              ConditionExpression: 'attribute_not_exists(released) OR released = :m',
+              ExpressionAttributeNames: { '#w': 'write' },
+              ExpressionAttributeValues: { ':m': messageId, ':a': answer.ack ?? null, ':w': answer.write ?? null },
+            }),
+          )
+          .then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof ConditionalCheckFailedException) return false;
+              throw error;
+            },
+          );
+        // Released by the other side meanwhile: its answer went with that message.
+        if (!marked) continue;
         await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: { pk: partition(record.municipality), sk: `WAITS#${recordViite(record)}` } }));
         await deps.db.send(
           new UpdateCommand({
@@ -306,10 +321,17 @@ export function intakeStore(deps: IntakeDeps) {
         await deps.db.send(
           new PutCommand({ TableName: deps.table, Item: { pk, sk: `WAITS#${viite}`, waitingKey: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite }, expiresAt: expiresAt() } }),
         );
+        // The plan may have been accepted between this record's look and its waiting item: the
+        // plan's release did not see it then, so it releases itself (and any other it finds).
+        if (await get<PlanItem>(pk, `PLAN#${plan!.viite}`)) {
+          answers.push(...(await release(plan!.viite, record.municipality, messageId, today)));
+          const mine = await get<WaitingItem>(waitingPartition(record.municipality, plan!.viite), viite);
+          if (mine?.released === messageId) outcome = mine.ack ? 'refused' : 'accepted';
+        }
       } else {
         outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
         answers.push(answer!);
-        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(record, messageId, today)));
+        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(viite, record.municipality, messageId, today)));
       }
       await deps.db.send(
         new PutCommand({

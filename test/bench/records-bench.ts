@@ -8,7 +8,9 @@
  * writes each store received ÷ the store's allowed rate, and each store's `maxRequestsPerSecond` is
  * printed beside its limit.
  */
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MunicipalRecord } from '#contracts/messages/records';
+import { localTableName } from '#infra/local/dynamodb';
 import { postEnvelopes } from '#infra/local/door-client';
 import { addClient } from '#infra/local/local-clients';
 import type { Runtime } from '#infra/local/runtime';
@@ -29,6 +31,21 @@ export interface RecordsBenchOptions {
 }
 
 const STORES = ['kotoaj', 'datastore'] as const;
+
+/** Where records without an acknowledgement stand: their audit's last hop, `stage:outcome`, counted (no personal data). */
+const whereTheyStand = async (runtime: Runtime, correlationIds: readonly string[]): Promise<Record<string, number>> => {
+  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
+  const counts: Record<string, number> = {};
+  for (const correlationId of correlationIds) {
+    const { Items = [] } = await documents.send(
+      new QueryCommand({ TableName: localTableName('audit'), KeyConditionExpression: 'correlationId = :c', ExpressionAttributeValues: { ':c': correlationId } }),
+    );
+    const last = Items.reduce<Record<string, unknown> | undefined>((a, b) => (!a || String(b.recordedAt) > String(a.recordedAt) ? b : a), undefined);
+    const key = last ? `${String(last.stage)}:${String(last.outcome)}` : 'no audit record';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+};
 
 /** A person's three records: plan, its review (posted right after it), assessment. */
 const recordsOf = (municipality: string) => (hetu: string, i: number): MunicipalRecord[] => {
@@ -80,6 +97,7 @@ export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOpt
   const seconds = (Math.max(...acks.seen.values(), start) - start) / 1000;
   const latencies = [...posted].flatMap(([id, at]) => (acks.seen.has(id) ? [acks.seen.get(id)! - at] : [])).sort((a, b) => a - b);
   const stats = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, await options.statsOf(s)] as const)));
+  const unacknowledged = [...posted.keys()].filter((id) => !acks.seen.has(id));
   const writes = Object.fromEntries(STORES.map((s) => [s, stats[s]!.total - before[s]!]));
   // The floor: the posting itself, or the busiest store at its allowed rate, whichever is longer.
   const floorSeconds = Math.max(records.length / options.rate, ...STORES.map((s) => writes[s]! / externalSystems[s].ratePerSecond));
@@ -95,5 +113,6 @@ export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOpt
     writes,
     limitPerSecond: Object.fromEntries(STORES.map((s) => [s, externalSystems[s].ratePerSecond])),
     maxRequestsPerSecond: Object.fromEntries(STORES.map((s) => [s, stats[s]!.maxRequestsPerSecond])),
+    ...(unacknowledged.length > 0 ? { unacknowledgedAt: await whereTheyStand(runtime, unacknowledged) } : {}),
   };
 };

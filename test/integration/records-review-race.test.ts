@@ -5,7 +5,7 @@
  * as if they had come one after the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localTableName } from '#infra/local/dynamodb';
 import { intakeStore } from '#functions/records/intake';
 import { recordViite } from '#functions/records/viite';
@@ -73,5 +73,57 @@ describe('two reviews of one plan at the same moment', () => {
     const { Item } = await dynamo.documents.send(new GetCommand({ TableName: table, Key: { pk: 'RECORDS#905', sk: `PLAN#${recordViite(plan)}` } }));
     expect(Object.keys(Item!.reviews as object).sort()).toEqual([recordViite(early), recordViite(later)].sort());
     expect(Item!.version).toBe(2);
+  });
+});
+
+describe('a review that begins to wait as its plan is accepted', () => {
+  it('releases itself when the plan’s release ran before its waiting item was written, and is answered once', async () => {
+    const plan = planRecord({ recordId: 'SUU-WAIT', validFrom: '2026-03-02', validUntil: '2027-03-01' });
+    const review = reviewRecord({ recordId: 'TAR-WAIT', planRecordId: 'SUU-WAIT', date: '2026-08-31' });
+    const db = dynamo.documents;
+    const signal = () => {
+      let fire!: () => void;
+      const fired = new Promise<void>((resolve) => (fire = resolve));
+      return { fire, fired };
+    };
+    const reviewLooked = signal();
+    const planReleased = signal();
+    const isPlanItem = (command: unknown) => command instanceof PutCommand && String(command.input.Item?.sk).startsWith('PLAN#');
+    const isWaitingQuery = (command: unknown) => command instanceof QueryCommand && String(command.input.ExpressionAttributeValues?.[':p']).includes('#WAITING#');
+    const isWaitingItem = (command: unknown) => command instanceof PutCommand && String(command.input.Item?.pk).includes('#WAITING#');
+    // The plan is written only after the review found no plan; the review's waiting item only after the plan's release looked.
+    const planDb = {
+      send: async (command: unknown) => {
+        if (isPlanItem(command)) await reviewLooked.fired;
+        const answer = await db.send(command as never);
+        if (isWaitingQuery(command)) planReleased.fire();
+        return answer;
+      },
+    } as unknown as DynamoDBDocumentClient;
+    let looked = false;
+    const reviewDb = {
+      send: async (command: unknown) => {
+        if (isWaitingItem(command)) await planReleased.fired;
+        const answer = await db.send(command as never);
+        if (!looked && command instanceof GetCommand && String(command.input.Key?.sk).startsWith('PLAN#')) {
+          looked = true;
+          reviewLooked.fire();
+        }
+        return answer;
+      },
+    } as unknown as DynamoDBDocumentClient;
+
+    const [planned, reviewed] = await Promise.all([
+      intakeStore({ db: planDb, table, now }).take(plan, 'm-plan-wait'),
+      intakeStore({ db: reviewDb, table, now }).take(review, 'm-review-wait'),
+    ]);
+    expect(planned.writes.map((w) => w.payload.viite)).toEqual([recordViite(plan)]);
+    expect(reviewed.outcome).toBe('accepted');
+    expect(reviewed.writes.map((w) => w.payload.viite)).toEqual([recordViite(review)]);
+    // Redelivered, the review's message answers the same, once.
+    const again = await intakeStore({ db, table, now }).take(review, 'm-review-wait');
+    expect(again.writes.map((w) => w.payload.viite)).toEqual([recordViite(review)]);
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: 'RECORDS#905', sk: `RECORD#${recordViite(review)}` } }));
+    expect(Item!.status).toBe('accepted');
   });
 });
