@@ -6,8 +6,11 @@ import type { Runtime } from '#infra/local/runtime';
 
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
-/** Every envelope of `type` delivered to an inbox, by correlation id, with the moment it was first seen there. */
-export const watchInboxes = (runtime: Runtime, type: string) => {
+/**
+ * Every envelope of `type` delivered to an inbox, by `keyOf` (its correlation id unless told), with
+ * the moment it was first seen there.
+ */
+export const watchInboxes = (runtime: Runtime, type: string, keyOf: (envelope: Envelope<unknown>) => string = (envelope) => envelope.correlationId) => {
   const seen = new Map<string, number>();
   let stopped = false;
   const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
@@ -21,7 +24,8 @@ export const watchInboxes = (runtime: Runtime, type: string) => {
         const at = performance.now();
         for (const item of page.Items ?? []) {
           const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
-          if (!seen.has(envelope.correlationId)) seen.set(envelope.correlationId, at);
+          const key = keyOf(envelope);
+          if (!seen.has(key)) seen.set(key, at);
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);

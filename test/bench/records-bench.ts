@@ -9,7 +9,7 @@
  * printed beside its limit.
  */
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { MunicipalRecord } from '#contracts/messages/records';
+import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
 import { localTableName } from '#infra/local/dynamodb';
 import { postEnvelopes } from '#infra/local/door-client';
 import { addClient } from '#infra/local/local-clients';
@@ -72,15 +72,18 @@ export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOpt
     receives: ['record.acknowledged.v1'],
     ratePerMinute: 60_000,
   });
-  const acks = watchInboxes(runtime, 'record.acknowledged.v1');
+  // By record id: a record released by its plan is acknowledged under the plan's correlation.
+  const acks = watchInboxes(runtime, 'record.acknowledged.v1', (envelope) => (envelope.payload as RecordAcknowledgedV1).recordId);
   const posted = new Map<string, number>();
+  const correlationOf = new Map<string, string>();
   const gap = 1000 / options.rate;
   const start = performance.now();
   for (const [i, record] of records.entries()) {
     const wait = start + i * gap - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const envelope = recordEnvelope(record, new Date().toISOString());
-    posted.set(envelope.correlationId, performance.now());
+    posted.set(record.payload.recordId, performance.now());
+    correlationOf.set(record.payload.recordId, envelope.correlationId);
     const response = await postEnvelopes(runtime.ingressUrl, runtime.credentials(BENCH_CLIENT), envelope);
     if (response.status !== 202) throw new Error(`a record was refused at the door: HTTP ${response.status}`);
   }
@@ -97,7 +100,7 @@ export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOpt
   const seconds = (Math.max(...acks.seen.values(), start) - start) / 1000;
   const latencies = [...posted].flatMap(([id, at]) => (acks.seen.has(id) ? [acks.seen.get(id)! - at] : [])).sort((a, b) => a - b);
   const stats = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, await options.statsOf(s)] as const)));
-  const unacknowledged = [...posted.keys()].filter((id) => !acks.seen.has(id));
+  const unacknowledged = [...posted.keys()].filter((id) => !acks.seen.has(id)).map((id) => correlationOf.get(id)!);
   const writes = Object.fromEntries(STORES.map((s) => [s, stats[s]!.total - before[s]!]));
   // The floor: the posting itself, or the busiest store at its allowed rate, whichever is longer.
   const floorSeconds = Math.max(records.length / options.rate, ...STORES.map((s) => writes[s]! / externalSystems[s].ratePerSecond));
