@@ -8,18 +8,9 @@
  */
 import { sumCents } from '#contracts/claims/money';
 import type { ClaimV1 } from '#contracts/claims/claim';
+import type { BatchSums } from '#contracts/claims/money';
 import type { ClaimDecidedV1, ClaimPaidV1 } from '#contracts/ya/answers';
 
-/** A batch's sums as claims-intake stores them (functions/claims/intake.ts `BatchSums`). */
-interface Tally {
-  readonly rows: number;
-  readonly cents: number;
-}
-export interface BatchSums {
-  readonly in: Tally;
-  readonly accepted: Tally;
-  readonly refused: Tally;
-}
 
 export type ClaimFlag = 'NO_DECISION' | 'PAYMENT_DIFFERS';
 

@@ -62,3 +62,16 @@ export function formatFinnishEuros(cents: number): string {
   const euros = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, '\u00a0');
   return `${sign}${euros},${digits.slice(-2)}`;
 }
+
+/** Rows and cents of one kind: how the sums of a batch reconcile. */
+export interface Tally {
+  readonly rows: number;
+  readonly cents: number;
+}
+
+/** A batch's sums as claims-intake stores them on the batch item, and `claims status` reads them. */
+export interface BatchSums {
+  readonly in: Tally;
+  readonly accepted: Tally;
+  readonly refused: Tally;
+}

@@ -23,7 +23,7 @@ import { groupClaims, type ClaimV1 } from '#contracts/claims/claim';
 import type { CostsSubmittedV1 } from '#contracts/claims/cost-rows';
 import { addDays } from '#contracts/claims/dates';
 import { decideRows, type PersonFacts, type Verdict } from '#contracts/claims/eligibility';
-import { sumCents } from '#contracts/claims/money';
+import { sumCents, type BatchSums, type Tally } from '#contracts/claims/money';
 import type { ClaimsDeadlineNearV1, ClaimsRowDecidedV1 } from '#contracts/messages/claims';
 
 /** Years the hub keeps a batch, its claims and vouchers: past the claim deadline (two years after the costs' year) and YA's decision. */
@@ -41,18 +41,6 @@ export interface ClaimsIntakeDeps {
   readonly table: string;
   readonly now: () => Date;
   readonly warningDays: number;
-}
-
-/** Rows and cents of one kind: how the sums of a batch reconcile. */
-export interface Tally {
-  readonly rows: number;
-  readonly cents: number;
-}
-
-export interface BatchSums {
-  readonly in: Tally;
-  readonly accepted: Tally;
-  readonly refused: Tally;
 }
 
 export interface IntakeAnswers {
