@@ -4,7 +4,7 @@
  * file in its data folder (`KOTO_LOG_FILE`) so the console stays readable.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { appendFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
@@ -43,8 +43,27 @@ export class HubLogger extends Logger {
     log.setAttributes(scrubValue({ ...log.getAttributes(), ...invocation.getStore(), ...context }) as Record<string, unknown>);
     const file = process.env.KOTO_LOG_FILE;
     if (!file) return super.printLog(logLevel, log);
-    appendFileSync(file, `${JSON.stringify(log.getAttributes())}\n`);
+    writeSync(logFile(file), `${JSON.stringify(log.getAttributes())}\n`);
   }
 }
+
+/**
+ * The open log file: opened once for appending, not once a line (an open and a close for each of
+ * the tens of thousands of lines of a run). Lines stay synchronous writes, in order, and survive a
+ * crash of the process. Another file (a test's own data folder) closes the one before it.
+ */
+let open: { readonly path: string; readonly fd: number } | undefined;
+const logFile = (path: string): number => {
+  if (open?.path === path) return open.fd;
+  closeLogFile();
+  open = { path, fd: openSync(path, 'a') };
+  return open.fd;
+};
+
+/** Closes the open log file; the next line opens it again (a runtime starting on a folder made anew at the same path). */
+export const closeLogFile = (): void => {
+  if (open) closeSync(open.fd);
+  open = undefined;
+};
 
 export const logger = new HubLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'koto-hub' });

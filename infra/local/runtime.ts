@@ -40,6 +40,7 @@ import type { FixturePopulation } from '#contracts/population';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { resetXRoadClients } from '#lib/xroad';
 import { resetMetrics } from '#lib/metrics';
+import { closeLogFile } from '#lib/logger';
 import { resetClients } from '#lib/clients';
 import { resetAuditKey } from '#lib/audit/key';
 import { clearRuntimeInfo, defaultDataDir, prepareDataDir, writeRuntimeInfo, type DataDir } from '#infra/local/data-dir';
@@ -193,6 +194,7 @@ const configureEnvironment = (dir: DataDir, sqsEndpoint: string, dynamodbEndpoin
   resetClients();
   resetAuditKey();
   resetXRoadClients();
+  closeLogFile();
   // Powertools reads POWERTOOLS_METRICS_DISABLED when an instance is made: make them now.
   resetMetrics();
   resetRefusalMetrics();
