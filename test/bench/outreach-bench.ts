@@ -25,6 +25,8 @@ import { queryResidence } from '#functions/uma-adapter/query-residence';
 import { queryStatus } from '#functions/datastore-adapter/query-status';
 
 export interface RunFigures {
+  /** When the run was asked for (epoch ms). */
+  readonly startedAt: number;
   readonly seconds: number;
   readonly candidates: number;
   readonly targets: number;
@@ -33,12 +35,13 @@ export interface RunFigures {
 export const runThroughHub = async (runtime: Runtime, municipality: string, asOf: string, onProgress: (run: RunItem) => void): Promise<RunFigures> => {
   const store = new RunStore(DynamoDBDocumentClient.from(runtime.dynamodb), localTableName('correlation'));
   const runId = randomUUID();
+  const startedAt = Date.now();
   const started = performance.now();
   await requestOutreachRun(runtime.ingressUrl, runtime.credentials(OPERATOR_CLIENT), { runId, municipality, asOf, pageSize: 500, requestedBy: 'cli' });
   const run = await awaitRunDelivery(store, runId, 3_600_000, onProgress);
   if (!run) throw new Error('the hub run did not complete');
   const delivered = (run as { delivered?: { targets: number } }).delivered;
-  return { seconds: (performance.now() - started) / 1000, candidates: run.expected ?? 0, targets: delivered?.targets ?? 0 };
+  return { startedAt, seconds: (performance.now() - started) / 1000, candidates: run.expected ?? 0, targets: delivered?.targets ?? 0 };
 };
 
 /** Runs `work` over `items` with at most `limit` at once. */
@@ -54,6 +57,7 @@ const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Pr
 export const runDirect = async (municipality: string, asOf: string, concurrency: number): Promise<RunFigures> => {
   const client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(1_000_000));
   const credentials = await vtjCredentialsProvider()();
+  const startedAt = Date.now();
   const started = performance.now();
   const deadline = () => Date.now() + 30_000;
   const people = new Map<string, KelmuRow[]>();
@@ -84,7 +88,7 @@ export const runDirect = async (municipality: string, asOf: string, concurrency:
     ]);
     if (decideCandidate({ ...facts, vtj, residence, integration }).kind === 'target') targets++;
   });
-  return { seconds: (performance.now() - started) / 1000, candidates: people.size, targets };
+  return { startedAt, seconds: (performance.now() - started) / 1000, candidates: people.size, targets };
 };
 
 /** The population's size in candidates of one municipality (for the progress line). */

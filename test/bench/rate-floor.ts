@@ -60,7 +60,20 @@ export const parseLatencies = (text: string | undefined): Record<ExternalSystem,
 interface MockStats {
   readonly total: number;
   readonly maxRequestsPerSecond: number;
+  /** The mock's request log: when each request arrived (ISO time), nothing of what it asked. */
+  readonly log: readonly { readonly at: string }[];
 }
+
+/**
+ * When a register's first and last request of the run arrived, in seconds from the run's request:
+ * the time before the first call and after the last one is what the run spends beyond its floor.
+ */
+const callWindow = (stats: MockStats, startedAt: number): readonly [number, number] | null => {
+  if (stats.log.length === 0) return null;
+  const times = stats.log.map((entry) => Date.parse(entry.at));
+  const seconds = (at: number) => Number(((at - startedAt) / 1000).toFixed(2));
+  return [seconds(Math.min(...times)), seconds(Math.max(...times))];
+};
 
 const adminJson = async (url: string, init?: RequestInit): Promise<unknown> => {
   const response = await fetch(url, init);
@@ -143,6 +156,8 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         referrals: posted.size,
         decided: latencies.length,
         callsInRun: Object.fromEntries(systems.map((s) => [s, runStats[s]!.total])),
+        // Seconds from the run's request to each register's first and last call of the run.
+        callWindowS: Object.fromEntries(systems.flatMap((s) => (runStats[s]!.total > 0 ? [[s, callWindow(runStats[s]!, run.startedAt)]] : []))),
         limitPerSecond: Object.fromEntries(systems.map((s) => [s, externalSystems[s].ratePerSecond])),
         // Counted by each mock over the run and the referrals: arrivals in any one-second window.
         maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
