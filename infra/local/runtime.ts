@@ -37,6 +37,7 @@ import {
   XROAD_TLS_KEY_FILE_ENV,
 } from '#infra/topology';
 import type { FixturePopulation } from '#contracts/population';
+import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { startMocks, type Mocks } from '#mocks/start-mocks';
 import { resetXRoadClients } from '#lib/xroad';
 import { resetMetrics } from '#lib/metrics';
@@ -109,6 +110,12 @@ export interface RuntimeOptions {
    */
   readonly securityServerUrl?: string;
   readonly securityServerCa?: string;
+  /**
+   * With `securityServerUrl`: how the hub reaches the wellbeing services counties' mocks running
+   * there (`CountyMocks.endpoints`). Those reached directly must have admitted this data folder's
+   * county certificate (`tls/counties/hub.crt`), and their CAs be in `tls/counties/ca/`.
+   */
+  readonly countyEndpoints?: readonly CountyEndpointV1[];
   /**
    * SQS and DynamoDB running elsewhere (another process, say), used instead of starting
    * local-aws-sqs and dynalite, and left running by `stop()`. The topology's queues and tables
@@ -309,7 +316,7 @@ const assemble = async (
   const securityServerUrl = options.securityServerUrl ?? mocks?.securityServer.url;
   configureEnvironment(dir, sqsEndpoint, dynamodbEndpoint, queues, options);
   // The counties the mocks stand in for, as a deployment configures its counties' endpoints.
-  process.env[WELLBEING_COUNTIES_ENV] = JSON.stringify(mocks?.counties.endpoints ?? []);
+  process.env[WELLBEING_COUNTIES_ENV] = JSON.stringify(mocks?.counties.endpoints ?? options.countyEndpoints ?? []);
   useCountyTls(pki, mocks);
   if (securityServerUrl) {
     process.env[XROAD_SECURITY_SERVER_ENV] = securityServerUrl;

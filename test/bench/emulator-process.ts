@@ -10,7 +10,9 @@
 import '#infra/local/quiet-warnings';
 import { startDynamo } from '#infra/local/dynamodb';
 import { startSqs } from '#infra/local/sqs';
-import { ensurePki, hubXRoadCertificate, securityServerIdentity } from '#infra/local/pki';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensurePki, hubCountyCertificate, hubXRoadCertificate, securityServerIdentity } from '#infra/local/pki';
 import { startMocks } from '#mocks/start-mocks';
 import { generatePopulation } from '#mocks/population/generate';
 import { peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorReady } from './emulators.ts';
@@ -38,6 +40,10 @@ const mocks = population && pki ? await startMocks(population, await securitySer
 if (mocks && pki) {
   const hub = hubXRoadCertificate(pki);
   mocks.securityServer.admit(hub.cert, hub.issuer);
+  // A county reached directly admits the hub's county certificate; the hub checks the county by the CA it names.
+  const county = hubCountyCertificate(pki);
+  mocks.counties.admit(county.cert, county.issuer);
+  for (const [id, ca] of Object.entries(mocks.counties.directCas)) writeFileSync(join(pki.countyCaDir, `${id}.crt`), ca, { mode: 0o600 });
 }
 
 // The parent gone (it crashed, say), nothing here has anyone to serve.
@@ -58,6 +64,17 @@ const ready: EmulatorReady = {
   sqsEndpoint: sqs?.endpoint ?? '',
   dynamodbEndpoint: dynamo?.endpoint ?? '',
   securityServerUrl: mocks?.securityServer.url ?? '',
-  mockUrls: mocks ? { vtj: mocks.vtj.url, uma: mocks.uma.url, kelmu: mocks.kelmu.url, datastore: mocks.datastore.url, kotoaj: mocks.kotoaj.url, ya: mocks.ya.url } : {},
+  mockUrls: mocks
+    ? {
+        vtj: mocks.vtj.url,
+        uma: mocks.uma.url,
+        kelmu: mocks.kelmu.url,
+        datastore: mocks.datastore.url,
+        kotoaj: mocks.kotoaj.url,
+        ya: mocks.ya.url,
+        ...Object.fromEntries(mocks.counties.mocks.map((m) => [`wellbeing:${m.county}`, m.url])),
+      }
+    : {},
+  countyEndpoints: mocks?.counties.endpoints ?? [],
 };
 await send(ready);

@@ -4,6 +4,7 @@
  * what would be Lambda: the runner, the functions and ingress.
  */
 import { fork } from 'node:child_process';
+import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 
 export interface EmulatorOptions {
   readonly persons: number;
@@ -30,8 +31,13 @@ export interface EmulatorReady {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly securityServerUrl: string;
-  /** Each mock register's own URL (its `/__faults` and `/__stats` admin endpoints), by system. */
+  /**
+   * Each mock register's own URL (its `/__faults` and `/__stats` admin endpoints), by system; a
+   * wellbeing services county's as `wellbeing:<county>` (https for a county reached directly).
+   */
   readonly mockUrls: Readonly<Record<string, string>>;
+  /** How the hub reaches each county mock: the runtime's `countyEndpoints`. */
+  readonly countyEndpoints: readonly CountyEndpointV1[];
 }
 
 export type EmulatorMessage = EmulatorReady | { readonly kind: 'stop' } | { readonly kind: 'stopped'; readonly peakRssMb: number };
@@ -87,6 +93,7 @@ export const startEmulators = async (options: EmulatorOptions & { readonly separ
     dynamodbEndpoint: aws.dynamodbEndpoint,
     securityServerUrl: registers.securityServerUrl,
     mockUrls: registers.mockUrls,
+    countyEndpoints: registers.countyEndpoints,
     async stop() {
       const [a, r] = await Promise.all([aws.stop(), registers.stop()]);
       return { peakRssMb: a.peakRssMb + r.peakRssMb };
