@@ -12,7 +12,10 @@
  * child's is `emulatorPeakRssMb`.
  * Part 0 (skip with `--skip-rate-floor`) runs an outreach run and single referrals against the
  * registers' real limits at realistic latencies (test/bench/rate-floor.ts) and prints its line first:
- * `rateFloorRatio`, `singleDecisionP95Ms` and each mock's `maxRequestsPerSecond` beside the limit.
+ * `rateFloorRatio`, `singleDecisionP95Ms` and each mock's `maxRequestsPerSecond` beside the limit;
+ * then, on the same hub and mocks, a line for each later flow (test/bench/flow-lines.ts): records
+ * (`--records N`), wellbeing (`--wellbeing N`) and claims (`--claims M`), 0 leaving one out.
+ * Part 1 is skipped with `--skip-zero-latency`.
  * Part 2 (skip with `--skip-bundles`) prints, per function, its esbuild bundle (the deployed
  * options) and the time to import it in a fresh process, and a cost estimate per million candidates.
  */
@@ -54,10 +57,15 @@ if (!flag('skip-rate-floor')) {
     referralRate: Number(arg('referral-rate', '5')),
     records: Number(arg('records', '100')),
     recordsRate: Number(arg('records-rate', '20')),
+    wellbeing: Number(arg('wellbeing', '40')),
+    wellbeingRate: Number(arg('wellbeing-rate', '2')),
+    claims: Number(arg('claims', '200')),
     say,
   });
   for (const line of floor) console.log(JSON.stringify(line));
 }
+// Part 2's cost estimate needs part 1's counts: without part 1, nothing follows.
+if (flag('skip-zero-latency')) process.exit(0);
 
 // Zero-latency mocks, and no rate limit in the way: the benchmark measures the hub, not the limits.
 for (const system of Object.keys(externalSystems)) process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] = '1000000';

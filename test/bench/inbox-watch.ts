@@ -7,11 +7,12 @@ import type { Runtime } from '#infra/local/runtime';
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /**
- * Every envelope of `type` delivered to an inbox, by `keyOf` (its correlation id unless told), with
- * the moment it was first seen there.
+ * Every envelope of `type` (or of any of `types`) delivered to an inbox, by `keyOf` (its correlation
+ * id unless told), with the moment it was first seen there.
  */
-export const watchInboxes = (runtime: Runtime, type: string, keyOf: (envelope: Envelope<unknown>) => string = (envelope) => envelope.correlationId) => {
+export const watchInboxes = (runtime: Runtime, types: string | readonly string[], keyOf: (envelope: Envelope<unknown>) => string = (envelope) => envelope.correlationId) => {
   const seen = new Map<string, number>();
+  const values = Object.fromEntries([types].flat().map((type, i) => [`:type${i}`, type]));
   let stopped = false;
   const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
   const loop = (async () => {
@@ -19,7 +20,7 @@ export const watchInboxes = (runtime: Runtime, type: string, keyOf: (envelope: E
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await documents.send(
-          new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':type': type } }),
+          new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: `#type IN (${Object.keys(values).join(', ')})`, ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: values }),
         );
         const at = performance.now();
         for (const item of page.Items ?? []) {

@@ -23,11 +23,11 @@ import { servedMunicipalities } from '#lib/config';
 import { generatePopulation } from '#mocks/population/generate';
 import { startEmulators } from './emulators.ts';
 import { percentile, watchInboxes } from './inbox-watch.ts';
-import { runRecordsBench } from './records-bench.ts';
+import { runFlowLines, type FlowLineOptions } from './flow-lines.ts';
 import { runThroughHub } from './outreach-bench.ts';
 import { referral } from '../support/envelopes.ts';
 
-export interface RateFloorOptions {
+export interface RateFloorOptions extends FlowLineOptions {
   readonly persons: number;
   readonly municipality: string;
   /** The referrals' municipality: another one, so that the run's candidates and the referrals do not meet. */
@@ -37,10 +37,6 @@ export interface RateFloorOptions {
   readonly latencyMs: Readonly<Record<ExternalSystem, number>>;
   readonly referrals: number;
   readonly referralRate: number;
-  /** People whose plan, review and assessment the records line posts (0: no records line). */
-  readonly records: number;
-  /** Records posted per second. */
-  readonly recordsRate: number;
   readonly say: (line: string) => void;
 }
 
@@ -86,7 +82,7 @@ const setLatency = (mockUrl: string, ms: number) =>
 const resetMocks = (mockUrl: string) => adminJson(`${mockUrl}/__reset`, { method: 'POST' });
 const statsOf = async (mockUrl: string): Promise<MockStats> => (await adminJson(`${mockUrl}/__stats`)) as MockStats;
 
-/** The run's and the single decisions' line, then the records flow's (test/bench/records-bench.ts) unless `records` is 0. */
+/** The run's and the single decisions' line, then the other flows' (test/bench/flow-lines.ts). */
 export const runRateFloorBench = async (options: RateFloorOptions): Promise<Record<string, unknown>[]> => {
   const { municipality, referralMunicipality, asOf, seed, say } = options;
   const municipalities = [municipality, referralMunicipality];
@@ -95,8 +91,8 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
   // The systems with a mock of their own in the emulators (the counties' several mocks are not among them).
   const systems = (Object.keys(externalSystems) as ExternalSystem[]).filter((system) => emulators.mockUrls[system] !== undefined);
   try {
-    const { sqsEndpoint, dynamodbEndpoint, securityServerUrl } = emulators;
-    const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, municipalities, scheduleSeconds: 0 });
+    const { sqsEndpoint, dynamodbEndpoint, securityServerUrl, countyEndpoints } = emulators;
+    const runtime = await startRuntime({ dataDir: dir, sqsEndpoint, dynamodbEndpoint, securityServerUrl, countyEndpoints, municipalities, scheduleSeconds: 0 });
     try {
       // `/__reset` clears a mock's counters and its fault rules alike: the latencies are set after it.
       for (const system of systems) {
@@ -163,16 +159,9 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
         latencyMs: options.latencyMs,
       };
-      if (options.records === 0) return [floorLine];
-      say(`records: ${options.records} people's plan, review and assessment at ${options.recordsRate}/s ...`);
-      const recordsLine = await runRecordsBench(runtime, {
-        municipality,
-        hetus: population.persons.filter((p) => p.homeMunicipality === municipality && isValidHetu(p.hetu)).slice(0, options.records).map((p) => p.hetu),
-        rate: options.recordsRate,
-        statsOf: (system) => statsOf(emulators.mockUrls[system]!),
-        say,
-      });
-      return [floorLine, recordsLine];
+      const ours = population.persons.filter((p) => p.homeMunicipality === municipality && isValidHetu(p.hetu));
+      const admin = { statsOf, reset: resetMocks, setLatency };
+      return [floorLine, ...(await runFlowLines({ runtime, municipality, people: ours, mockUrls: emulators.mockUrls, admin, latencyMs: options.latencyMs, say }, options))];
     } finally {
       await runtime.stop();
     }

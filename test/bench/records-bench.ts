@@ -8,44 +8,20 @@
  * writes each store received ÷ the store's allowed rate, and each store's `maxRequestsPerSecond` is
  * printed beside its limit.
  */
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MunicipalRecord, RecordAcknowledgedV1 } from '#contracts/messages/records';
-import { localTableName } from '#infra/local/dynamodb';
-import { postEnvelopes } from '#infra/local/door-client';
-import { addClient } from '#infra/local/local-clients';
-import type { Runtime } from '#infra/local/runtime';
 import { externalSystems } from '#infra/topology';
-import { percentile, watchInboxes } from './inbox-watch.ts';
+import { watchInboxes } from './inbox-watch.ts';
+import { addBenchClient, percentileMs, postSteadily, waitUntil, whereTheyStand, type FlowBench } from './flow-support.ts';
 import { assessmentRecord, planRecord, recordEnvelope, reviewRecord } from '../support/records.ts';
 
 export interface RecordsBenchOptions {
-  /** The municipality whose system posts the records. */
-  readonly municipality: string;
-  /** People of that municipality, with valid identity codes. */
-  readonly hetus: readonly string[];
+  /** People of the municipality whose three records are posted. */
+  readonly people: number;
   /** Records posted per second. */
   readonly rate: number;
-  /** Each store's mock: its statistics after the run. */
-  readonly statsOf: (system: 'kotoaj' | 'datastore') => Promise<{ readonly total: number; readonly maxRequestsPerSecond: number }>;
-  readonly say: (line: string) => void;
 }
 
 const STORES = ['kotoaj', 'datastore'] as const;
-
-/** Where records without an acknowledgement stand: their audit's last hop, `stage:outcome`, counted (no personal data). */
-const whereTheyStand = async (runtime: Runtime, correlationIds: readonly string[]): Promise<Record<string, number>> => {
-  const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
-  const counts: Record<string, number> = {};
-  for (const correlationId of correlationIds) {
-    const { Items = [] } = await documents.send(
-      new QueryCommand({ TableName: localTableName('audit'), KeyConditionExpression: 'correlationId = :c', ExpressionAttributeValues: { ':c': correlationId } }),
-    );
-    const last = Items.reduce<Record<string, unknown> | undefined>((a, b) => (!a || String(b.recordedAt) > String(a.recordedAt) ? b : a), undefined);
-    const key = last ? `${String(last.stage)}:${String(last.outcome)}` : 'no audit record';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-};
 
 /** A person's three records: plan, its review (posted right after it), assessment. */
 const recordsOf = (municipality: string) => (hetu: string, i: number): MunicipalRecord[] => {
@@ -59,47 +35,32 @@ const recordsOf = (municipality: string) => (hetu: string, i: number): Municipal
 
 const BENCH_CLIENT = 'bench-records';
 
-export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOptions): Promise<Record<string, unknown>> => {
-  const before = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, (await options.statsOf(s)).total] as const)));
-  const records = options.hetus.flatMap(recordsOf(options.municipality));
-  // A client of its own: the demo client's 600 requests a minute would hold the posting back.
-  await addClient(runtime.clients, runtime.pki, {
+export const runRecordsBench = async (bench: FlowBench, options: RecordsBenchOptions): Promise<Record<string, unknown>> => {
+  const statsOf = (store: (typeof STORES)[number]) => bench.admin.statsOf(bench.mockUrls[store]!);
+  const before = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, (await statsOf(s)).total] as const)));
+  const records = bench.people.slice(0, options.people).map((p) => p.hetu).flatMap(recordsOf(bench.municipality));
+  await addBenchClient(bench, {
     clientId: BENCH_CLIENT,
     name: 'Municipal records system (bench)',
-    system: `municipality:${options.municipality}`,
-    municipalities: [options.municipality],
     sends: ['record.assessment.v1', 'record.plan.v1', 'record.plan-review.v1', 'record.service-completion.v1'],
     receives: ['record.acknowledged.v1'],
-    ratePerMinute: 60_000,
   });
   // By record id: a record released by its plan is acknowledged under the plan's correlation.
-  const acks = watchInboxes(runtime, 'record.acknowledged.v1', (envelope) => (envelope.payload as RecordAcknowledgedV1).recordId);
+  const acks = watchInboxes(bench.runtime, 'record.acknowledged.v1', (envelope) => (envelope.payload as RecordAcknowledgedV1).recordId);
   const posted = new Map<string, number>();
   const correlationOf = new Map<string, string>();
-  const gap = 1000 / options.rate;
-  const start = performance.now();
-  for (const [i, record] of records.entries()) {
-    const wait = start + i * gap - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const start = await postSteadily(bench, BENCH_CLIENT, options.rate, records.length, (i) => {
+    const record = records[i]!;
     const envelope = recordEnvelope(record, new Date().toISOString());
     posted.set(record.payload.recordId, performance.now());
     correlationOf.set(record.payload.recordId, envelope.correlationId);
-    const response = await postEnvelopes(runtime.ingressUrl, runtime.credentials(BENCH_CLIENT), envelope);
-    if (response.status !== 202) throw new Error(`a record was refused at the door: HTTP ${response.status}`);
-  }
-  let lastShown = performance.now();
-  const patience = performance.now() + 180_000;
-  while (acks.seen.size < posted.size && performance.now() < patience) {
-    if (performance.now() - lastShown > 5000) {
-      lastShown = performance.now();
-      options.say(`  records: ${acks.seen.size}/${posted.size} acknowledged`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+    return envelope;
+  });
+  await waitUntil(bench, () => acks.seen.size >= posted.size, 180_000, () => `records: ${acks.seen.size}/${posted.size} acknowledged`);
   await acks.stop();
   const seconds = (Math.max(...acks.seen.values(), start) - start) / 1000;
-  const latencies = [...posted].flatMap(([id, at]) => (acks.seen.has(id) ? [acks.seen.get(id)! - at] : [])).sort((a, b) => a - b);
-  const stats = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, await options.statsOf(s)] as const)));
+  const latencies = [...posted].flatMap(([id, at]) => (acks.seen.has(id) ? [acks.seen.get(id)! - at] : []));
+  const stats = Object.fromEntries(await Promise.all(STORES.map(async (s) => [s, await statsOf(s)] as const)));
   const unacknowledged = [...posted.keys()].filter((id) => !acks.seen.has(id)).map((id) => correlationOf.get(id)!);
   const writes = Object.fromEntries(STORES.map((s) => [s, stats[s]!.total - before[s]!]));
   // The floor: the posting itself, or the busiest store at its allowed rate, whichever is longer.
@@ -111,11 +72,11 @@ export const runRecordsBench = async (runtime: Runtime, options: RecordsBenchOpt
     seconds: Number(seconds.toFixed(2)),
     floorSeconds: Number(floorSeconds.toFixed(2)),
     recordsFloorRatio: Number((seconds / floorSeconds).toFixed(3)),
-    acknowledgementP50Ms: Math.round(percentile(latencies, 50)),
-    acknowledgementP95Ms: Math.round(percentile(latencies, 95)),
+    acknowledgementP50Ms: percentileMs(latencies, 50),
+    acknowledgementP95Ms: percentileMs(latencies, 95),
     writes,
     limitPerSecond: Object.fromEntries(STORES.map((s) => [s, externalSystems[s].ratePerSecond])),
     maxRequestsPerSecond: Object.fromEntries(STORES.map((s) => [s, stats[s]!.maxRequestsPerSecond])),
-    ...(unacknowledged.length > 0 ? { unacknowledgedAt: await whereTheyStand(runtime, unacknowledged) } : {}),
+    ...(unacknowledged.length > 0 ? { unacknowledgedAt: await whereTheyStand(bench, unacknowledged) } : {}),
   };
 };
