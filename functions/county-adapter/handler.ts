@@ -1,14 +1,15 @@
 /**
  * The county adapter (functions/wellbeing/adapter.ts): one call to a county's FHIR server per
- * message, over X-Road or directly with mutual TLS as the county's endpoint says, behind the
- * counties' rate limit and that county's own circuit breaker (`wellbeing:<county>`), so a county that
- * is down holds only its own requests. A request is sent as its transaction; a poll reads the
+ * message, over X-Road or directly with mutual TLS as the county's endpoint says, behind that
+ * county's own rate limit (its `ratePerSecond`, else the topology's `wellbeing` figure) and its own
+ * circuit breaker (`wellbeing:<county>`), so a county that is slow or down holds only its own requests. A request is sent as its transaction; a poll reads the
  * request's Tasks, delivers the new answers to the municipality's inbox, and tells the operators'
  * queue of the answers it set aside (`wellbeing.replies.set-aside.v1`, codes only).
  */
 import type { Envelope } from '#contracts/envelope';
 import type { WellbeingRepliesPollV1 } from '#contracts/messages/wellbeing';
 import type { CountyId } from '#contracts/wellbeing/counties';
+import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { COUNTY_TLS_CA_DIR_ENV, COUNTY_TLS_CERT_FILE_ENV, COUNTY_TLS_KEY_FILE_ENV, COUNTY_TLS_SECRET_ARN_ENV } from '#infra/topology';
 import { createSqsHandler, type HopApi } from '#lib/batch/sqs-handler';
 import { throughBreaker } from '#lib/breaker/guard';
@@ -16,7 +17,7 @@ import { breakerFor } from '#lib/breaker/system';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { logger } from '#lib/logger';
-import { directClient, xroadClient } from '#lib/xroad';
+import { directClient, xroadClient, type PacedPart } from '#lib/xroad';
 import { pollReplies, setAsideEvent, transactionOf, type AdapterDeps } from '#functions/wellbeing/adapter';
 import { countyEndpoints, pseudonymKey } from '#functions/wellbeing/config';
 import { countyFhirClient } from '#functions/wellbeing/county-client';
@@ -44,7 +45,12 @@ export const handler = createSqsHandler({
   handle: async (message, hop) => {
     const deps: AdapterDeps = { store: dynamoWellbeingStore(documentClient(), tableName('correlation')), endpoints: countyEndpoints(), key: pseudonymKey };
     const provider = countyTls();
-    const county = countyFhirClient(xroadClient('wellbeing'), (id) => directClient('wellbeing', id, () => provider(id)));
+    // Each county its own server, so its own pacing: `wellbeing:<county>`, at its configured rate if any.
+    const paced = (endpoint: CountyEndpointV1): PacedPart => ({ name: endpoint.county, ratePerSecond: endpoint.ratePerSecond });
+    const county = countyFhirClient(
+      (endpoint) => xroadClient('wellbeing', paced(endpoint)),
+      (endpoint) => directClient('wellbeing', paced(endpoint), () => provider(endpoint.county)),
+    );
 
     if (message.type !== 'wellbeing.replies.poll.v1') {
       const { endpoint, transaction } = await transactionOf(message as WellbeingRequest, deps);
