@@ -360,13 +360,14 @@ export interface ExternalSystemSpec {
    * Requests per second the hub may send the system in all, as the register counts them: arrivals
    * in any one-second window (KOTO_RATE_LIMIT_<SYSTEM> overrides). Every caller shares it: paced
    * evenly with a margin for the way there (functions/lib/rate-limit.ts), across instances through
-   * the `pacing` table.
+   * the `pacing` table. For a system of many servers (`breakerPer`) it is each server's, unless the
+   * server's own configuration names another.
    */
   readonly ratePerSecond: number;
   /**
    * The system is many servers of one kind, each with a breaker of its own (`<system>:<part>`, e.g.
-   * `wellbeing:helsinki`), so one that is down holds only its own work; the rate limit stays the
-   * system's in all. None: one breaker for the system.
+   * `wellbeing:helsinki`) and a rate limit of its own (functions/lib/xroad.ts), so one that is slow
+   * or down holds only its own work. None: one breaker and one limit for the system.
    */
   readonly breakerPer?: 'county';
 }
@@ -378,7 +379,7 @@ export const externalSystems = {
   kelmu: { description: 'Kelmu, Kela benefit register lists, over X-Road', ratePerSecond: 5 },
   datastore: { description: 'National integration data store (KEHA centre), over X-Road', ratePerSecond: 20 },
   kotoaj: { description: "Koto-AJ, KEHA centre's integration customer information system, over X-Road", ratePerSecond: 10 },
-  // One limit for every county (the hub sends few requests), one breaker per county: a county down holds only its own requests.
+  // Each county its own server: its own limit (this figure, unless its endpoint names a `ratePerSecond`) and its own breaker.
   wellbeing: { description: "The wellbeing services counties' FHIR R4 servers, over X-Road or directly with mutual TLS", ratePerSecond: 5, breakerPer: 'county' },
   ya: { description: "YA, KEHA centre's general e-service system (compensation claims), over X-Road", ratePerSecond: 2 },
 } as const satisfies Record<string, ExternalSystemSpec>;

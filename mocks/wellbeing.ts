@@ -103,6 +103,13 @@ export interface CountyMock extends MockServer {
   behave(behaviour: Partial<CountyBehaviour>): void;
   /** Every stored resource of a type, in creation order, with the county's answers applied as of now. */
   resources(type: ResourceType): Resource[];
+  /**
+   * The county changes a stored resource (its worker corrects an answer, or a system of its spoils
+   * one): `change` gets the resource as it stands, answered if due, and what it returns is stored as
+   * a new version (`meta.versionId` one up, `meta.lastUpdated` now), as a FHIR server's update does.
+   * The new version, or undefined when there is no such resource.
+   */
+  update(type: ResourceType, id: string, change: (resource: Resource) => Resource): Resource | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +217,15 @@ class CountyStore {
       else if (!name.startsWith('_')) return { unsupported: name };
     }
     return this.all(type).filter((r) => filters.every((f) => f(r)));
+  }
+
+  update(type: ResourceType, id: string, change: (resource: Resource) => Resource): Resource | undefined {
+    const entry = this.list(type).find((e) => e.resource.id === id);
+    if (!entry) return undefined;
+    const changed = change(this.current(type, entry));
+    const version = String(Number((entry.resource.meta?.versionId as string | undefined) ?? '1') + 1);
+    entry.resource = { ...changed, id, meta: { ...changed.meta, versionId: version, lastUpdated: new Date(this.clock.now()).toISOString() } };
+    return structuredClone(entry.resource);
   }
 
   create(resource: Resource): Resource {
@@ -468,6 +484,7 @@ export async function createCountyMock(options: CountyMockOptions): Promise<Coun
       store.behaviour = { ...store.behaviour, ...behaviour };
     },
     resources: (type) => store.all(type),
+    update: (type, id, change) => store.update(type, id, change),
   };
 }
 

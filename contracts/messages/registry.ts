@@ -30,6 +30,7 @@ import {
   wellbeingRepliesPollV1,
   wellbeingRepliesSetAsideV1,
   wellbeingRequestRefusedV1,
+  wellbeingTaskRefusedV1,
 } from '#contracts/messages/wellbeing';
 import { costsSubmittedV1 } from '#contracts/claims/cost-rows';
 import {
@@ -205,6 +206,10 @@ export const messageTypes = {
   'wellbeing.replies.set-aside.v1': define({
     description: "For the operators: a read of a request's answers set some aside (unmatched, duplicate or late), by reason and count, naming no person",
     payload: wellbeingRepliesSetAsideV1,
+  }),
+  'wellbeing.task.refused.v1': define({
+    description: "For the operators, a dead letter of county-requests: one Task of a county's answer was not valid FHIR and was set aside; a redrive reads the request again",
+    payload: wellbeingTaskRefusedV1,
   }),
   'claims.costs.submitted.v1': define({
     description: "A batch of a municipality's cost rows for the state's compensation (Act 681/2023 ch. 8), from its finance system or the CSV import",

@@ -241,3 +241,37 @@ export const wellbeingRepliesSetAsideV1 = z.lazy(() =>
   }),
 );
 export type WellbeingRepliesSetAsideV1 = z.infer<typeof wellbeingRepliesSetAsideV1>;
+
+/** Why a county's Task was refused: it breaks FHIR R4 or the hub's profile, or the hub cannot read it as an answer. */
+export const taskRefusalCodes = ['fhir-invalid', 'task-unreadable'] as const;
+
+/** A FHIR resource id or version id as R4 allows them (`[A-Za-z0-9\-\.]{1,64}`): the county's server's, naming no one. */
+const fhirId = () => z.string().check(z.regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a FHIR id: 1-64 letters, digits, - or .'));
+
+/**
+ * Internal, a dead letter of the county adapter's own queue (`county-requests`): one Task of the
+ * county's answer to a request was refused (not valid FHIR, or not readable as an answer) and set
+ * aside, while the rest of the read was delivered. The validator's finding is the dead letter's
+ * reason; redriving it reads the request again (the Task, if the county corrected it, is delivered;
+ * if still the same, it is set aside again). The envelope's correlation id is the request.
+ *
+ * `task.digest` is the SHA-256 of the Task as it was read: the same Task read again unchanged is not
+ * set aside a second time; a new version (its `meta.versionId` or `lastUpdated` changes, or anything
+ * else in it) is read as new.
+ */
+export const wellbeingTaskRefusedV1 = z.lazy(() =>
+  z.object({
+    county: county(),
+    requestKind: z.enum(['consultation', 'cooperation']),
+    /** The read that found it (the poll's time). */
+    polledAt: timestamp(),
+    code: z.enum(taskRefusalCodes),
+    task: z.object({
+      /** The county's id of the Task and its version, when the Task has well-formed ones. */
+      id: z.optional(fhirId()),
+      versionId: z.optional(fhirId()),
+      digest: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')),
+    }),
+  }),
+);
+export type WellbeingTaskRefusedV1 = z.infer<typeof wellbeingTaskRefusedV1>;

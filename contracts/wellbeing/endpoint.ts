@@ -42,6 +42,12 @@ export const countyEndpointV1 = z.lazy(() =>
         authentication: z.literal('mutual-tls'),
       }),
     ]),
+    /**
+     * Requests a second the county's FHIR server takes from the hub, when the county names its own
+     * limit; the topology's `wellbeing` figure applies when absent. Each county is its own server:
+     * the hub paces each county apart, so a slow one takes no other's slots.
+     */
+    ratePerSecond: z.optional(z.number().check(z.positive('must be more than zero requests a second'), z.lte(1000, 'must be at most 1000 requests a second'))),
     /** Days the county has to answer, per kind of request; the hub's defaults apply when absent. */
     answerWithinDays: z.optional(
       z.object({

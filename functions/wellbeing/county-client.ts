@@ -11,7 +11,6 @@
  * among them) would bring its own transport, which can neither go through the security server with
  * the X-Road headers nor present the hub's certificate with one county's CA.
  */
-import type { CountyId } from '#contracts/wellbeing/counties';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import type { Json } from '#contracts/wellbeing/fhir/common';
 import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
@@ -56,18 +55,24 @@ export interface CountyFhirClient {
   tasksOf(endpoint: CountyEndpointV1, requestId: string, options?: CallOptions): Promise<unknown[]>;
 }
 
-/** The direct client toward one county (each county its own CA, so its own connections). */
-export type DirectClients = (county: CountyId) => DirectHttpClient;
+/**
+ * The X-Road client toward one county: each county is its own FHIR server with its own rate limit,
+ * so each is paced apart (functions/lib/xroad.ts), though all go through the one security server.
+ */
+export type XRoadClients = (endpoint: CountyEndpointV1) => XRoadHttpClient;
 
-const noDirect: DirectClients = (county) => {
-  throw new PermanentError('wellbeing-direct-transport', `the county '${county}' is reached directly, and this client was given no direct transport`);
+/** The direct client toward one county (each county its own CA and its own pacing, so its own connections). */
+export type DirectClients = (endpoint: CountyEndpointV1) => DirectHttpClient;
+
+const noDirect: DirectClients = (endpoint) => {
+  throw new PermanentError('wellbeing-direct-transport', `the county '${endpoint.county}' is reached directly, and this client was given no direct transport`);
 };
 
-export function countyFhirClient(xroad: XRoadHttpClient, direct: DirectClients = noDirect): CountyFhirClient {
+export function countyFhirClient(xroad: XRoadClients, direct: DirectClients = noDirect): CountyFhirClient {
   /** One call to `relative` on the county's FHIR base, whichever way the county is reached. */
   const call = (endpoint: CountyEndpointV1, method: 'GET' | 'POST', relative: string, body: unknown, options?: CallOptions): Promise<unknown> => {
-    if (endpoint.transport.kind === 'direct') return direct(endpoint.county).json(method, countyFhirUrl(endpoint, relative), body, FHIR_JSON, options);
-    return xroad.rest(endpoint.transport.service.serviceCode, method, countyFhirPath(endpoint, relative), body, options);
+    if (endpoint.transport.kind === 'direct') return direct(endpoint).json(method, countyFhirUrl(endpoint, relative), body, FHIR_JSON, options);
+    return xroad(endpoint).rest(endpoint.transport.service.serviceCode, method, countyFhirPath(endpoint, relative), body, options);
   };
   return {
     async sendTransaction(endpoint, transaction, options) {

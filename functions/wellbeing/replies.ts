@@ -12,9 +12,13 @@
  *   the deadline (**late**: the municipality already has the overdue event and decides without it;
  *   the operators see it).
  * - A Task that is not valid FHIR for the request-task profile, or one the hub cannot read, is
- *   **refused** with the validator's findings (element paths and rule keys, never values): the
- *   caller dead-letters it with that reason.
+ *   **refused** with the validator's findings (element paths and rule keys, never values), on its
+ *   own: the rest of the read is taken as if it were not there, and the caller sets it aside as a
+ *   dead letter with that reason. The state remembers the digests of the Tasks refused at the last
+ *   read, so the same Task read again unchanged is not refused a second time (unless the read is the
+ *   recheck of that very one, a redriven dead letter); a new version of it reads as new.
  */
+import { createHash } from 'node:crypto';
 import type { ConsultationAnsweredV1, ConsultationOverdueV1, CooperationAcceptedV1, CooperationDeclinedV1, CooperationOverdueV1 } from '#contracts/messages/wellbeing';
 import { consultationAnswerOf } from '#contracts/wellbeing/fhir/consultation';
 import { cooperationReplyOf } from '#contracts/wellbeing/fhir/cooperation';
@@ -28,6 +32,8 @@ export interface ProcessState {
   /** Pseudonyms whose answer was delivered. */
   readonly delivered: readonly string[];
   readonly overdueRaised: boolean;
+  /** Digests of the Tasks refused at the last read (absent: none), each already set aside once. */
+  readonly refused?: readonly string[];
 }
 
 export const NEW_PROCESS_STATE: ProcessState = Object.freeze({ delivered: [], overdueRaised: false });
@@ -51,15 +57,36 @@ export interface SetAside {
 export interface Refused {
   readonly code: 'fhir-invalid' | 'task-unreadable';
   readonly reason: string;
+  /** The county's id of the Task and its version, when well-formed, and the digest of the Task as read. */
+  readonly task: { readonly id?: string; readonly versionId?: string; readonly digest: string };
 }
 
 export interface RepliesTaken {
   /** For the municipality's inbox. */
   readonly deliver: readonly ReplyMessage[];
   readonly setAside: readonly SetAside[];
+  /** Refused Tasks to set aside now: new ones (and the one rechecked, if still the same). */
   readonly refused: readonly Refused[];
+  /** Refused Tasks read again unchanged, already set aside: not again. */
+  readonly stillRefused: number;
   readonly state: ProcessState;
 }
+
+/**
+ * The digest of a Task as read: what "the same Task" means. It covers the whole Task, so a new
+ * version (`meta.versionId`, `meta.lastUpdated`) or any change is another; a server returns one
+ * stored version the same way every time.
+ */
+export const taskDigest = (raw: unknown): string => createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('hex');
+
+/** An id as FHIR R4 allows it (`[A-Za-z0-9\-\.]{1,64}`): anything else is left out rather than echoed. */
+const fhirIdOf = (value: unknown): string | undefined => (typeof value === 'string' && /^[A-Za-z0-9.-]{1,64}$/.test(value) ? value : undefined);
+
+const refusedTask = (raw: unknown): Refused['task'] => {
+  const { id, meta } = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; meta?: { versionId?: unknown } };
+  const [taskId, versionId] = [fhirIdOf(id), fhirIdOf(meta?.versionId)];
+  return { ...(taskId ? { id: taskId } : {}), ...(versionId ? { versionId } : {}), digest: taskDigest(raw) };
+};
 
 type Reading =
   | { readonly task: RequestTask; readonly message: ((personRef: string) => ReplyMessage) | 'consultation-answer'; readonly answer?: ConsultationAnsweredV1['people'][number] }
@@ -104,6 +131,8 @@ function read(process: WellbeingProcess, raw: unknown, now: string): Reading {
 /**
  * Takes the Tasks read back for a process at `now` (an ISO timestamp of the hub's clock). A
  * consultation's new answers are delivered together, one message; each cooperation reply is one.
+ * `recheck` is the digest of a refused Task whose dead letter was redriven: refused again if it is
+ * still there, unchanged.
  */
 export function takeReplies(
   process: WellbeingProcess,
@@ -111,6 +140,7 @@ export function takeReplies(
   state: ProcessState,
   tasks: readonly unknown[],
   now: string,
+  recheck?: string,
 ): RepliesTaken {
   const personRefOf = new Map(entries.filter((e) => e.requestId === process.requestId).map((e) => [e.pseudonym, e.personRef]));
   const delivered = new Set(state.delivered);
@@ -118,6 +148,9 @@ export function takeReplies(
   const deliver: ReplyMessage[] = [];
   const setAside: SetAside[] = [];
   const refused: Refused[] = [];
+  const refusedBefore = new Set(state.refused ?? []);
+  const refusedNow: string[] = [];
+  let stillRefused = 0;
   const answers: ConsultationAnsweredV1['people'] = [];
   let answeredAt = '';
 
@@ -126,9 +159,11 @@ export function takeReplies(
     try {
       reading = read(process, raw, now);
     } catch (error) {
-      if (error instanceof FhirInvalid) refused.push({ code: 'fhir-invalid', reason: error.message });
-      else if (error instanceof TaskReadError) refused.push({ code: 'task-unreadable', reason: error.message });
-      else throw error;
+      if (!(error instanceof FhirInvalid) && !(error instanceof TaskReadError)) throw error;
+      const task = refusedTask(raw);
+      refusedNow.push(task.digest);
+      if (refusedBefore.has(task.digest) && task.digest !== recheck) stillRefused += 1;
+      else refused.push({ code: error instanceof FhirInvalid ? 'fhir-invalid' : 'task-unreadable', reason: error.message, task });
       continue;
     }
     const { task } = reading;
@@ -159,7 +194,14 @@ export function takeReplies(
     answers.sort((a, b) => a.personRef.localeCompare(b.personRef));
     deliver.push({ type: 'wellbeing.consultation.answered.v1', payload: { county: process.county, answeredAt, people: answers } });
   }
-  return { deliver, setAside, refused, state: { ...state, delivered: [...delivered] } };
+  const { refused: _before, ...rest } = state;
+  return {
+    deliver,
+    setAside,
+    refused,
+    stillRefused,
+    state: { ...rest, delivered: [...delivered], ...(refusedNow.length > 0 ? { refused: [...new Set(refusedNow)].sort() } : {}) },
+  };
 }
 
 /**

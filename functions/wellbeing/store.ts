@@ -3,8 +3,9 @@
  * items, conditional writes, no transactions), and the `PseudonymStore` of the contract:
  *
  *   pk WB#<requestId>     sk PROCESS            the process (kind, municipality, county, times,
- *                                               pseudonyms) and its state (delivered, overdue raised),
- *                                               with a version for optimistic updates
+ *                                               pseudonyms) and its state (delivered, overdue raised,
+ *                                               digests of the Tasks refused at the last read), with a
+ *                                               version for optimistic updates
  *   pk WB#<requestId>     sk PSEUDO#<pseudonym> one person: the municipality's reference
  *   pk WBDUE#<YYYY-MM-DD> sk <requestId>        the process is due that day (UTC): what the overdue
  *                                               schedule reads, day by day, without a scan
@@ -19,7 +20,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PseudonymEntry, PseudonymStore } from '#contracts/wellbeing/pseudonym';
 import type { PreparedRequest, WellbeingProcess } from '#functions/wellbeing/prepare';
-import type { ProcessState } from '#functions/wellbeing/replies';
+import type { ProcessState, Refused } from '#functions/wellbeing/replies';
 
 export interface StoredProcess {
   readonly process: WellbeingProcess;
@@ -33,6 +34,8 @@ export interface StoredProcess {
 export interface Replay {
   readonly messageId: string;
   readonly messages: readonly { readonly type: string; readonly payload: unknown }[];
+  /** The Tasks it set aside as refused (their dead letters). */
+  readonly refused?: readonly Refused[];
 }
 
 /** A process the poller still reads answers of. */

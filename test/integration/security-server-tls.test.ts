@@ -89,7 +89,7 @@ describe('the security-server stand-in', () => {
       }),
     });
     try {
-      expect(await countyFhirClient(xroad).tasksOf(endpoint, '00000000-0000-4000-8000-000000000000')).toEqual([]);
+      expect(await countyFhirClient(() => xroad).tasksOf(endpoint, '00000000-0000-4000-8000-000000000000')).toEqual([]);
     } finally {
       xroad.close();
     }

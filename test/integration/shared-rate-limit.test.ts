@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { localTableName } from '#infra/local/dynamodb';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 import { SharedRateLimiter, type Clock } from '#lib/rate-limit';
+import { pacingOf } from '#lib/xroad';
 
 let bare: BareDynamo;
 let documents: DynamoDBDocumentClient;
@@ -74,5 +75,24 @@ describe('SharedRateLimiter on the pacing table', () => {
     expect(await limiter.acquire(9_000_100)).toBe(true);
     expect(await limiter.acquire(9_000_100)).toBe(false);
     expect(await limiter.acquire(9_001_000)).toBe(true);
+  });
+
+  it('paces each county on a record of its own, at its own rate: a county whose next slot is far off holds no other county', async () => {
+    const time = frozenClock(12_000_000);
+    const pohjanmaa = pacingOf('wellbeing', { name: 'pohjanmaa', ratePerSecond: 0.5 });
+    const helsinki = pacingOf('wellbeing', { name: 'helsinki' });
+    expect([pohjanmaa, helsinki]).toEqual([
+      { key: 'wellbeing:pohjanmaa', perSecond: 0.5 },
+      { key: 'wellbeing:helsinki', perSecond: 5 },
+    ]);
+    const limiter = ({ key, perSecond }: { key: string; perSecond: number }) =>
+      new SharedRateLimiter({ documents, tableName: table, system: key, perSecond, marginMs: 0, block: 1, clock: time.clock });
+    const slow = limiter(pohjanmaa);
+    expect(await Promise.all(startsOf(slow, time.clock, time.startedAt, 2))).toEqual([12_000_000, 12_002_000]);
+    time.set(12_000_000);
+    // Pohjanmaa's next slot is two seconds off; Helsinki's first is now, and its next at its own 5 a second.
+    expect(await Promise.all(startsOf(limiter(helsinki), time.clock, time.startedAt, 2))).toEqual([12_000_000, 12_000_200]);
+    const record = await documents.send(new GetCommand({ TableName: table, Key: { pk: 'PACING#wellbeing:pohjanmaa' } }));
+    expect(record.Item?.nextSlotAt).toBe(12_004_000);
   });
 });

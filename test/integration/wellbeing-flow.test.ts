@@ -20,7 +20,10 @@ import { emitRoots } from '#lib/root-hop';
 import { DEFAULT_COUNTY_BEHAVIOUR } from '#mocks/wellbeing';
 import type { Trace, TraceNode } from '#ops/audit/trace';
 import { REPLY_POLLER_STAGE } from '#functions/wellbeing/watch';
-import { takeDeadLetter } from '../support/dead-letters.ts';
+import { ATTR } from '#lib/batch/attributes';
+import { viewDeadLetter } from '#ops/audit/redrive';
+import { text } from '#ops/dead-letters';
+import { peekDeadLetters } from '../support/dead-letters.ts';
 import { movableClock } from '../support/schedule-clock.ts';
 import { drainedQueue } from '../support/take-queued.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
@@ -100,6 +103,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 const SERVER_FIELDS = /^(Patient|ServiceRequest|Task)\.(id|meta\.versionId|meta\.lastUpdated)$/;
 const HUB_PROFILES = new Set<string>(Object.values(PROFILES));
 const claimedProfile = (resource: Resource) => ((resource.meta as { profile?: string[] }).profile ?? []).find((p) => HUB_PROFILES.has(p)) as ProfileUrl | undefined;
+
+/** The refused Tasks' dead letters of a request in the county adapter's DLQ (left there), once there are `count` if given. */
+const refusedLettersOf = async (requestId: string, count?: number) => {
+  const look = () => peekDeadLetters(hub, 'county-requests', (e) => e.correlationId === requestId && e.type === 'wellbeing.task.refused.v1');
+  return count === undefined ? look() : eventually(async () => ((await look()).length === count ? look() : undefined), `${count} refused Task(s) in the DLQ`);
+};
 
 /** Everything the operators' queue held (taken off it), kept across tests. */
 const operatorQueue = drainedQueue(() => hub, 'ops-events');
@@ -252,22 +261,75 @@ describe('the wellbeing services county flow', () => {
     expect(await inboxOf(late.correlationId, 'wellbeing.cooperation.accepted.v1')).toEqual([]);
   });
 
-  it('ends a county answer that is not valid FHIR as a dead letter with the validator’s finding and no identity code', async () => {
-    const request = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', cooperation()));
-    await tasksAtCounty(request.correlationId, 1);
-    county().faults.set([{ id: 'spoilt', route: 'county.search', effect: { kind: 'custom', name: 'invalidTask' } }]);
-    schedule.set(Date.now());
-    await hub.trigger('wellbeing-reply-poller');
-    const pollId = deterministicUuid(request.correlationId, REPLY_POLLER_STAGE, new Date(schedule.clock.now()).toISOString());
-    const dead = await takeDeadLetter(hub, 'county-requests', pollId, 20_000);
-    expect(dead, 'the poll in the DLQ').toBeDefined();
-    const reason = dead!.MessageAttributes?.['koto.failureReason']?.StringValue ?? '';
-    expect(dead!.MessageAttributes?.['koto.failureCode']?.StringValue).toBe('fhir-invalid');
-    // The validator's finding: the profile's rule on the Task's status, by its key.
-    expect(reason).toMatch(/Task.*not valid FHIR R4.*koto-status/);
+  it('delivers the valid answers of a read and sets a Task that is not valid FHIR aside as a dead letter of its own, once, until the county corrects it', async () => {
+    county().behave({ consultation: { kind: 'never' } });
+    const people = [consultationPerson(), consultationPerson()];
+    const request = await post(wellbeingEnvelope('wellbeing.consultation.requested.v1', consultation(people)));
+    await tasksAtCounty(request.correlationId, 2);
+    county().behave({ consultation: DEFAULT_COUNTY_BEHAVIOUR.consultation });
+    // The county answers both, and its system then saves one of the answers with a status R4 does not know.
+    const [spoilt, good] = await tasksAtCounty(request.correlationId, 2);
+    county().update('Task', spoilt!.id as string, (task) => ({ ...task, status: 'answered' }));
+    const at = Date.now();
+
+    expect((await pollAt(request.correlationId, at)).outcome).toBe('replies-delivered-task-refused');
+    const answered = await oneInInbox<ConsultationAnsweredV1>(request.correlationId, 'wellbeing.consultation.answered.v1');
+    expect(answered.payload.people).toHaveLength(1);
+    const letters = await refusedLettersOf(request.correlationId, 1);
+    const [letter] = letters;
+    expect(text(letter!.attributes, ATTR.failureCode)).toBe('fhir-invalid');
+    const reason = text(letter!.attributes, ATTR.failureReason) ?? '';
+    // The county, the request, the Task and the validator's finding by its rule's key; no value, pseudonym or person.
+    expect(reason).toContain("the county 'pohjanmaa'");
+    expect(reason).toContain(request.correlationId);
+    expect(reason).toContain(`Task ${String(spoilt!.id)}`);
+    expect(reason).toMatch(/koto-status/);
     expect(containsHetuShape(reason)).toBe(false);
+    for (const value of [pseudonymOf(spoilt!), pseudonymOf(good!), ...people.map((p) => p.personRef)]) expect(reason).not.toContain(value);
+
+    // Fifteen minutes later the Task is the same: read, not set aside again (the good one is a duplicate now).
+    expect((await pollAt(request.correlationId, at + 15 * 60_000)).outcome).toBe('no-new-replies-set-aside-duplicate');
     await settle();
-    expect(await inboxOf(request.correlationId, 'wellbeing.cooperation.accepted.v1')).toEqual([]);
+    expect(await refusedLettersOf(request.correlationId)).toHaveLength(1);
+
+    // The county corrects it (a new version): the next read delivers it, and the request is answered.
+    county().update('Task', spoilt!.id as string, (task) => ({ ...task, status: 'completed' }));
+    expect((await pollAt(request.correlationId, at + 30 * 60_000)).outcome).toBe('replies-delivered-set-aside-duplicate');
+    await eventually(async () => ((await inboxOf(request.correlationId, 'wellbeing.consultation.answered.v1')).length === 2 ? true : undefined), 'the corrected answer in the inbox');
+    const all = await inboxOf<ConsultationAnsweredV1>(request.correlationId, 'wellbeing.consultation.answered.v1');
+    expect(all.flatMap((m) => m.payload.people.map((p) => p.personRef)).sort()).toEqual(people.map((p) => p.personRef).sort());
+    expect((await hub.status()).wellbeing?.map((r) => r.requestId)).not.toContain(request.correlationId);
+    expect(await refusedLettersOf(request.correlationId)).toHaveLength(1);
+  });
+
+  it('reads the request again when an operator redrives a refused Task’s dead letter: set aside anew while still the same, delivered once corrected', async () => {
+    const payload = cooperation();
+    const request = await post(wellbeingEnvelope('wellbeing.cooperation.requested.v1', payload));
+    const [task] = await tasksAtCounty(request.correlationId, 1);
+    county().update('Task', task!.id as string, (t) => ({ ...t, status: 'answered' }));
+    expect((await pollAt(request.correlationId, Date.now())).outcome).toBe('no-new-replies-task-refused');
+    const [first] = await refusedLettersOf(request.correlationId, 1);
+    const firstId = viewDeadLetter(first!.body, first!.sqsMessageId).messageId;
+
+    // Redriven while the county has not corrected it: the operators see it again, as a new dead letter.
+    const redrive = await koto(hub, ['dlq', 'redrive', 'county-requests', '--message', firstId]);
+    expect(redrive.code, redrive.err).toBe(0);
+    const reread = await eventually(async () => (await hub.auditOf(request.correlationId)).find((r) => r.stage === 'county-adapter' && r.messageId === firstId), 'the redriven read');
+    expect(reread.outcome).toBe('no-new-replies-task-refused');
+    const [second] = await eventually(async () => {
+      const found = await refusedLettersOf(request.correlationId);
+      return found.length === 1 && viewDeadLetter(found[0]!.body, found[0]!.sqsMessageId).messageId !== firstId ? found : undefined;
+    }, 'the Task set aside anew');
+
+    // Corrected, then redriven: delivered, and nothing of it is left in the DLQ.
+    county().update('Task', task!.id as string, (t) => ({ ...t, status: 'accepted' }));
+    const secondId = viewDeadLetter(second!.body, second!.sqsMessageId).messageId;
+    expect((await koto(hub, ['dlq', 'redrive', 'county-requests', '--message', secondId])).code).toBe(0);
+    const accepted = await oneInInbox<CooperationAcceptedV1>(request.correlationId, 'wellbeing.cooperation.accepted.v1');
+    expect(accepted.payload.personRef).toBe(payload.person.personRef);
+    const delivered = (await hub.auditOf(request.correlationId)).find((r) => r.stage === 'county-adapter' && r.messageId === secondId);
+    expect(delivered?.outcome).toBe('replies-delivered');
+    expect(await refusedLettersOf(request.correlationId)).toEqual([]);
   });
 
   it('refuses a request of an Åland municipality to its sender, naming the municipality and the rule, and sends nothing to any county', async () => {

@@ -1,11 +1,13 @@
 /**
  * Reading a DLQ in a test: the dead letter of one message, with the attributes the hub set on it.
- * Every message received is deleted and kept aside, so that dead letters of several tests can be
- * told apart however many pile up in one DLQ.
+ * `takeDeadLetter` deletes every message it receives and keeps it aside, so that dead letters of
+ * several tests can be told apart however many pile up in one DLQ; `peekDeadLetters` leaves them.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { Envelope } from '#contracts/envelope';
 import type { QueueName } from '#infra/topology';
 import type { Runtime } from '#infra/local/runtime';
+import { holdMessages, PEEK_CAP, type HeldMessage } from '#ops/dead-letters';
 
 const seen = new Map<string, Message>();
 
@@ -52,3 +54,16 @@ export const takeDeadLetter = async (hub: Runtime, queue: QueueName, messageId: 
 
 /** A string message attribute of a dead letter (`koto.failureCode`, `koto.failureReason`, …). */
 export const attributeOf = (message: Message | undefined, name: string): string | undefined => message?.MessageAttributes?.[name]?.StringValue;
+
+/** The dead letters in the DLQ of `queue` whose envelope `matches`, looked at without taking them (a redrive can still find them). */
+export const peekDeadLetters = async (hub: Runtime, queue: QueueName, matches: (envelope: Envelope) => boolean): Promise<HeldMessage[]> => {
+  const held = await holdMessages(hub.queues.dlq[queue]!, PEEK_CAP, hub.sqs);
+  await held.release();
+  return held.messages.filter((message) => {
+    try {
+      return matches(JSON.parse(message.body) as Envelope);
+    } catch {
+      return false;
+    }
+  });
+};

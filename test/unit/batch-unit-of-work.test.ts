@@ -334,6 +334,37 @@ describe('processBatch', () => {
     expect(table.of(waiting.messageId)[0]).toMatchObject({ outcome: 'deferred' });
   });
 
+  it('sets a part of a hop’s input aside on its own queue’s DLQ, with its reason scrubbed and the audit link, while the hop succeeds', async () => {
+    const mixed = referral();
+    const spec: SqsHandlerSpec<'outreach.referral.v1'> = {
+      name: STAGE,
+      accepts: ['outreach.referral.v1'],
+      handle: async (envelope, hop) => {
+        hop.emit('vtj-lookups', 'outreach.referral.v1', envelope.payload, { key: 'good' });
+        hop.deadLetter('outreach.referral.v1', envelope.payload, { code: 'part-refused', reason: `one part is bad: about ${envelope.payload.hetu}` }, { key: 'bad-part' });
+        hop.setOutcome('taken-in-part');
+      },
+    };
+
+    const result = await processBatch(spec, { Records: [sqsRecord(mixed)] }, 10_000, io);
+
+    expect(failures(result)).toEqual([]);
+    expect(sqs.envelopesTo(urlOf('vtj-lookups'))).toHaveLength(1);
+    expect(sqs.envelopesTo(urlOf(STAGE))).toEqual([]);
+    const [entry, ...more] = sqs.sent.filter((b) => b.queueUrl === dlqOf(STAGE)).flatMap((b) => b.entries);
+    expect(more).toEqual([]);
+    const letter = JSON.parse(entry!.MessageBody!) as Envelope;
+    // A message of its own, caused by the hop's, of a type the function handles: what a redrive puts back.
+    expect(letter).toMatchObject({ type: 'outreach.referral.v1', causationId: mixed.messageId, correlationId: mixed.correlationId });
+    expect(letter.messageId).not.toBe(mixed.messageId);
+    expect(attributeOf(entry!, ATTR.failureCode)).toBe('part-refused');
+    expect(attributeOf(entry!, ATTR.failureReason)).toMatch(/^one part is bad: about /);
+    expect(attributeOf(entry!, ATTR.failureReason)).not.toContain(mixed.payload.hetu);
+    expect(attributeOf(entry!, ATTR.failedStage)).toBe(STAGE);
+    expect(attributeOf(entry!, ATTR.parentHop)).toBe(hopKey(mixed.messageId, STAGE));
+    expect(table.of(mixed.messageId).map((r) => r.outcome)).toEqual(['taken-in-part']);
+  });
+
   it('groups outputs into SendMessageBatch requests of ten per queue, and the audit records into one BatchWriteItem', async () => {
     const envelopes = Array.from({ length: 9 }, () => referral());
     const { spec } = intake(() => 'ok', { outputs: 3 });

@@ -22,6 +22,11 @@ describe('the counties’ endpoints', () => {
     expect(() => countyEndpoints(JSON.stringify([{ ...pohjanmaa, county: 'atlantis' }]))).toThrow(/KOTO_WELLBEING_COUNTIES: 0\.county: must be a wellbeing services county id/);
     expect(() => countyEndpoints(JSON.stringify([pohjanmaa, pohjanmaa]))).toThrow(/each county at most once/);
   });
+
+  it('take a county’s own rate limit, and refuse one of zero, naming the field', () => {
+    expect(countyEndpoints(JSON.stringify([{ ...pohjanmaa, ratePerSecond: 2.5 }]))[0]?.ratePerSecond).toBe(2.5);
+    expect(() => countyEndpoints(JSON.stringify([{ ...pohjanmaa, ratePerSecond: 0 }]))).toThrow(/KOTO_WELLBEING_COUNTIES: 0\.ratePerSecond: must be more than zero/);
+  });
 });
 
 describe('the pseudonym key', () => {

@@ -41,7 +41,7 @@ describe('the county FHIR client', () => {
 
   it('sends a request and reads its Tasks back, which match the process', async () => {
     const prepared = prepareWellbeingRequest(request, [endpoint], KEY, '2026-11-03T08:00:00.000Z');
-    const client = countyFhirClient(xroad);
+    const client = countyFhirClient(() => xroad);
     await client.sendTransaction(endpoint, prepared.transaction);
     await client.sendTransaction(endpoint, prepared.transaction);
     expect(mock.resources('Task')).toHaveLength(1);
@@ -53,7 +53,7 @@ describe('the county FHIR client', () => {
 
   it('fails permanently when the county refuses the transaction', async () => {
     const spoilt = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'Patient/1' } }] };
-    await expect(countyFhirClient(xroad).sendTransaction(endpoint, spoilt)).rejects.toMatchObject({ transient: false, httpStatus: 400 });
+    await expect(countyFhirClient(() => xroad).sendTransaction(endpoint, spoilt)).rejects.toMatchObject({ transient: false, httpStatus: 400 });
   });
 
   it('has no X-Road path for a county reached directly (test/unit/wellbeing-direct-county.test.ts calls those)', () => {

@@ -71,7 +71,7 @@ describe('a county reached directly over mutual TLS', () => {
 
   it('sends a request with the hub’s certificate and reads its Tasks back, trusting the county’s CA only', async () => {
     const prepared = prepareWellbeingRequest(request, [endpoint], KEY, '2026-11-03T08:00:00.000Z');
-    const county = countyFhirClient(unused, () => direct(hubTls));
+    const county = countyFhirClient(() => unused, () => direct(hubTls));
     await county.sendTransaction(endpoint, prepared.transaction);
     await county.sendTransaction(endpoint, prepared.transaction);
     expect(mock.resources('Task')).toHaveLength(1);
@@ -85,20 +85,20 @@ describe('a county reached directly over mutual TLS', () => {
   it('is refused by the county with a certificate it has not registered: permanent, HTTP 401', async () => {
     const stranger = await issueClientCertificate(local.pki, 'not-the-hub');
     const tls = { cert: readFileSync(stranger.cert, 'utf8'), key: readFileSync(stranger.key, 'utf8'), ca: local.identity.ca };
-    const error = await countyFhirClient(unused, () => direct(tls)).tasksOf(endpoint, request.correlationId).catch((e: unknown) => e);
+    const error = await countyFhirClient(() => unused, () => direct(tls)).tasksOf(endpoint, request.correlationId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DirectCallFault);
     expect(error).toMatchObject({ code: 'Http.401', transient: false, httpStatus: 401 });
   });
 
   it('refuses a county whose server certificate the configured CA did not issue: permanent, a failed handshake, and nothing sent', async () => {
     const before = mock.requests.entries().length;
-    const error = await countyFhirClient(unused, () => direct({ ...hubTls, ca: other.identity.ca })).tasksOf(endpoint, request.correlationId).catch((e: unknown) => e);
+    const error = await countyFhirClient(() => unused, () => direct({ ...hubTls, ca: other.identity.ca })).tasksOf(endpoint, request.correlationId).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'DirectCallFault', code: 'TlsHandshakeFailed', transient: false });
     expect(mock.requests.entries().length).toBe(before);
   });
 
   it('is not called at all by a client with no direct transport', async () => {
-    await expect(countyFhirClient(unused).tasksOf(endpoint, request.correlationId)).rejects.toMatchObject({ code: 'wellbeing-direct-transport' });
+    await expect(countyFhirClient(() => unused).tasksOf(endpoint, request.correlationId)).rejects.toMatchObject({ code: 'wellbeing-direct-transport' });
   });
 });
 

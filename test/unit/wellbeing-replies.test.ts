@@ -2,7 +2,7 @@
  * The county's replies matched to their request process, on Tasks the county mock really answers:
  * answers delivered once with the municipality's references restored; duplicates, late and
  * unmatched replies change nothing and are set aside for the operators; an invalid Task is refused
- * with the validator's finding; the overdue event is raised once at the deadline.
+ * with the validator's finding, once while it stays the same; the overdue event is raised once at the deadline.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { consultationAnsweredV1, consultationOverdueV1, cooperationAcceptedV1, c
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
 import { prepareWellbeingRequest, type PreparedRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
-import { NEW_PROCESS_STATE, overdueOf, takeReplies } from '#functions/wellbeing/replies';
+import { NEW_PROCESS_STATE, overdueOf, takeReplies, taskDigest } from '#functions/wellbeing/replies';
 import type { MockClock } from '#mocks/framework';
 import { createCountyMock, type CountyBehaviour, type CountyMock } from '#mocks/wellbeing';
 
@@ -171,5 +171,30 @@ describe('a cooperation request', () => {
     expect(taken.refused[0]!.reason).toMatch(/koto-status/);
     expect(containsHetuShape(taken.refused[0]!.reason)).toBe(false);
     expect(taken.refused[0]!.reason).not.toContain('Hassan');
+  });
+
+  it('refuses the same Task once: read again unchanged it is only counted, unless it is the one rechecked; a new version is read as new', async () => {
+    const clock = new TestClock();
+    const mock = await county(clock, { cooperation: { kind: 'never' } });
+    const prepared = prepareWellbeingRequest(request, endpoints, KEY, clock.iso());
+    await send(mock, prepared);
+    const [task] = mock.resources('Task');
+    mock.update('Task', task!.id!, (t) => ({ ...t, status: 'answered' }));
+    let tasks = await tasksOf(mock, request.correlationId);
+    const take = (state: typeof NEW_PROCESS_STATE, recheck?: string) => takeReplies(prepared.process, prepared.entries, state, tasks, clock.iso(), recheck);
+
+    const first = take(NEW_PROCESS_STATE);
+    expect(first.refused.map((r) => r.task)).toEqual([{ id: task!.id, versionId: '2', digest: taskDigest(tasks[0]) }]);
+    expect(first.state.refused).toEqual([first.refused[0]!.task.digest]);
+    const again = take(first.state);
+    expect(again).toMatchObject({ refused: [], stillRefused: 1, state: { refused: first.state.refused } });
+    expect(take(first.state, first.refused[0]!.task.digest).refused).toHaveLength(1);
+
+    // A new version, still invalid: refused as new.
+    mock.update('Task', task!.id!, (t) => ({ ...t, status: 'answered', note: [{ text: 'korjattu' }] }));
+    tasks = await tasksOf(mock, request.correlationId);
+    const changed = take(first.state);
+    expect(changed.refused.map((r) => r.task.versionId)).toEqual(['3']);
+    expect(changed.state.refused).not.toEqual(first.state.refused);
   });
 });

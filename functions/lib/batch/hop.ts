@@ -19,6 +19,8 @@ export interface Outgoing {
   readonly envelope: Envelope;
   readonly delaySeconds?: number;
   readonly attributes?: Readonly<Record<string, string>>;
+  /** Sent to the DLQ of `queue` rather than to it: a part of the input set aside for the operators. */
+  readonly deadLetter?: true;
 }
 
 export interface HopState {

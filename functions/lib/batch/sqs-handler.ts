@@ -25,7 +25,8 @@ import { auditHop } from '#lib/batch/steps/audit-hop';
 import { classifyErrors } from '#lib/batch/steps/classify-errors';
 import { contextOf, correlationContext } from '#lib/batch/steps/correlation-context';
 import { withContext } from '#lib/context';
-import { readAttribute } from '#lib/batch/attributes';
+import { ATTR, readAttribute } from '#lib/batch/attributes';
+import { scrubText } from '#lib/pii';
 import { dedupe, dedupeKey } from '#lib/batch/steps/dedupe';
 
 export interface EmitFields {
@@ -47,6 +48,14 @@ export interface HopApi {
   readonly deadline: number;
   /** Stages an output message; it is sent when the batch settles, only if this hop succeeded. */
   emit<T extends MessageType>(queue: QueueName, type: T, payload: PayloadOf<T>, fields?: EmitFields): Envelope<PayloadOf<T>>;
+  /**
+   * Stages a dead letter of its own beside a hop that succeeds: a part of the input that cannot be
+   * taken (one bad answer among good ones), set aside on the DLQ of the function's queue with its
+   * reason (`koto.failureCode`, `koto.failureReason`, scrubbed as every reason), where the operators
+   * see it, and where a redrive puts it on the queue as `type`: so `type` must be one the function
+   * handles. Sent when the batch settles, only if this hop succeeded.
+   */
+  deadLetter<T extends MessageType>(type: T, payload: PayloadOf<T>, failure: { readonly code: string; readonly reason: string }, fields?: Pick<EmitFields, 'key'>): Envelope<PayloadOf<T>>;
   /** Names the outcome recorded in the audit log (default `processed`). */
   setOutcome(outcome: string): void;
   /** A string attribute of the message as it arrived. */
@@ -77,11 +86,8 @@ export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
   readonly onDeadLetter?: (envelope: Envelope<PayloadOf<T>>, failure: Failure, emit: HopApi['emit']) => void;
 }
 
-const hopApi = (hop: HopState, envelope: Envelope, deadline: number, maxReceiveCount: number): HopApi => ({
-  receiveCount: hop.receiveCount,
-  lastReceive: hop.receiveCount >= maxReceiveCount,
-  deadline,
-  emit(queue, type, payload, fields = {}) {
+const hopApi = (hop: HopState, envelope: Envelope, deadline: number, binding: { readonly queue: QueueName; readonly maxReceiveCount: number }): HopApi => {
+  const emit: HopApi['emit'] = (queue, type, payload, fields = {}) => {
     const out = buildEnvelope(type, payload, {
       messageId: deterministicUuid(envelope.messageId, hop.stage, type, fields.key ?? String(hop.outputs.length)),
       correlationId: envelope.correlationId,
@@ -92,12 +98,30 @@ const hopApi = (hop: HopState, envelope: Envelope, deadline: number, maxReceiveC
     });
     hop.outputs.push({ queue, envelope: out, ...(fields.delaySeconds ? { delaySeconds: fields.delaySeconds } : {}), ...(fields.attributes ? { attributes: fields.attributes } : {}) });
     return out;
-  },
-  setOutcome(outcome) {
-    hop.outcome = outcome;
-  },
-  attribute: (name) => readAttribute(hop.record.messageAttributes, name),
-});
+  };
+  return {
+    receiveCount: hop.receiveCount,
+    lastReceive: hop.receiveCount >= binding.maxReceiveCount,
+    deadline,
+    emit,
+    deadLetter(type, payload, failure, fields = {}) {
+      // The attributes a dead letter of the batch carries (unit-of-work.ts), so `koto-hub dlq` reads it the same way.
+      const attributes = {
+        [ATTR.failureCode]: failure.code,
+        [ATTR.failureReason]: scrubText(failure.reason),
+        [ATTR.failedStage]: hop.stage,
+        [ATTR.failedAt]: new Date().toISOString(),
+      };
+      const staged = emit(binding.queue, type, payload, { key: `dead-letter-${fields.key ?? hop.outputs.length}`, attributes });
+      hop.outputs.push({ ...hop.outputs.pop()!, deadLetter: true });
+      return staged;
+    },
+    setOutcome(outcome) {
+      hop.outcome = outcome;
+    },
+    attribute: (name) => readAttribute(hop.record.messageAttributes, name),
+  };
+};
 
 /** One line per hop, in its correlation context: the outcome, or the failure and where it goes. */
 const logHop = (hop: HopState): void => {
@@ -168,26 +192,32 @@ export const processBatch = async <T extends MessageType, C>(
       if (!(spec.accepts as readonly string[]).includes(envelope.type)) {
         throw new PermanentError('unexpected-type', `${spec.name} does not handle ${envelope.type}`);
       }
-      const api = hopApi(hop, envelope, deadline, maxReceiveCount);
+      const api = hopApi(hop, envelope, deadline, { queue: binding.queue, maxReceiveCount });
       apis.set(hop, api);
       await spec.handle(envelope as Envelope<PayloadOf<T>>, api, batch);
     },
   );
   await Promise.all(hops.map(handleOne));
   if (spec.complete) await completeBatch(spec.complete, batch, hops, apis);
-  if (spec.onDeadLetter) stageDeadLetterOutputs(spec, hops, maxReceiveCount, deadline);
+  if (spec.onDeadLetter) stageDeadLetterOutputs(spec, hops, { queue: binding.queue, maxReceiveCount }, deadline);
   const settled = await settleBatch(hops, binding.queue, spec.name, io);
   countOutcomes(hops);
   for (const hop of hops) logHop(hop);
   return settled;
 };
 
-const stageDeadLetterOutputs = <T extends MessageType, C>(spec: SqsHandlerSpec<T, C>, hops: readonly HopState[], maxReceiveCount: number, deadline: number) => {
+const stageDeadLetterOutputs = <T extends MessageType, C>(
+  spec: SqsHandlerSpec<T, C>,
+  hops: readonly HopState[],
+  binding: { readonly queue: QueueName; readonly maxReceiveCount: number },
+  deadline: number,
+) => {
+  const { maxReceiveCount } = binding;
   for (const hop of hops) {
     const { envelope, failure } = hop;
     if (!envelope || !failure || !(spec.accepts as readonly string[]).includes(envelope.type)) continue;
     if (failure.kind === 'transient' && hop.receiveCount < maxReceiveCount) continue;
-    const api = hopApi(hop, envelope, deadline, maxReceiveCount);
+    const api = hopApi(hop, envelope, deadline, binding);
     spec.onDeadLetter!(envelope as Envelope<PayloadOf<T>>, failure, (queue, type, payload, fields) => {
       const staged = api.emit(queue, type, payload, { ...fields, key: `dead-letter-${fields?.key ?? hop.deadLetterOutputs.length}` });
       hop.deadLetterOutputs.push(hop.outputs.pop()!);

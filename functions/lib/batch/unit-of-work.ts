@@ -7,7 +7,7 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchItemFailure } from 'aws-lambda';
-import { queueSpec, type QueueName } from '#infra/topology';
+import { dlqName, queueSpec, type QueueName } from '#infra/topology';
 import { documentClient, sqsClient } from '#lib/clients';
 import { dlqUrl, queueUrl } from '#lib/config';
 import { writeAuditRecords } from '#lib/audit/store';
@@ -29,6 +29,8 @@ export const processClients: BatchIo = { sqs: () => sqsClient(), documents: () =
 interface Entry {
   readonly hop: HopState;
   readonly entry: SendMessageBatchRequestEntry;
+  /** Where an output goes (its queue, or that queue's DLQ). */
+  readonly url?: string;
 }
 
 /** Sends entries in batches of ten; returns the hops whose entries failed. */
@@ -55,20 +57,21 @@ const markFailed = (hops: Iterable<HopState>, code: string, reason: string): voi
 
 /** Sends the outputs `pick` gives each hop, linked to the hop's audit record. */
 const sendOutputs = async (io: BatchIo, hops: readonly HopState[], pick: (hop: HopState) => readonly Outgoing[]): Promise<void> => {
-  const byQueue = new Map<QueueName, Entry[]>();
+  const byQueue = new Map<string, Entry[]>();
   for (const hop of hops) {
     if (!hop.audit) continue;
     const link = chainAttributes(hop.audit);
-    for (const { queue, envelope, delaySeconds, attributes = {} } of pick(hop)) {
-      const entries = byQueue.get(queue) ?? [];
-      const own = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, stringAttribute(value)]));
+    for (const { queue, envelope, delaySeconds, attributes = {}, deadLetter } of pick(hop)) {
+      const name = deadLetter ? dlqName(queue) : queue;
+      const entries = byQueue.get(name) ?? [];
+      const own = Object.fromEntries(Object.entries(attributes).map(([attribute, value]) => [attribute, stringAttribute(value)]));
       const delay = delaySeconds ? { DelaySeconds: delaySeconds } : {};
-      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: { ...own, ...link }, ...delay } });
-      byQueue.set(queue, entries);
+      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: { ...own, ...link }, ...delay }, url: deadLetter ? dlqUrl(queue) : queueUrl(queue) });
+      byQueue.set(name, entries);
     }
   }
-  for (const [queue, entries] of byQueue) {
-    markFailed(await sendAll(io, queueUrl(queue), entries), 'send-failed', `could not send to queue ${queue}`);
+  for (const [name, entries] of byQueue) {
+    markFailed(await sendAll(io, entries[0]!.url!, entries), 'send-failed', `could not send to queue ${name}`);
   }
 };
 
