@@ -9,6 +9,8 @@
  * Node's own `http`/`https`, not fetch: fetch takes no client certificate without the undici
  * package. A keep-alive agent per TLS material (`AgentPool`) holds connections open between calls.
  */
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { Agent as HttpAgent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import { XmlRejected } from '#contracts/xroad/xml';
@@ -76,10 +78,19 @@ export interface Exchange {
 
 /**
  * One request; the answer read up to `limit` bytes (a larger one is rejected without reading the
- * rest). `onDeparted` is told once when the request has left — handed whole to the socket — or, with
- * no time, that it failed before it did.
+ * rest). Its bytes are held until `leaveAt` (epoch ms; the rate limiter's slot, which let it
+ * through a little early). `onDeparted` is told once when the request has left — handed whole to
+ * the socket — or, with no time, that it failed before it did.
  */
-const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, limit: number, onDeparted: (at?: number) => void): Promise<{ status: number; body: Buffer }> =>
+const send = (
+  url: URL,
+  init: Exchange,
+  agent: HttpAgent,
+  signal: AbortSignal,
+  limit: number,
+  leaveAt: number,
+  onDeparted: (at?: number) => void,
+): Promise<{ status: number; body: Buffer }> =>
   new Promise((resolve, reject) => {
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
     const headers = body ? { ...init.headers, 'content-length': body.byteLength } : init.headers;
@@ -105,8 +116,27 @@ const send = (url: URL, init: Exchange, agent: HttpAgent, signal: AbortSignal, l
     });
     request.on('finish', () => onDeparted(Date.now()));
     request.on('error', (error) => (onDeparted(), reject(error)));
-    request.end(body);
+    const leave = () => {
+      if (request.destroyed) return;
+      // On a connection that is open (a kept-alive one, as a rule) the bytes are written on the way
+      // out of `end`: that is the departure. `finish` comes only once the event loop has turned, which
+      // on a busy one is milliseconds later, and pacing from it would lose those to every interval.
+      const open = connectionOpen(request.socket);
+      request.end(body);
+      if (open) onDeparted(Date.now());
+    };
+    const hold = leaveAt - Date.now();
+    if (hold > 0) setTimeout(leave, hold);
+    else leave();
   });
+
+/** Whether bytes written to `socket` now go out now: connected, and past a TLS handshake. */
+const connectionOpen = (socket: Socket | null): boolean => {
+  if (!socket || socket.connecting || !socket.writable) return false;
+  // A TLS connection names its protocol once the handshake is done ('unknown' until then).
+  if (socket instanceof TLSSocket) return !['unknown', null].includes(socket.getProtocol());
+  return true;
+};
 
 export interface CallOptions {
   /** Epoch milliseconds by which the call must have ended (the invocation's deadline less a margin). */
@@ -173,10 +203,12 @@ export const exchange = async (url: string, init: Exchange, options: CallOptions
   const { faults } = settings;
   const budget = Math.min(settings.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
   if (budget <= 0) throw faults.timeout();
+  let leaveAt = 0;
   if (settings.limiter) {
     // A call that could only start after its deadline fails now.
-    const granted = await settings.limiter.acquire(options.deadline);
-    if (!granted) throw faults.timeout();
+    const grant = await settings.limiter.acquire(options.deadline);
+    if (!grant) throw faults.timeout();
+    leaveAt = grant.leaveAt;
   }
   // The limiter paces from the moment the request really left (or learns that it did not): once.
   let told = false;
@@ -197,7 +229,7 @@ export const exchange = async (url: string, init: Exchange, options: CallOptions
   attempt.startedAt = Date.now();
   try {
     // In X-Ray, one subsegment per call named by the system (the request's own HTTP one nested in it).
-    return await inSubsegment(settings.segment, () => send(target, init, agent, signal, settings.maxResponseBytes, departed));
+    return await inSubsegment(settings.segment, () => send(target, init, agent, signal, settings.maxResponseBytes, leaveAt, departed));
   } catch (error) {
     if (error instanceof XmlRejected) throw error;
     if (signal.aborted) throw faults.timeout();

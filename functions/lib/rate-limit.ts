@@ -35,14 +35,19 @@ export const systemClock: Clock = {
 /** The spread of start-to-arrival time the pacing allows for, unless configured (`KOTO_RATE_MARGIN_MS`). */
 export const DEFAULT_MARGIN_MS = 50;
 
+/** A request let through: the earliest it may leave (epoch ms). The caller holds its bytes until then. */
+export interface Grant {
+  readonly leaveAt: number;
+}
+
 /** What the X-Road client asks before each request. */
 export interface OutboundLimiter {
   /**
-   * Resolves true when the request may start, after waiting for its slot; callers are served in
-   * the order they asked. With a deadline (epoch ms), resolves false at once, taking no slot, when
-   * the slot would only come after it.
+   * Resolves with the request's grant when it may start, after waiting for its turn; callers are
+   * served in the order they asked. With a deadline (epoch ms), resolves undefined at once, taking
+   * no slot, when the slot would only come after it.
    */
-  acquire(deadline?: number): Promise<boolean>;
+  acquire(deadline?: number): Promise<Grant | undefined>;
   /**
    * The request granted last has left — its bytes were handed to the socket — at `at` (epoch ms),
    * or, without `at`, will not leave. A limiter that paces from departures starts the next request
@@ -57,37 +62,58 @@ export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS):
   return (1000 + marginMs) / perSecond;
 };
 
-/** Grant-to-departure times remembered for the lead (the least of them is used). */
-const LEADS_KEPT = 8;
+/**
+ * How early a request whose departure is reported is let through before its slot: the way from the
+ * grant to the socket (the caller's own steps, the socket's turn on the event loop) is 1–3 ms as a
+ * rule on a loaded machine; the request then holds its bytes until the slot, so the way costs no
+ * rate. A request that needs longer leaves late, and the next is paced from it.
+ */
+export const GRANT_LEAD_MS = 20;
 
 /**
- * Paces the requests of one process: each starts one interval after the previous one *really*
- * started. Callers wait their turn in the order they asked; a turn that comes late (a timer fires
- * late on a busy event loop) pushes the next one back instead of letting the two start together, so
- * that lateness does not eat into the margin.
+ * How late a departure may be and leave the slots where they were: a timer's usual lateness on a
+ * busy event loop (a millisecond or two). Every millisecond of it is taken from the margin's
+ * allowance for the way from the socket to the register, so it is kept small.
+ */
+export const LATE_WITHIN_MS = 5;
+
+/**
+ * Paces the requests of one process: each starts one interval after the previous one. Callers wait
+ * their turn in the order they asked; a turn that comes late (a timer fires late on a busy event
+ * loop) pushes the next one back instead of letting the two start together.
  *
  * With `departureWaitMs` the caller reports when each request really left (`departed`), and a
  * request "starts" when it leaves, not when it was let through: between the two lie the caller's
  * own steps and the socket's turn on the event loop — measured on a loaded machine, 2 ms as a rule
- * and up to 165 ms, three times the margin, so that late departures bunched at the register. A turn
- * then waits (at most `departureWaitMs`) for the previous request to leave and paces from that
- * moment. So as not to lose the rate to the usual few milliseconds of that way, a request is let
- * through early by the least recent grant-to-departure time (its lead), never by more than half the
- * margin's share of an interval: departures stay at least `1000 / perSecond` ms apart whatever the
- * lead, and half the margin is kept for the way to the register.
+ * and up to 165 ms, three times the margin, so that late departures bunched at the register. Then:
+ * - a turn waits (at most `departureWaitMs`) for the previous request to leave;
+ * - the request is let through `GRANT_LEAD_MS` before its slot (`leaveAt`) and holds its bytes until
+ *   then, so departures keep to the slots whatever the usual few milliseconds of that way;
+ * - the slots are a grid, one interval apart: a departure a little late (`LATE_WITHIN_MS`) leaves
+ *   the next slot where it was, so the timers' usual lateness does not add up run-long; one later
+ *   than that moves the grid on to one interval, less that tolerance, after it.
+ * Any `perSecond + 1` departures therefore span at least one second and the margin less the
+ * tolerance (each slot is at least one interval after the one before, and at least one interval
+ * less the tolerance after the previous departure): that much is left for the way from the socket
+ * to the register.
  */
 export class RateLimiter implements OutboundLimiter {
   readonly interval: number;
   /** Requests let through so far (counted before the caller resumes). */
   granted = 0;
+  /** The slot of the request let through last. */
+  private lastSlot = -Infinity;
+  /** When the request let through last left (or was let through, when departures are not reported). */
   private lastStart = -Infinity;
   /** Callers that asked and have not had their turn yet. */
   private waiting = 0;
   private tail: Promise<unknown> = Promise.resolve();
-  /** The request let through last whose departure is awaited: when it was let through, and its waiters. */
-  private leaving?: { readonly grantedAt: number; readonly left: AbortController };
-  private leads: number[] = [];
-  private readonly maxLead: number;
+  /** The request let through last whose departure is awaited, and its waiters. */
+  private leaving?: { readonly left: AbortController };
+  /** How late a departure may be and still leave the grid where it was (0 when departures are not reported). */
+  private readonly tolerance: number;
+  /** How early a request is let through before its slot (0 when departures are not reported: nothing holds it). */
+  readonly lead: number;
 
   constructor(
     readonly perSecond: number,
@@ -97,34 +123,39 @@ export class RateLimiter implements OutboundLimiter {
     private readonly departureWaitMs = 0,
   ) {
     this.interval = pacingInterval(perSecond, marginMs);
-    this.maxLead = (this.interval - 1000 / perSecond) / 2;
+    this.tolerance = departureWaitMs > 0 ? Math.min(LATE_WITHIN_MS, marginMs / 2) : 0;
+    this.lead = departureWaitMs > 0 ? Math.min(GRANT_LEAD_MS, this.interval / 2) : 0;
   }
 
-  /** How early a request is let through: the least recent grant-to-departure time, within half the margin's share. */
-  get lead(): number {
-    return this.leads.length === 0 ? 0 : Math.min(this.maxLead, ...this.leads);
+  /** The slot after the last one: one interval on, and not closer to the last start than the tolerance allows. */
+  private nextSlot(): number {
+    return Math.max(this.lastSlot + this.interval, this.lastStart + this.interval - this.tolerance);
   }
 
-  acquire(deadline?: number): Promise<boolean> {
+  acquire(deadline?: number): Promise<Grant | undefined> {
     // The earliest this caller can start, after everyone already waiting: refused at once, taking no
     // turn, when that is past its deadline.
-    const earliest = Math.max(this.clock.now(), this.lastStart + (this.waiting + 1) * this.interval - this.lead);
-    if (deadline !== undefined && earliest > deadline) return Promise.resolve(false);
+    const earliest = Math.max(this.clock.now(), this.nextSlot() + this.waiting * this.interval);
+    if (deadline !== undefined && earliest > deadline) return Promise.resolve(undefined);
     this.waiting++;
-    const turn = this.tail.then(async () => {
+    const turn = this.tail.then(async (): Promise<Grant | undefined> => {
       try {
         const leaving = this.leaving;
         if (leaving) {
           await this.clock.sleep(this.departureWaitMs, leaving.left.signal);
           if (this.leaving === leaving) this.departed();
         }
-        const wait = this.lastStart + this.interval - this.lead - this.clock.now();
+        const wait = this.nextSlot() - this.lead - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);
-        if (deadline !== undefined && this.clock.now() > deadline) return false;
-        this.lastStart = this.clock.now();
+        const now = this.clock.now();
+        // A turn that came late takes the present as its slot: the grid moves on from it.
+        const slot = Math.max(this.nextSlot(), now);
+        if (deadline !== undefined && slot > deadline) return undefined;
+        this.lastSlot = slot;
+        this.lastStart = slot;
         this.granted++;
-        if (this.departureWaitMs > 0) this.leaving = { grantedAt: this.lastStart, left: new AbortController() };
-        return true;
+        if (this.departureWaitMs > 0) this.leaving = { left: new AbortController() };
+        return { leaveAt: slot };
       } finally {
         this.waiting--;
       }
@@ -137,10 +168,7 @@ export class RateLimiter implements OutboundLimiter {
     const leaving = this.leaving;
     if (!leaving) return;
     this.leaving = undefined;
-    if (at !== undefined) {
-      this.lastStart = Math.max(this.lastStart, at);
-      this.leads = [...this.leads, Math.max(0, at - leaving.grantedAt)].slice(-LEADS_KEPT);
-    }
+    if (at !== undefined) this.lastStart = Math.max(this.lastStart, at);
     leaving.left.abort();
   }
 
@@ -187,7 +215,7 @@ export class SharedRateLimiter implements OutboundLimiter {
     this.key = { pk: `PACING#${options.system}` };
   }
 
-  acquire(deadline?: number): Promise<boolean> {
+  acquire(deadline?: number): Promise<Grant | undefined> {
     const turn = this.queue.then(() => this.nextSlot(deadline));
     this.queue = turn.then(
       () => undefined,
@@ -196,17 +224,17 @@ export class SharedRateLimiter implements OutboundLimiter {
     return turn;
   }
 
-  private async nextSlot(deadline?: number): Promise<boolean> {
+  private async nextSlot(deadline?: number): Promise<Grant | undefined> {
     // A slot more than one interval in the past is stale: spending it would start two at once.
     const now = this.clock.now();
     while (this.slots.length > 0 && this.slots[0]! < now - this.interval) this.slots.shift();
     if (this.slots.length === 0) this.slots = await this.reserve();
     const slot = this.slots[0]!;
-    if (deadline !== undefined && slot > deadline) return false;
+    if (deadline !== undefined && slot > deadline) return undefined;
     this.slots.shift();
     const wait = slot - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait);
-    return true;
+    return { leaveAt: slot };
   }
 
   /** Reserves `block` consecutive slots; returns their start times. */
