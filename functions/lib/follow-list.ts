@@ -13,6 +13,7 @@ import { isValidHetu } from '#contracts/hetu';
 import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
+import { withInFlight } from '#lib/in-flight';
 
 /** Partition of a municipality's VTJmutpa state: its follow list and its cursor. */
 export const vtjMutpaPartition = (municipality: string): string => `VTJ-MUTPA#${municipality}`;
@@ -67,12 +68,8 @@ export const followPersons = async (municipality: string, hetus: readonly string
     }
   };
   // A few batches in flight: one at a time, a page of a thousand people waits forty round trips
-  // (seconds on DynamoDB Local). Striding writers, not a pool library: each takes every n-th batch.
-  await Promise.all(
-    Array.from({ length: Math.min(FOLLOW_WRITERS, batches.length) }, async (_, writer) => {
-      for (let b = writer; b < batches.length; b += FOLLOW_WRITERS) await write(batches[b]!);
-    }),
-  );
+  // (seconds on DynamoDB Local).
+  await withInFlight(batches, FOLLOW_WRITERS, write);
 };
 
 /** Whether a keyed hash (hex) begins with the bits `shard` (`0`/`1` characters). */

@@ -1,10 +1,15 @@
 /**
  * Walks a run's candidates one page at a time: each valid code gets its lookup (VTJ, then UMA, then
- * the data store, delivered to the decision), each malformed one is quarantined as INVALID_HETU at
+ * the data store, delivered to the decision) and is put on the municipality's follow list in VTJ's
+ * change interface (a move in or out is news), each malformed one is quarantined as INVALID_HETU at
  * once. After the last page the run knows how many candidates to expect.
+ *
+ * The follows are written here, a hundred at a time, and not when the lists are split: there, about
+ * a thousand writes stood between the lists and the run's first lookup.
  */
 import { parseHetu } from '#contracts/hetu';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
+import { followListDeps, followPersons } from '#lib/follow-list';
 import { runIdOf, runStore } from '#functions/outreach/deps';
 import { runComplete } from '#functions/outreach/run-store';
 import { decidedEvent } from '#functions/outreach/completion';
@@ -21,9 +26,11 @@ export const handler = createSqsHandler({
     const { asOf, after, counted } = fanout.payload;
     const { items, next } = await store.candidatesPage(runId, after, FANOUT_PAGE);
     let quarantined = 0;
+    const followed: string[] = [];
     for (const candidate of items) {
-      if (candidate.outcome) continue;
       const parsed = parseHetu(candidate.hetu);
+      if (parsed.ok) followed.push(parsed.hetu.code);
+      if (candidate.outcome) continue;
       if (!parsed.ok) {
         if ((await store.decide(runId, candidate.key, 'INVALID_HETU')).applied) quarantined++;
         continue;
@@ -44,6 +51,7 @@ export const handler = createSqsHandler({
         { target: 'vtj', key: candidate.key },
       );
     }
+    await followPersons(fanout.municipality, followed, followListDeps());
     if (quarantined > 0) await store.count(runId, { decided: quarantined });
     if (next) {
       hop.emit('outreach-fanout', 'outreach.run.fanout.v1', { asOf, after: next, counted: counted + items.length }, { key: 'next-page' });

@@ -1,12 +1,12 @@
 /**
  * Pages of the run's source lists become candidates in the run's state. When the last page of the
  * second list arrives, the run moves on to starting the lookups (once, whoever sees it first).
+ * The candidates are put on the municipality's follow list by the fan-out, page by page: here they
+ * would hold up the run's first lookup.
  */
 import type { Envelope } from '#contracts/envelope';
 import type { KelmuListPageV1, UmaProtectionListPageV1 } from '#contracts/messages/lists';
-import { isValidHetu } from '#contracts/hetu';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
-import { followListDeps, followPersons } from '#lib/follow-list';
 import { PermanentError } from '#lib/errors';
 import { candidateKeyOf, runIdOf, runStore } from '#functions/outreach/deps';
 import { listsComplete } from '#functions/outreach/run-store';
@@ -27,8 +27,6 @@ export const handler = createSqsHandler({
       await Promise.all([...split.people].map(async ([hetu, kelaRows]) => [await candidateKeyOf(hetu), { hetu, kelaRows }] as const)),
     );
     await store.upsertCandidates(runId, split.source, people);
-    // The municipality follows its candidates in VTJ's change interface (a move in or out is news).
-    await followPersons(message.municipality, [...split.people.keys()].filter(isValidHetu), followListDeps());
     const run = await store.recordPage(runId, split.source, split.page, split.totalPages);
     hop.setOutcome(`${split.source}-page-${split.page}-split`);
     if (!listsComplete(run)) return;

@@ -13,6 +13,7 @@ import { localTableName } from '#infra/local/dynamodb';
 import { awaitRunDelivery, requestOutreachRun } from '#infra/local/outreach-client';
 import { OPERATOR_CLIENT } from '#infra/local/local-clients';
 import type { Runtime } from '#infra/local/runtime';
+import { withInFlight } from '#lib/in-flight';
 import { RateLimiter } from '#lib/rate-limit';
 import { xroadConfigFromEnv, XRoadHttpClient } from '#lib/xroad-client';
 import { RunStore, type RunItem } from '#functions/outreach/run-store';
@@ -44,16 +45,6 @@ export const runThroughHub = async (runtime: Runtime, municipality: string, asOf
   return { startedAt, seconds: (performance.now() - started) / 1000, candidates: run.expected ?? 0, targets: delivered?.targets ?? 0 };
 };
 
-/** Runs `work` over `items` with at most `limit` at once. */
-const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-};
-
 export const runDirect = async (municipality: string, asOf: string, concurrency: number): Promise<RunFigures> => {
   const client = new XRoadHttpClient(xroadConfigFromEnv(), new RateLimiter(1_000_000));
   const credentials = await vtjCredentialsProvider()();
@@ -76,7 +67,7 @@ export const runDirect = async (municipality: string, asOf: string, concurrency:
     more = got.hasMore;
   }
   let targets = 0;
-  await pool([...people], concurrency, async ([hetu, kelaRows]) => {
+  await withInFlight([...people], concurrency, async ([hetu, kelaRows]) => {
     const parsed = parseHetu(hetu);
     const facts = { municipality, asOf, hetu, kelaRows };
     if (!parsed.ok) return void decideCandidate(facts);

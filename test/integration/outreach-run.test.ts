@@ -9,7 +9,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containsHetuShape } from '#contracts/hetu';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { containsHetuShape, isValidHetu } from '#contracts/hetu';
+import { localTableName } from '#infra/local/dynamodb';
+import { followedCodes } from '#lib/follow-list';
 import { TARGET_FIELDS, type OutreachResult, type OutreachTarget } from '#contracts/outreach-result';
 import type { FixturePopulation } from '#contracts/population';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -135,6 +138,18 @@ describe('koto-hub outreach on the sample population', () => {
       decided: expectedDecisions(population, c.municipality, c.asOf).size,
       unresolved: 0,
     });
+  });
+
+  it('puts every candidate with a valid identity code on the municipality’s VTJmutpa follow list, and no malformed one', async () => {
+    const c = CASES[0]!;
+    await outreach(c, 'json');
+    const followed = new Set(await followedCodes(c.municipality, { db: DynamoDBDocumentClient.from(hub.dynamodb), table: localTableName('correlation') }));
+    const candidates = [...expectedDecisions(population, c.municipality, c.asOf).keys()].map((code) => code.trim().toUpperCase());
+    const valid = candidates.filter(isValidHetu);
+    expect(valid.length).toBeGreaterThan(0);
+    expect(valid.length).toBeLessThan(candidates.length);
+    for (const code of valid) expect(followed.has(code), 'a valid candidate is followed').toBe(true);
+    for (const code of candidates.filter((code) => !isValidHetu(code))) expect(followed.has(code), 'a malformed code is not followed').toBe(false);
   });
 
   it.each(CASES)('writes exactly the oracle’s list as CSV with the counts beside it for $municipality on $asOf', async (c) => {
