@@ -39,7 +39,7 @@ export const runThroughHub = async (runtime: Runtime, municipality: string, asOf
   const startedAt = Date.now();
   const started = performance.now();
   await requestOutreachRun(runtime.ingressUrl, runtime.credentials(OPERATOR_CLIENT), { runId, municipality, asOf, pageSize: 500, requestedBy: 'cli' });
-  const run = await awaitRunDelivery(store, runId, 3_600_000, onProgress);
+  const run = await awaitRunDelivery(store, runId, 3_600_000, onProgress, 50);
   if (!run) throw new Error('the hub run did not complete');
   const delivered = (run as { delivered?: { targets: number } }).delivered;
   return { startedAt, seconds: (performance.now() - started) / 1000, candidates: run.expected ?? 0, targets: delivered?.targets ?? 0 };

@@ -155,7 +155,8 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         // Seconds from the run's request to each register's first and last call of the run.
         callWindowS: Object.fromEntries(systems.flatMap((s) => (runStats[s]!.total > 0 ? [[s, callWindow(runStats[s]!, run.startedAt)]] : []))),
         limitPerSecond: Object.fromEntries(systems.map((s) => [s, externalSystems[s].ratePerSecond])),
-        // Counted by each mock over the run and the referrals: arrivals in any one-second window.
+        // Counted by each mock over the run alone, then over the run and the referrals: arrivals in any one-second window.
+        maxRequestsPerSecondInRun: Object.fromEntries(systems.map((s) => [s, runStats[s]!.maxRequestsPerSecond])),
         maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
         latencyMs: options.latencyMs,
       };

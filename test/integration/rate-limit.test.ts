@@ -104,7 +104,7 @@ describe('outbound rate limit', () => {
       ],
     });
     try {
-      const limiter = new RateLimiter(5, clock);
+      const limiter = new RateLimiter(5, clock, 50);
       const client = new XRoadHttpClient(clientConfig(mock.url), limiter);
       const total = 40;
       const calls = Array.from({ length: total }, (_, i) => client.rest('ping', 'GET', `/r1/FI-TEST/GOV/0000000-1/probe/ping/v1/${i}`));
@@ -123,7 +123,7 @@ describe('outbound rate limit', () => {
 
   it("holds VTJ's rate through the security server for concurrent person queries, each answered as the population says", async () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter(3, clock);
+    const limiter = new RateLimiter(3, clock, 50);
     const client = new XRoadHttpClient({ ...xroadConfigFromEnv(), timeoutMs: 10_000 }, limiter);
     const persons = population.persons.filter((p) => isValidHetu(p.hetu) && p.homeMunicipality === '837').slice(0, 14);
     const vtj = hub.mocks!.vtj;
@@ -150,7 +150,7 @@ describe('outbound rate limit', () => {
       population: null,
       routes: [{ name: 'probe', method: 'GET', pattern: /^\/r1\//, handle: () => (arrivals.push(clock.now()), json(200, { ok: true })) }],
     });
-    const limiter = new RateLimiter(1, clock);
+    const limiter = new RateLimiter(1, clock, 50);
     const client = new XRoadHttpClient(clientConfig(mock.url), limiter);
     const path = '/r1/FI-TEST/GOV/0000000-1/probe/ping/v1/1';
     let waiting: Promise<string> | undefined;
