@@ -87,7 +87,8 @@ export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
 }
 
 const hopApi = (hop: HopState, envelope: Envelope, deadline: number, binding: { readonly queue: QueueName; readonly maxReceiveCount: number }): HopApi => {
-  const emit: HopApi['emit'] = (queue, type, payload, fields = {}) => {
+  /** Builds an output of this hop and stages it for its queue, or (`deadLetter`) for that queue's DLQ. */
+  const stage = <T extends MessageType>(queue: QueueName, type: T, payload: PayloadOf<T>, fields: EmitFields, deadLetter?: true): Envelope<PayloadOf<T>> => {
     const out = buildEnvelope(type, payload, {
       messageId: deterministicUuid(envelope.messageId, hop.stage, type, fields.key ?? String(hop.outputs.length)),
       correlationId: envelope.correlationId,
@@ -96,14 +97,20 @@ const hopApi = (hop: HopState, envelope: Envelope, deadline: number, binding: { 
       target: fields.target ?? 'hub',
       municipality: fields.municipality ?? envelope.municipality,
     });
-    hop.outputs.push({ queue, envelope: out, ...(fields.delaySeconds ? { delaySeconds: fields.delaySeconds } : {}), ...(fields.attributes ? { attributes: fields.attributes } : {}) });
+    hop.outputs.push({
+      queue,
+      envelope: out,
+      ...(fields.delaySeconds ? { delaySeconds: fields.delaySeconds } : {}),
+      ...(fields.attributes ? { attributes: fields.attributes } : {}),
+      ...(deadLetter ? { deadLetter } : {}),
+    });
     return out;
   };
   return {
     receiveCount: hop.receiveCount,
     lastReceive: hop.receiveCount >= binding.maxReceiveCount,
     deadline,
-    emit,
+    emit: (queue, type, payload, fields = {}) => stage(queue, type, payload, fields),
     deadLetter(type, payload, failure, fields = {}) {
       // The attributes a dead letter of the batch carries (unit-of-work.ts), so `koto-hub dlq` reads it the same way.
       const attributes = {
@@ -112,9 +119,7 @@ const hopApi = (hop: HopState, envelope: Envelope, deadline: number, binding: { 
         [ATTR.failedStage]: hop.stage,
         [ATTR.failedAt]: new Date().toISOString(),
       };
-      const staged = emit(binding.queue, type, payload, { key: `dead-letter-${fields.key ?? hop.outputs.length}`, attributes });
-      hop.outputs.push({ ...hop.outputs.pop()!, deadLetter: true });
-      return staged;
+      return stage(binding.queue, type, payload, { key: `dead-letter-${fields.key ?? hop.outputs.length}`, attributes }, true);
     },
     setOutcome(outcome) {
       hop.outcome = outcome;

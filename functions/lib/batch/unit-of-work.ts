@@ -29,8 +29,6 @@ export const processClients: BatchIo = { sqs: () => sqsClient(), documents: () =
 interface Entry {
   readonly hop: HopState;
   readonly entry: SendMessageBatchRequestEntry;
-  /** Where an output goes (its queue, or that queue's DLQ). */
-  readonly url?: string;
 }
 
 /** Sends entries in batches of ten; returns the hops whose entries failed. */
@@ -57,21 +55,22 @@ const markFailed = (hops: Iterable<HopState>, code: string, reason: string): voi
 
 /** Sends the outputs `pick` gives each hop, linked to the hop's audit record. */
 const sendOutputs = async (io: BatchIo, hops: readonly HopState[], pick: (hop: HopState) => readonly Outgoing[]): Promise<void> => {
-  const byQueue = new Map<string, Entry[]>();
+  // By destination: an output's queue, or that queue's DLQ for a dead letter set aside by a hop.
+  const byUrl = new Map<string, { readonly name: string; readonly entries: Entry[] }>();
   for (const hop of hops) {
     if (!hop.audit) continue;
     const link = chainAttributes(hop.audit);
     for (const { queue, envelope, delaySeconds, attributes = {}, deadLetter } of pick(hop)) {
-      const name = deadLetter ? dlqName(queue) : queue;
-      const entries = byQueue.get(name) ?? [];
+      const url = deadLetter ? dlqUrl(queue) : queueUrl(queue);
+      const destination = byUrl.get(url) ?? { name: deadLetter ? dlqName(queue) : queue, entries: [] };
       const own = Object.fromEntries(Object.entries(attributes).map(([attribute, value]) => [attribute, stringAttribute(value)]));
       const delay = delaySeconds ? { DelaySeconds: delaySeconds } : {};
-      entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: { ...own, ...link }, ...delay }, url: deadLetter ? dlqUrl(queue) : queueUrl(queue) });
-      byQueue.set(name, entries);
+      destination.entries.push({ hop, entry: { Id: '', MessageBody: JSON.stringify(envelope), MessageAttributes: { ...own, ...link }, ...delay } });
+      byUrl.set(url, destination);
     }
   }
-  for (const [name, entries] of byQueue) {
-    markFailed(await sendAll(io, entries[0]!.url!, entries), 'send-failed', `could not send to queue ${name}`);
+  for (const [url, { name, entries }] of byUrl) {
+    markFailed(await sendAll(io, url, entries), 'send-failed', `could not send to queue ${name}`);
   }
 };
 
