@@ -108,13 +108,13 @@ export class RateLimiter implements OutboundLimiter {
   granted = 0;
   /** The slot of the request let through last. */
   private lastSlot = -Infinity;
-  /** When the request let through last left (or was let through, when departures are not reported). */
+  /** When the request let through last left, as it reported; its slot until then, and when departures are not reported. */
   private lastStart = -Infinity;
   /** Callers that asked and have not had their turn yet. */
   private waiting = 0;
   private tail: Promise<unknown> = Promise.resolve();
-  /** The request let through last whose departure is awaited, and its waiters. */
-  private leaving?: { readonly left: AbortController };
+  /** The request let through last whose departure is awaited: aborted when it left, which ends its waiters' wait. */
+  private leaving?: AbortController;
   /** How late a departure may be and still leave the grid where it was (0 when departures are not reported). */
   private readonly tolerance: number;
   /** How early a request is let through before its slot (0 when departures are not reported: nothing holds it). */
@@ -147,7 +147,7 @@ export class RateLimiter implements OutboundLimiter {
       try {
         const leaving = this.leaving;
         if (leaving) {
-          await this.clock.sleep(this.departureWaitMs, leaving.left.signal);
+          await this.clock.sleep(this.departureWaitMs, leaving.signal);
           if (this.leaving === leaving) this.departed();
         }
         const wait = this.nextSlot() - this.lead - this.clock.now();
@@ -159,7 +159,7 @@ export class RateLimiter implements OutboundLimiter {
         this.lastSlot = slot;
         this.lastStart = slot;
         this.granted++;
-        if (this.departureWaitMs > 0) this.leaving = { left: new AbortController() };
+        if (this.departureWaitMs > 0) this.leaving = new AbortController();
         return { leaveAt: slot };
       } finally {
         this.waiting--;
@@ -174,7 +174,7 @@ export class RateLimiter implements OutboundLimiter {
     if (!leaving) return;
     this.leaving = undefined;
     if (at !== undefined) this.lastStart = Math.max(this.lastStart, at);
-    leaving.left.abort();
+    leaving.abort();
   }
 
   /** Runs `fn` once a slot is free. */

@@ -36,7 +36,7 @@ const directClients = new Map<string, Paced<DirectHttpClient>>();
 /** One limiter per pacing key (a system, or `<system>:<part>`): its X-Road and direct clients share it. */
 const limiters = new Map<string, Paced<OutboundLimiter>>();
 
-/** The longest a request waits for the one before it to leave (a handshake on a loaded machine) before it is paced from its grant. */
+/** The longest a request waits for the one before it to leave (a handshake on a loaded machine) before it is paced from that one's slot. */
 const DEPARTURE_WAIT_MS = 1000;
 
 /** Requests per second toward a system in all: the topology's figure, or KOTO_RATE_LIMIT_<SYSTEM>. */
