@@ -17,7 +17,7 @@ import { containsHetuShape } from '#contracts/hetu';
 import { buildEnvelope } from '#contracts/messages/registry';
 import type { ConsultationAnsweredV1, WellbeingRepliesSetAsideV1 } from '#contracts/messages/wellbeing';
 import { NAMING_SYSTEMS } from '#contracts/wellbeing/fhir/systems';
-import { DEMO_CLIENT, addClient } from '#infra/local/local-clients';
+import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { deterministicUuid } from '#lib/ids';
 import { emitRoots } from '#lib/root-hop';
 import { DEFAULT_COUNTY_BEHAVIOUR, type CountyMock } from '#mocks/wellbeing';
@@ -25,7 +25,7 @@ import { REPLY_POLLER_STAGE } from '#functions/wellbeing/watch';
 import { drainedQueue } from '../support/take-queued.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
-import { consultation, consultationPerson, familyOfThree, wellbeingEnvelope } from '../support/wellbeing.ts';
+import { addMunicipalSystem, consultation, consultationPerson, familyOfThree, wellbeingEnvelope } from '../support/wellbeing.ts';
 
 const ENV = {
   KOTO_BREAKER_FAILURES_TO_OPEN: '1',
@@ -41,12 +41,10 @@ let hub: TestHub;
 beforeAll(async () => {
   Object.assign(process.env, ENV);
   hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '091'], scheduleSeconds: 0, retryBaseSeconds: 0.2, inMemory: true });
-  await addClient(hub.clients, hub.pki, {
+  await addMunicipalSystem(hub, {
     clientId: HELSINKI_CLIENT,
-    name: 'Helsinki (091), test municipal system',
-    system: 'municipality:091',
-    municipalities: ['091'],
-    sends: ['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1'],
+    municipality: '091',
+    name: 'Helsinki',
     receives: ['wellbeing.consultation.answered.v1', 'wellbeing.cooperation.accepted.v1', 'wellbeing.request.refused.v1'],
   });
 });

@@ -10,10 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WELLBEING_COUNTIES_ENV } from '#infra/topology';
-import { DEMO_CLIENT, addClient } from '#infra/local/local-clients';
+import { DEMO_CLIENT } from '#infra/local/local-clients';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
-import { consultation, consultationPerson, wellbeingEnvelope } from '../support/wellbeing.ts';
+import { addMunicipalSystem, consultation, consultationPerson, wellbeingEnvelope } from '../support/wellbeing.ts';
 
 // A request refused its slot is a transient failure, which counts toward the county's breaker: kept closed here.
 const ENV = { KOTO_RATE_LIMIT_WELLBEING: '0.01', KOTO_BREAKER_FAILURES_TO_OPEN: '1000' };
@@ -33,11 +33,10 @@ beforeAll(async () => {
     retryBaseSeconds: 0.5,
     inMemory: true,
   });
-  await addClient(hub.clients, hub.pki, {
+  await addMunicipalSystem(hub, {
     clientId: HELSINKI_CLIENT,
-    name: 'Helsinki (091), test municipal system',
-    system: 'municipality:091',
-    municipalities: ['091'],
+    municipality: '091',
+    name: 'Helsinki',
     sends: ['wellbeing.consultation.requested.v1'],
     receives: ['wellbeing.request.refused.v1'],
   });

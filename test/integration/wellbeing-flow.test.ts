@@ -14,7 +14,7 @@ import type { ConsultationAnsweredV1, CooperationAcceptedV1, CooperationDeclined
 import { NAMING_SYSTEMS, PROFILES, type ProfileUrl } from '#contracts/wellbeing/fhir/systems';
 import { validateFhir } from '#contracts/wellbeing/fhir/validate';
 import { CONSULTATION_SENT_FIELDS, leafPaths } from '#contracts/wellbeing/sent-fields';
-import { DEMO_CLIENT, addClient } from '#infra/local/local-clients';
+import { DEMO_CLIENT } from '#infra/local/local-clients';
 import { deterministicUuid } from '#lib/ids';
 import { emitRoots } from '#lib/root-hop';
 import { DEFAULT_COUNTY_BEHAVIOUR } from '#mocks/wellbeing';
@@ -29,7 +29,7 @@ import { drainedQueue } from '../support/take-queued.ts';
 import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { inboxEnvelopes } from '../support/inbox.ts';
 import { koto } from '../support/outreach-runs.ts';
-import { consultation, consultationPerson, cooperation, familyOfThree, WELLBEING_HETUS, wellbeingEnvelope } from '../support/wellbeing.ts';
+import { addMunicipalSystem, consultation, consultationPerson, cooperation, familyOfThree, WELLBEING_HETUS, wellbeingEnvelope } from '../support/wellbeing.ts';
 
 const DAY = 86_400_000;
 
@@ -42,14 +42,7 @@ const ALAND_CLIENT = 'mariehamn-478';
 let hub: TestHub;
 beforeAll(async () => {
   hub = await startTestHub({ population: 'mocks/population/sample.json', municipalities: ['905', '478'], scheduleSeconds: 0, scheduleClock: schedule.clock });
-  await addClient(hub.clients, hub.pki, {
-    clientId: ALAND_CLIENT,
-    name: 'Maarianhamina (478), test municipal system',
-    system: 'municipality:478',
-    municipalities: ['478'],
-    sends: ['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1'],
-    receives: ['wellbeing.request.refused.v1'],
-  });
+  await addMunicipalSystem(hub, { clientId: ALAND_CLIENT, municipality: '478', name: 'Maarianhamina', receives: ['wellbeing.request.refused.v1'] });
 });
 afterEach(() => {
   schedule.set(Date.now());

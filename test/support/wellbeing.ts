@@ -1,6 +1,8 @@
 /** Small factories for the wellbeing requests a municipal system posts (contracts/messages/wellbeing.ts). */
 import { randomUUID } from 'node:crypto';
 import { makeHetu } from '#contracts/hetu';
+import { addClient } from '#infra/local/local-clients';
+import type { Runtime } from '#infra/local/runtime';
 import type { ConsultationPersonV1, ConsultationRequestedV1, CooperationRequestedV1 } from '#contracts/messages/wellbeing';
 
 /** The identity codes the factories give, so a test can look for them where they must not be. */
@@ -54,3 +56,19 @@ export const wellbeingEnvelope = (
   occurredAt: new Date().toISOString(),
   payload,
 });
+
+const WELLBEING_REQUESTS = ['wellbeing.consultation.requested.v1', 'wellbeing.cooperation.requested.v1'];
+
+/** Registers a municipality's own system at the door: it serves one municipality, sends the wellbeing requests (or `sends`) and receives `receives`. */
+export const addMunicipalSystem = (
+  hub: Runtime,
+  client: { readonly clientId: string; readonly municipality: string; readonly name: string; readonly sends?: string[]; readonly receives: string[] },
+) =>
+  addClient(hub.clients, hub.pki, {
+    clientId: client.clientId,
+    name: `${client.name} (${client.municipality}), test municipal system`,
+    system: `municipality:${client.municipality}`,
+    municipalities: [client.municipality],
+    sends: client.sends ?? WELLBEING_REQUESTS,
+    receives: client.receives,
+  });
