@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GRANT_LEAD_MS, LATE_WITHIN_MS, pacingInterval, RateLimiter, type Clock } from '#lib/rate-limit';
+import { GRANT_LEAD_MS, pacingInterval, RateLimiter, type Clock } from '#lib/rate-limit';
 import { ManualClock } from '../support/manual-clock.ts';
 
 /** Virtual time: sleeping advances the clock at once, so the test does not depend on the machine. */
@@ -148,10 +148,10 @@ describe('RateLimiter (pacing in one process)', () => {
   // The way from the grant to the socket on a loaded machine: mostly a few ms, now and then far more.
   const WAYS = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? 90 + (i % 3) * 30 : 1 + (i % 4)));
 
-  it('paces from when each request left when told, so late departures do not bunch: any eleven span a second and the margin less the tolerance', async () => {
+  it('paces from when each request left when told, so late departures do not bunch: any eleven span a second and the whole margin', async () => {
     const clock = new ManualClock();
     const departures = await departing(new RateLimiter(10, clock, 50, 1000), clock, WAYS);
-    expect(leastSpan(departures, 10)).toBeGreaterThanOrEqual(1050 - LATE_WITHIN_MS);
+    expect(leastSpan(departures, 10)).toBeGreaterThanOrEqual(1050);
     expect(maxInAnySecond(departures)).toBeLessThanOrEqual(10);
   });
 
@@ -166,19 +166,30 @@ describe('RateLimiter (pacing in one process)', () => {
     const limiter = new RateLimiter(10, clock, 50, 1000);
     const departures = await departing(limiter, clock, Array.from({ length: 21 }, () => 3));
     expect(limiter.lead).toBe(GRANT_LEAD_MS);
-    // The first, with no slot to be let through before, leaves after its 3 ms way; the rest on their slots, 105 ms apart.
-    expect(departures).toEqual([3, ...Array.from({ length: 20 }, (_, i) => (i + 1) * 105)]);
+    // The first, with no slot to be let through before, leaves after its 3 ms way; the rest on their
+    // slots, 105 ms apart, but for the eleventh after it, held to a second and the margin after it.
+    expect(departures).toEqual([3, ...Array.from({ length: 20 }, (_, i) => (i + 1) * 105 + (i === 9 || i === 19 ? 3 : 0))]);
   });
 
-  it('keeps the grid when a departure is a little late (a timer late by a few ms), and moves it on after a later one', async () => {
+  it('keeps the grid when a departure is up to half an interval late: only the request a window after it waits for it', async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter(10, clock, 50, 1000);
-    // The third request's way takes 24 ms, 4 past its lead: it leaves 4 ms late, the fourth on its slot regardless.
-    // The sixth's takes 70 ms, 50 past its lead: past the 5 ms of tolerance, so the grid moves on from it, less 5 ms.
-    const departures = await departing(limiter, clock, [0, 0, 24, 0, 0, 70, 0, 0]);
-    expect(LATE_WITHIN_MS).toBe(5);
-    expect(departures).toEqual([0, 105, 214, 315, 420, 575, 675, 780]);
-    expect(leastSpan(departures, 5)).toBeGreaterThanOrEqual(5 * 105 - LATE_WITHIN_MS);
+    // The third request's way takes 70 ms, 50 past its lead: it leaves 50 ms late, within half the
+    // 105 ms interval, so the fourth and the rest keep their slots; the thirteenth, eleventh after
+    // it, leaves a second and the margin after it, 50 ms past its own slot; the fourteenth is on its slot.
+    const departures = await departing(limiter, clock, [0, 0, 70, ...Array.from({ length: 11 }, () => 0)]);
+    expect(departures).toEqual([0, 105, 260, 315, 420, 525, 630, 735, 840, 945, 1050, 1155, 1310, 1365]);
+    expect(leastSpan(departures, 10)).toBeGreaterThanOrEqual(1050);
+    // Moving the whole grid on from the late one would have ended the same run 50 ms later.
+    expect(departures.at(-1)).toBe(13 * 105);
+  });
+
+  it('moves the grid on to half an interval after a departure later than that, so no two leave closer', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter(10, clock, 50, 1000);
+    // The third request's way takes 100 ms: 80 late, past half the interval.
+    const departures = await departing(limiter, clock, [0, 0, 100, 0, 0]);
+    expect(departures).toEqual([0, 105, 290, 342.5, 447.5]);
   });
 
   it('without departures told, lets nothing through early', async () => {
