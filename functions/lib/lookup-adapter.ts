@@ -50,10 +50,18 @@ export const nextHop = <S extends LookupSystem>(
   return { queue: replyTo, completed: true, payload };
 };
 
+/**
+ * How long a lookup's answer may wait for others of its batch to go on with it. At the register's
+ * paced rate a batch's answers come an interval or more apart, and each goes on at once; unpaced,
+ * a batch is answered well within it and goes on in one request per queue.
+ */
+export const SEND_WITHIN_MS = 50;
+
 export const createLookupAdapter = <S extends LookupSystem>(system: S, name: FunctionName, ask: Ask<S>, nextSteps: NextSteps = slipSteps) =>
   createSqsHandler({
     name,
     accepts: ['lookup.requested.v1'],
+    sendEarly: { windowMs: SEND_WITHIN_MS },
     handle: async (lookup, hop) => {
       // While the system's breaker is open the slip waits on this queue, re-sent with a delay.
       const passage = await throughBreaker(

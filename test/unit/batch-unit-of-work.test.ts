@@ -409,6 +409,69 @@ describe('processBatch', () => {
   });
 });
 
+describe('processBatch with sendEarly', () => {
+  /** referral-intake's binding, sending early: each record waits for its own gate before it succeeds. */
+  const gated = (ids: readonly string[]) => {
+    const gates = new Map(
+      ids.map((id) => {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        return [id, { promise, resolve }] as const;
+      }),
+    );
+    const spec: SqsHandlerSpec<'outreach.referral.v1'> = {
+      name: STAGE,
+      accepts: ['outreach.referral.v1'],
+      sendEarly: { windowMs: 0 },
+      handle: async (envelope, hop) => {
+        await gates.get(envelope.messageId)!.promise;
+        hop.emit('vtj-lookups', 'outreach.referral.v1', envelope.payload, { key: 'next' });
+      },
+    };
+    return { spec, open: (id: string) => gates.get(id)!.resolve() };
+  };
+  const causes = (queue: QueueName) => sqs.envelopesTo(urlOf(queue)).map((e) => e.causationId);
+
+  it('sends a record’s outputs once it is handled, while a slower record of its batch is not, and each once', async () => {
+    const [fast, slow] = [referral(), referral()];
+    const { spec, open } = gated([fast.messageId, slow.messageId]);
+
+    open(fast.messageId);
+    const batch = processBatch(spec, { Records: [sqsRecord(fast), sqsRecord(slow)] }, 10_000, io);
+    await vi.waitFor(() => expect(causes('vtj-lookups')).toEqual([fast.messageId]));
+    // The slow one is not done, so the batch is not either: nothing of it has been sent or recorded.
+    expect(table.of(slow.messageId)).toEqual([]);
+    open(slow.messageId);
+    const result = await batch;
+
+    expect(failures(result)).toEqual([]);
+    expect(causes('vtj-lookups')).toEqual([fast.messageId, slow.messageId]);
+    expect([fast, slow].map((e) => table.of(e.messageId)[0]?.outcome)).toEqual(['processed', 'processed']);
+    const link = sqs.sent[0]!.entries[0]!;
+    expect(attributeOf(link, ATTR.parentHop)).toBe(hopKey(fast.messageId, STAGE));
+  });
+
+  it('retries the record whose early output SQS did not take, and only it', async () => {
+    const [unlucky, lucky] = [referral(), referral()];
+    const records = [sqsRecord(unlucky), sqsRecord(lucky)];
+    sqs.failEntry = (url, entry) => url === urlOf('vtj-lookups') && (JSON.parse(entry.MessageBody!) as Envelope).causationId === unlucky.messageId;
+    const { spec, open } = gated([unlucky.messageId, lucky.messageId]);
+    open(unlucky.messageId);
+    open(lucky.messageId);
+
+    const result = await processBatch(spec, { Records: records }, 10_000, io);
+
+    expect(failures(result)).toEqual([records[0]!.messageId]);
+    expect(table.of(unlucky.messageId)).toMatchObject([{ outcome: 'retry', reason: 'send-failed: could not send to queue vtj-lookups' }]);
+    expect(table.of(lucky.messageId)[0]?.outcome).toBe('processed');
+  });
+
+  it('refuses a spec that would both send early and complete its batch', async () => {
+    const { spec } = gated([]);
+    await expect(processBatch({ ...spec, complete: async () => undefined }, { Records: [] }, 10_000, io)).rejects.toThrow(/cannot send early and complete/);
+  });
+});
+
 describe('settleBatch', () => {
   /** Hops as the steps leave them: decoded, and failed transiently (each then gets a retry record). */
   const failedHops = (n: number) =>

@@ -20,7 +20,7 @@ import { logger } from '#lib/logger';
 import { metrics, MetricUnit } from '#lib/metrics';
 import { compose, type HopState } from '#lib/batch/hop';
 import { decodeRecord } from '#lib/batch/decode';
-import { processClients, settleBatch, type BatchIo } from '#lib/batch/unit-of-work';
+import { processClients, sendEarly, settleBatch, type BatchIo } from '#lib/batch/unit-of-work';
 import { auditHop } from '#lib/batch/steps/audit-hop';
 import { classifyErrors } from '#lib/batch/steps/classify-errors';
 import { contextOf, correlationContext } from '#lib/batch/steps/correlation-context';
@@ -84,7 +84,43 @@ export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
    * SQS moves it): the outputs that tell whoever waits for it, sent beside the dead letter.
    */
   readonly onDeadLetter?: (envelope: Envelope<PayloadOf<T>>, failure: Failure, emit: HopApi['emit']) => void;
+  /**
+   * A record's outputs are sent once it is handled (those done within `windowMs` of each other
+   * together), not when the whole batch is: for handlers whose records end far apart. A paced
+   * lookup's batch of ten takes ten intervals of its register, times the instances in turn; its
+   * first answer would wait all that long for its next step. Not with `complete`, which may still
+   * fail the records whose outputs are gone.
+   */
+  readonly sendEarly?: { readonly windowMs: number };
 }
+
+/**
+ * Gathers the hops that are done and sends their outputs together once the first has waited
+ * `windowMs`; `settled` waits for the sends under way and leaves the rest to the batch's settling.
+ */
+const earlySender = (windowMs: number, io: BatchIo) => {
+  let ready: HopState[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const sending = new Set<Promise<void>>();
+  const flush = () => {
+    timer = undefined;
+    const hops = ready;
+    ready = [];
+    const send = sendEarly(hops, io).finally(() => sending.delete(send));
+    sending.add(send);
+  };
+  return {
+    done(hop: HopState) {
+      if (hop.failure || hop.duplicate || !hop.audit || hop.outputs.length === 0) return;
+      ready.push(hop);
+      timer ??= setTimeout(flush, windowMs);
+    },
+    async settled() {
+      clearTimeout(timer);
+      await Promise.all(sending);
+    },
+  };
+};
 
 const hopApi = (hop: HopState, envelope: Envelope, deadline: number, binding: { readonly queue: QueueName; readonly maxReceiveCount: number }): HopApi => {
   /** Builds an output of this hop and stages it for its queue, or (`deadLetter`) for that queue's DLQ. */
@@ -167,6 +203,7 @@ export const processBatch = async <T extends MessageType, C>(
   const deadline = Date.now() + Math.max(remainingMs - SETTLE_MARGIN_MS, remainingMs / 2);
   const binding = functionSpec(spec.name).consumes;
   if (!binding) throw new Error(`configuration: function ${spec.name} is not bound to a queue`);
+  if (spec.sendEarly && spec.complete) throw new Error(`configuration: function ${spec.name} cannot send early and complete its batch`);
   const maxReceiveCount = queueSpec(binding.queue).maxReceiveCount;
 
   const hops = event.Records.map((record) => decodeRecord(record, spec.name));
@@ -202,7 +239,9 @@ export const processBatch = async <T extends MessageType, C>(
       await spec.handle(envelope as Envelope<PayloadOf<T>>, api, batch);
     },
   );
-  await Promise.all(hops.map(handleOne));
+  const early = spec.sendEarly ? earlySender(spec.sendEarly.windowMs, io) : undefined;
+  await Promise.all(hops.map(async (hop) => (await handleOne(hop), early?.done(hop))));
+  await early?.settled();
   if (spec.complete) await completeBatch(spec.complete, batch, hops, apis);
   if (spec.onDeadLetter) stageDeadLetterOutputs(spec, hops, { queue: binding.queue, maxReceiveCount }, deadline);
   const settled = await settleBatch(hops, binding.queue, spec.name, io);

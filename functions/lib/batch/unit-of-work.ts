@@ -74,6 +74,17 @@ const sendOutputs = async (io: BatchIo, hops: readonly HopState[], pick: (hop: H
   }
 };
 
+/**
+ * Sends the outputs of hops that are done while the rest of their batch is not (a spec's
+ * `sendEarly`), and clears them: the batch's settling then sends only the rest. A hop whose output
+ * SQS did not take is failed as at settling, and comes back; the outputs it did send go again with
+ * the same ids, which the next hop sees as duplicates.
+ */
+export const sendEarly = async (hops: readonly HopState[], io: BatchIo = processClients): Promise<void> => {
+  await sendOutputs(io, hops, (hop) => hop.outputs);
+  for (const hop of hops) if (!hop.failure) hop.outputs = [];
+};
+
 /** A permanent failure goes to the DLQ at once, with its reason beside it; the original is then deleted. */
 const deadLetter = async (io: BatchIo, hops: readonly HopState[], source: QueueName, stage: string): Promise<void> => {
   const permanent = hops.filter((h) => h.failure?.kind === 'permanent');
