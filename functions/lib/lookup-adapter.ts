@@ -14,6 +14,7 @@ import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { PermanentError } from '#lib/errors';
 import { throughBreaker } from '#lib/breaker/guard';
 import { breakerFor } from '#lib/breaker/system';
+import { pacedNow } from '#lib/xroad';
 
 export interface AskOptions {
   /** Epoch milliseconds by which the call must have ended. */
@@ -51,9 +52,11 @@ export const nextHop = <S extends LookupSystem>(
 };
 
 /**
- * How long a lookup's answer may wait for others of its batch to go on with it. At the register's
- * paced rate a batch's answers come an interval or more apart, and each goes on at once; unpaced,
- * a batch is answered well within it and goes on in one request per queue.
+ * While its register is paced (its limiter holds requests back for their slots), a lookup's answer
+ * goes on once it comes, with those of its batch that come within this; a batch's answers come an
+ * interval or more apart then. Unpaced, the batch's answers go on together when it is done, in one
+ * request per queue: sent one by one, a loaded machine's batches went out in several, and the
+ * zero-latency benchmark counted 1.7 SQS requests a candidate against 1.5.
  */
 export const SEND_WITHIN_MS = 50;
 
@@ -61,7 +64,7 @@ export const createLookupAdapter = <S extends LookupSystem>(system: S, name: Fun
   createSqsHandler({
     name,
     accepts: ['lookup.requested.v1'],
-    sendEarly: { windowMs: SEND_WITHIN_MS },
+    sendEarly: { windowMs: SEND_WITHIN_MS, when: () => pacedNow(system) },
     handle: async (lookup, hop) => {
       // While the system's breaker is open the slip waits on this queue, re-sent with a delay.
       const passage = await throughBreaker(

@@ -61,7 +61,18 @@ export interface OutboundLimiter {
    * one interval after it; one that does not, ignores it.
    */
   departed?(at?: number): void;
+  /**
+   * Whether it has held a request back for its slot lately (within a second, or two intervals if
+   * longer): the system is paced now, and its answers come an interval or more apart.
+   */
+  holdingBack?(): boolean;
 }
+
+/** The least wait for a slot that counts as holding a request back (below it, a limit far above the traffic: a fraction of a millisecond). */
+const HELD_MS = 1;
+
+/** Whether a request held back for its slot at `heldAt` was held lately, at `now`, for a limiter of `interval`. */
+const heldLately = (heldAt: number, now: number, interval: number): boolean => now - heldAt <= Math.max(1000, 2 * interval);
 
 export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS): number => {
   if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError('a rate limit is more than zero requests per second');
@@ -115,6 +126,8 @@ export class RateLimiter implements OutboundLimiter {
   private readonly windowSpan: number;
   /** Callers that asked and have not had their turn yet. */
   private waiting = 0;
+  /** When a turn last waited for its slot. */
+  private heldAt = -Infinity;
   private tail: Promise<unknown> = Promise.resolve();
   /** The request let through last whose departure is awaited: aborted when it left, which ends its waiters' wait. */
   private leaving?: AbortController;
@@ -165,7 +178,10 @@ export class RateLimiter implements OutboundLimiter {
           if (this.leaving === leaving) this.departed();
         }
         const wait = this.nextSlot() - this.lead - this.clock.now();
-        if (wait > 0) await this.clock.sleep(wait);
+        if (wait > 0) {
+          if (wait >= HELD_MS) this.heldAt = this.clock.now();
+          await this.clock.sleep(wait);
+        }
         // A turn that came late takes the present as its slot: the grid moves on from it. One its
         // window holds back leaves the grid where it was.
         const now = this.clock.now();
@@ -196,6 +212,10 @@ export class RateLimiter implements OutboundLimiter {
       if (this.departures.length > this.windowCount) this.departures.shift();
     }
     leaving.abort();
+  }
+
+  holdingBack(): boolean {
+    return heldLately(this.heldAt, this.clock.now(), this.interval);
   }
 
   /** Runs `fn` once a slot is free. */
@@ -233,6 +253,8 @@ export class SharedRateLimiter implements OutboundLimiter {
   private readonly key: { pk: string };
   private slots: number[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  /** When a request last waited for its slot. */
+  private heldAt = -Infinity;
 
   constructor(private readonly options: SharedRateLimiterOptions) {
     this.interval = pacingInterval(options.perSecond, options.marginMs);
@@ -259,8 +281,15 @@ export class SharedRateLimiter implements OutboundLimiter {
     if (deadline !== undefined && slot > deadline) return undefined;
     this.slots.shift();
     const wait = slot - this.clock.now();
-    if (wait > 0) await this.clock.sleep(wait);
+    if (wait > 0) {
+      if (wait >= HELD_MS) this.heldAt = this.clock.now();
+      await this.clock.sleep(wait);
+    }
     return { leaveAt: slot };
+  }
+
+  holdingBack(): boolean {
+    return heldLately(this.heldAt, this.clock.now(), this.interval);
   }
 
   /** Reserves `block` consecutive slots; returns their start times. */

@@ -74,6 +74,12 @@ const newLimiter = (key: string, perSecond: number): OutboundLimiter => {
   return new SharedRateLimiter({ documents: documentClient(), tableName: tableName('pacing'), system: key, perSecond, marginMs });
 };
 
+/**
+ * Whether this process's requests to `system` are being held back to its rate now
+ * (`OutboundLimiter.holdingBack`); not when none has been made yet.
+ */
+export const pacedNow = (system: ExternalSystem): boolean => limiters.get(pacingOf(system).key)?.value.holdingBack?.() ?? false;
+
 /** The X-Road client toward `system`, or toward one `part` of it paced on its own (a county behind X-Road). */
 export const xroadClient = (system: ExternalSystem, part?: PacedPart): XRoadHttpClient => {
   const { key, perSecond } = pacingOf(system, part);

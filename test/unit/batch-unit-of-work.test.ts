@@ -411,7 +411,7 @@ describe('processBatch', () => {
 
 describe('processBatch with sendEarly', () => {
   /** referral-intake's binding, sending early: each record waits for its own gate before it succeeds. */
-  const gated = (ids: readonly string[]) => {
+  const gated = (ids: readonly string[], when?: () => boolean) => {
     const gates = new Map(
       ids.map((id) => {
         let resolve!: () => void;
@@ -422,7 +422,7 @@ describe('processBatch with sendEarly', () => {
     const spec: SqsHandlerSpec<'outreach.referral.v1'> = {
       name: STAGE,
       accepts: ['outreach.referral.v1'],
-      sendEarly: { windowMs: 0 },
+      sendEarly: { windowMs: 0, ...(when ? { when } : {}) },
       handle: async (envelope, hop) => {
         await gates.get(envelope.messageId)!.promise;
         hop.emit('vtj-lookups', 'outreach.referral.v1', envelope.payload, { key: 'next' });
@@ -449,6 +449,20 @@ describe('processBatch with sendEarly', () => {
     expect([fast, slow].map((e) => table.of(e.messageId)[0]?.outcome)).toEqual(['processed', 'processed']);
     const link = sqs.sent[0]!.entries[0]!;
     expect(attributeOf(link, ATTR.parentHop)).toBe(hopKey(fast.messageId, STAGE));
+  });
+
+  it('sends nothing early while its `when` says no: the batch goes on together when it is done', async () => {
+    const [fast, slow] = [referral(), referral()];
+    const { spec, open } = gated([fast.messageId, slow.messageId], () => false);
+
+    open(fast.messageId);
+    const batch = processBatch(spec, { Records: [sqsRecord(fast), sqsRecord(slow)] }, 10_000, io);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(sqs.sent).toEqual([]);
+    open(slow.messageId);
+    await batch;
+
+    expect(sqs.sent.filter((b) => b.queueUrl === urlOf('vtj-lookups')).map((b) => b.entries.length)).toEqual([2]);
   });
 
   it('retries the record whose early output SQS did not take, and only it', async () => {

@@ -209,6 +209,21 @@ describe('RateLimiter (pacing in one process)', () => {
     expect(grants).toEqual([0, 1000]);
   });
 
+  it('says it is holding requests back while turns wait for their slots, and not a second after', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(10, clock, 50);
+    await limiter.acquire();
+    expect(limiter.holdingBack()).toBe(false);
+    await limiter.acquire();
+    expect(limiter.holdingBack()).toBe(true);
+    clock.advance(1001);
+    expect(limiter.holdingBack()).toBe(false);
+    // A limit no caller reaches holds nothing back.
+    const unpaced = new RateLimiter(1_000_000, virtualClock(), 50);
+    for (let i = 0; i < 20; i++) await unpaced.acquire();
+    expect(unpaced.holdingBack()).toBe(false);
+  });
+
   it('refuses a limit of zero and a negative margin', () => {
     expect(() => new RateLimiter(0)).toThrow(/more than zero/);
     expect(() => new RateLimiter(5, undefined, -1)).toThrow(/margin/);

@@ -86,19 +86,19 @@ export interface SqsHandlerSpec<T extends MessageType, C = undefined> {
   readonly onDeadLetter?: (envelope: Envelope<PayloadOf<T>>, failure: Failure, emit: HopApi['emit']) => void;
   /**
    * A record's outputs are sent once it is handled (those done within `windowMs` of each other
-   * together), not when the whole batch is: for handlers whose records end far apart. A paced
-   * lookup's batch of ten takes ten intervals of its register, times the instances in turn; its
-   * first answer would wait all that long for its next step. Not with `complete`, which may still
-   * fail the records whose outputs are gone.
+   * together), not when the whole batch is, while `when` says so (always without it): for handlers
+   * whose records end far apart. A paced lookup's batch of ten takes ten intervals of its register,
+   * times the instances in turn; its first answer would wait all that long for its next step. Not
+   * with `complete`, which may still fail the records whose outputs are gone.
    */
-  readonly sendEarly?: { readonly windowMs: number };
+  readonly sendEarly?: { readonly windowMs: number; readonly when?: () => boolean };
 }
 
 /**
  * Gathers the hops that are done and sends their outputs together once the first has waited
  * `windowMs`; `settled` waits for the sends under way and leaves the rest to the batch's settling.
  */
-const earlySender = (windowMs: number, io: BatchIo) => {
+const earlySender = ({ windowMs, when = () => true }: NonNullable<SqsHandlerSpec<MessageType>['sendEarly']>, io: BatchIo) => {
   let ready: HopState[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const sending = new Set<Promise<void>>();
@@ -111,7 +111,7 @@ const earlySender = (windowMs: number, io: BatchIo) => {
   };
   return {
     done(hop: HopState) {
-      if (hop.failure || hop.duplicate || !hop.audit || hop.outputs.length === 0) return;
+      if (hop.failure || hop.duplicate || !hop.audit || hop.outputs.length === 0 || !when()) return;
       ready.push(hop);
       timer ??= setTimeout(flush, windowMs);
     },
@@ -239,7 +239,7 @@ export const processBatch = async <T extends MessageType, C>(
       await spec.handle(envelope as Envelope<PayloadOf<T>>, api, batch);
     },
   );
-  const early = spec.sendEarly ? earlySender(spec.sendEarly.windowMs, io) : undefined;
+  const early = spec.sendEarly ? earlySender(spec.sendEarly, io) : undefined;
   await Promise.all(hops.map(async (hop) => (await handleOne(hop), early?.done(hop))));
   await early?.settled();
   if (spec.complete) await completeBatch(spec.complete, batch, hops, apis);
