@@ -4,12 +4,16 @@
  * change interface (a move in or out is news), each malformed one is quarantined as INVALID_HETU at
  * once. After the last page the run knows how many candidates to expect.
  *
+ * The first page (`after: null`) writes the run's candidates from its list pages first, once per run
+ * (`RunStore.writeCandidatesOnce`; recovery sends the first page again, and then it only walks them).
+ *
  * The follows are written here, a hundred at a time, and not when the lists are split: there, about
  * a thousand writes stood between the lists and the run's first lookup.
  */
 import { parseHetu } from '#contracts/hetu';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { followListDeps, followPersons } from '#lib/follow-list';
+import { logger } from '#lib/logger';
 import { runIdOf, runStore } from '#functions/outreach/deps';
 import { runComplete } from '#functions/outreach/run-store';
 import { decidedEvent } from '#functions/outreach/completion';
@@ -24,6 +28,12 @@ export const handler = createSqsHandler({
     const store = runStore();
     const runId = runIdOf(fanout);
     const { asOf, after, counted } = fanout.payload;
+    if (after === null) {
+      const written = await store.writeCandidatesOnce(runId);
+      // The pages hold the codes as listed, as the candidates do: not kept longer than needed. Should
+      // the delete fail, the table's TTL removes them with the run; nothing reads them again.
+      if (written) await store.deletePages(runId, written.pages).catch((error: Error) => logger.warn('list pages of the run left to the TTL', { runId, error: error.name }));
+    }
     const { items, next } = await store.candidatesPage(runId, after, FANOUT_PAGE);
     let quarantined = 0;
     const followed: string[] = [];

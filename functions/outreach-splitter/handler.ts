@@ -1,8 +1,9 @@
 /**
- * Pages of the run's source lists become candidates in the run's state. When the last page of the
- * second list arrives, the run moves on to starting the lookups (once, whoever sees it first).
- * The candidates are put on the municipality's follow list by the fan-out, page by page: here they
- * would hold up the run's first lookup.
+ * Pages of the run's source lists are kept in the run's state, each page as one item of its people
+ * (one write, not one per person: a person's candidate is made once both lists are whole, by the
+ * fan-out, from every page they are on). When the last page of the second list arrives, the run
+ * moves on to starting the lookups (once, whoever sees it first). The candidates are put on the
+ * municipality's follow list by the fan-out, page by page: here they would hold up the run's first lookup.
  */
 import type { Envelope } from '#contracts/envelope';
 import type { KelmuListPageV1, UmaProtectionListPageV1 } from '#contracts/messages/lists';
@@ -26,7 +27,7 @@ export const handler = createSqsHandler({
     const people = new Map(
       await Promise.all([...split.people].map(async ([hetu, kelaRows]) => [await candidateKeyOf(hetu), { hetu, kelaRows }] as const)),
     );
-    await store.upsertCandidates(runId, split.source, people);
+    await store.putPage(runId, split.source, split.page, people);
     const run = await store.recordPage(runId, split.source, split.page, split.totalPages);
     hop.setOutcome(`${split.source}-page-${split.page}-split`);
     if (!listsComplete(run)) return;

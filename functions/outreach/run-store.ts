@@ -2,7 +2,13 @@
  * The state of an outreach run in the correlation table (docs/DESIGN.md "Process state": process
  * state in DynamoDB, single-item conditional writes and atomic counters, no transactions).
  *
- *   pk RUN#<runId>  sk RUN            the run: municipality, day, phase, pages received, counters
+ *   pk RUN#<runId>  sk RUN            the run: municipality, day, phase, pages received, counters,
+ *                                     whether its candidates are written (`candidatesWritten`)
+ *   pk RUN#<runId>  sk PAGE#<source>#<page>[#<part>]
+ *                                     one list page as split: candidate key -> the code as listed and
+ *                                     what the rules read of the person's Kela rows on that page; a
+ *                                     page too large for one item is written in parts (`list-pages.ts`).
+ *                                     Kept until the candidates are written, then deleted
  *   pk RUN#<runId>  sk CAND#<key>     one candidate: the code as listed, its sources, its Kela
  *                                     benefits (what the rules read of Kela's rows: no names) and
  *                                     once decided its outcome (and, for a target, the target)
@@ -10,11 +16,17 @@
  * A candidate's key is the keyed hash of its code, so no key holds a HETU. Every write is
  * idempotent: a page or a decision handled twice leaves the same items. The counters only
  * show progress and tell when the run is complete; the result is read from the candidates.
+ *
+ * The candidates are written once, when both lists are whole, from the pages (`writeCandidatesOnce`):
+ * a person may be on both lists and on several Kelmu pages, split by concurrent invocations, and
+ * one item per page lets the splitter write a page in one request instead of one per person.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { kelaBenefitOf, type KelaBenefit } from '#contracts/kelmu/mapper';
 import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
+import { batchWrite } from '#lib/batch-write';
+import { KELA_PREFIX, kelaAttribute, mergePages, pageParts, type ListedPerson, type MergedCandidate, type StoredPage } from '#functions/outreach/list-pages';
 
 export type SourceList = 'kelmu' | 'uma';
 export type Phase = 'fetching-lists' | 'starting-lookups' | 'deciding' | 'decided' | 'delivered' | 'abandoned';
@@ -39,6 +51,8 @@ export interface RunItem {
   /** When recovery last put the run's work back, and how often it has (functions/outreach-recovery). */
   readonly recoveredAt?: string;
   readonly recoveries?: number;
+  /** The candidates were written from the list pages (`writeCandidatesOnce`): never again, they may have outcomes. */
+  readonly candidatesWritten?: boolean;
 }
 
 export type Outcome = 'target' | ExclusionCode | 'UNRESOLVED';
@@ -63,7 +77,25 @@ const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 /** One item per run not yet delivered, so the watchdog finds open runs with one Query. */
 const openRunKey = (runId: string) => ({ pk: 'RUNS', sk: `OPEN#${runId}` });
 const candidateKey = (runId: string, key: string) => ({ pk: `RUN#${runId}`, sk: `CAND#${key}` });
-const KELA_PREFIX = 'kela#';
+const PAGE_PREFIX = 'PAGE#';
+/** A page's item, or with `part` (from 1) one of the parts of a page too large for one item. */
+const pageKey = (runId: string, source: SourceList, page: number, part?: number) => ({
+  pk: `RUN#${runId}`,
+  sk: `${PAGE_PREFIX}${source}#${page}${part === undefined ? '' : `#${part}`}`,
+});
+
+/** BatchWriteItem requests in flight while the candidates are written: a few, so one run does not take the table's whole throughput. */
+const CANDIDATE_WRITERS = 4;
+
+/** A merged candidate as its item: the shape `toCandidate` reads. */
+const candidateItem = (runId: string, candidate: MergedCandidate, expiresAt: number): Record<string, unknown> => ({
+  ...candidateKey(runId, candidate.key),
+  key: candidate.key,
+  hetu: candidate.hetu,
+  sources: new Set(candidate.sources),
+  expiresAt,
+  ...Object.fromEntries(candidate.kelaRows.map((row) => [kelaAttribute(row), row])),
+});
 
 export class RunStore {
   constructor(
@@ -219,28 +251,89 @@ export class RunStore {
     return Item as RunItem | undefined;
   }
 
-  /** Adds (or merges into) the candidates of one list page: one UpdateItem per person; of a Kela row only what the rules read is kept. */
-  async upsertCandidates(runId: string, source: SourceList, people: ReadonlyMap<string, { hetu: string; kelaRows: readonly KelaBenefit[] }>): Promise<void> {
+  /**
+   * Keeps a list page's people until both lists are whole: one Put per page (per part of a page too
+   * large for one item). A page split again writes the same items.
+   */
+  async putPage(runId: string, source: SourceList, page: number, people: ReadonlyMap<string, ListedPerson>): Promise<void> {
+    const parts = pageParts(people);
     await Promise.all(
-      [...people].map(([key, person]) => {
-        const names: Record<string, string> = { '#sources': 'sources', '#hetu': 'hetu', '#key': 'key', '#exp': 'expiresAt' };
-        const values: Record<string, unknown> = { ':source': new Set([source]), ':hetu': person.hetu, ':key': key, ':exp': this.expiry() };
-        const sets = ['#hetu = :hetu', '#key = :key', '#exp = :exp'];
-        person.kelaRows.forEach((row, i) => {
-          names[`#k${i}`] = `${KELA_PREFIX}${row.benefit}#${row.from}`;
-          values[`:k${i}`] = kelaBenefitOf(row);
-          sets.push(`#k${i} = :k${i}`);
-        });
-        return this.db.send(
-          new UpdateCommand({
+      parts.map((part, i) =>
+        this.db.send(
+          new PutCommand({
             TableName: this.table,
-            Key: candidateKey(runId, key),
-            UpdateExpression: `SET ${sets.join(', ')} ADD #sources :source`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            Item: { ...pageKey(runId, source, page, parts.length > 1 ? i + 1 : undefined), source, page, people: part, expiresAt: this.expiry() },
           }),
-        );
+        ),
+      ),
+    );
+  }
+
+  /** Every list page (and part) the run keeps, in key order. */
+  async listPages(runId: string): Promise<(StoredPage & { readonly sk: string })[]> {
+    const pages: (StoredPage & { readonly sk: string })[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+          ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':page': PAGE_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) pages.push({ sk: String(item.sk), source: item.source as SourceList, people: (item.people ?? {}) as StoredPage['people'] });
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return pages;
+  }
+
+  /**
+   * Writes the run's candidates from its list pages, once: merged in memory (`mergePages`), one Put
+   * per candidate in BatchWriteItem requests, then `candidatesWritten` on the run. Undefined when
+   * they were written already (or there is no run); else how many, and the pages read (to delete).
+   *
+   * Only once, because a Put replaces the whole item: recovery sends the first fan-out again while
+   * candidates have outcomes ('deciding'), and writing them again would erase the outcomes. Writing
+   * twice before the flag is set is safe: the fan-out that writes them sends its lookups only when
+   * its hop settles, after the flag, so a crash between the Puts and the flag leaves candidates
+   * without outcomes, and the retried (or recovered) fan-out writes the same items again.
+   * Not guarded: two first fan-outs of one run at once (an operator's `runs resume` within the
+   * second the run's own is handled), where the later's Puts could land after a decision.
+   */
+  async writeCandidatesOnce(runId: string): Promise<{ candidates: number; pages: string[] } | undefined> {
+    const run = await this.getRun(runId);
+    if (!run || run.candidatesWritten) return undefined;
+    const pages = await this.listPages(runId);
+    const candidates = mergePages(pages);
+    const expiresAt = this.expiry();
+    await batchWrite(
+      this.db,
+      this.table,
+      candidates.map((candidate) => ({ PutRequest: { Item: candidateItem(runId, candidate, expiresAt) } })),
+      { inFlight: CANDIDATE_WRITERS },
+    );
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #written = :yes, #at = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#written': 'candidatesWritten', '#at': 'updatedAt' },
+        ExpressionAttributeValues: { ':yes': true, ':at': this.stamp() },
       }),
+    );
+    return { candidates: candidates.length, pages: pages.map((page) => page.sk) };
+  }
+
+  /** Deletes list pages of the run (by sort key) once their candidates are written. */
+  async deletePages(runId: string, pages: readonly string[]): Promise<void> {
+    await batchWrite(
+      this.db,
+      this.table,
+      pages.map((sk) => ({ DeleteRequest: { Key: { pk: `RUN#${runId}`, sk } } })),
+      { inFlight: CANDIDATE_WRITERS },
     );
   }
 

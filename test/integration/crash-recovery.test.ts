@@ -110,6 +110,8 @@ interface KillPoint {
 const KILL_POINTS: readonly KillPoint[] = [
   // Page 2 of a list on its way to the splitter: one page split, the rest of the lists still to fetch.
   { name: 'while the lists are fetched', crashAt: () => 'outreach-candidates:2' },
+  // The lists are in as pages of the run, the candidates not yet written: recovery's fan-out writes them.
+  { name: 'as the lists are whole and the fan-out is sent', crashAt: () => 'outreach-fanout:1' },
   // The fan-out's third batch of lookups: twenty sent, the rest never.
   { name: 'mid-lookups, while the fan-out sends them', crashAt: () => 'vtj-lookups:21' },
   { name: 'mid-decisions', crashAt: () => 'outreach-decisions:25' },

@@ -5,6 +5,7 @@
  * dynalite and asks the VTJ, UMA, Kelmu and data store mocks over HTTP. Every expectation comes from
  * test/support/outreach-oracle.ts, written from docs/DESIGN.md "Outreach rules" without the hub's rules module.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +14,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { containsHetuShape, isValidHetu } from '#contracts/hetu';
 import { localTableName } from '#infra/local/dynamodb';
 import { followedCodes } from '#lib/follow-list';
+import { RunStore } from '#functions/outreach/run-store';
+import { buildEnvelope } from '#contracts/messages/registry';
 import { TARGET_FIELDS, type OutreachResult, type OutreachTarget } from '#contracts/outreach-result';
 import type { FixturePopulation } from '#contracts/population';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { eventually, startTestHub, type TestHub } from '../support/hub.ts';
 import { expectedDecisions, expectedOutreachResult } from '../support/outreach-oracle.ts';
-import { koto, readPopulation, runRow, SAMPLE, targetsOfCsv, type CliRun } from '../support/outreach-runs.ts';
+import { candidateRows, koto, readPopulation, runRow, SAMPLE, targetsOfCsv, type CliRun } from '../support/outreach-runs.ts';
 import { expectNoPersonalDataIn, personalDataOf } from '../support/personal-data.ts';
 
 let hub: TestHub;
@@ -150,6 +153,41 @@ describe('koto-hub outreach on the sample population', () => {
     expect(valid.length).toBeLessThan(candidates.length);
     for (const code of valid) expect(followed.has(code), 'a valid candidate is followed').toBe(true);
     for (const code of candidates.filter((code) => !isValidHetu(code))) expect(followed.has(code), 'a malformed code is not followed').toBe(false);
+  });
+
+  it('keeps no list page once the run’s candidates are written; a first fan-out sent again after the decisions, as recovery sends it, changes no candidate and starts no lookup', async () => {
+    const c = { municipality: '837', asOf: '2026-11-01' };
+    expect(expectedDecisions(population, c.municipality, c.asOf).size, 'people listed in 837').toBeGreaterThan(0);
+    const run = await outreach(c, 'json');
+    expectWritten(run);
+    const items = (await hub.scan('correlation')).filter((item) => item.pk === `RUN#${run.runId}`);
+    expect(items.filter((item) => String(item.sk).startsWith('PAGE#'))).toEqual([]);
+    const before = await candidateRows(hub, run.runId);
+    expect(before).toHaveLength(expectedDecisions(population, c.municipality, c.asOf).size);
+    expect(before.every((row) => row.outcome)).toBe(true);
+    // A list page delivered again late (or a delete of the pages that failed) leaves a page behind.
+    const late = before.slice(0, 3);
+    await new RunStore(DynamoDBDocumentClient.from(hub.dynamodb), localTableName('correlation')).putPage(
+      run.runId,
+      'uma',
+      1,
+      new Map(late.map((row) => [row.key, { hetu: row.hetu, kelaRows: [] }])),
+    );
+
+    const again = buildEnvelope('outreach.run.fanout.v1', { asOf: c.asOf, after: null, counted: 0 }, {
+      messageId: randomUUID(),
+      correlationId: run.runId,
+      causationId: null,
+      municipality: c.municipality,
+      source: 'hub',
+      target: 'hub',
+    });
+    await hub.sendRaw('outreach-fanout', [JSON.stringify(again)]);
+    await eventually(async () => ((await hub.auditOf(run.runId)).some((r) => r.messageId === again.messageId && r.outcome === 'last-page-started') ? true : undefined), 'the fan-out handled');
+    // Every candidate still has its outcome, so the run is complete again at once and assembled again.
+    await eventually(async () => ((await runRow(hub, run.runId))?.phase === 'delivered' ? true : undefined), 'the run delivered again');
+    expect(await candidateRows(hub, run.runId)).toEqual(before);
+    expect((await hub.auditOf(run.runId)).filter((r) => r.causationId === again.messageId && r.type === 'lookup.requested.v1')).toEqual([]);
   });
 
   it.each(CASES)('writes exactly the oracle’s list as CSV with the counts beside it for $municipality on $asOf', async (c) => {

@@ -109,9 +109,10 @@ describe('putting lost work back', () => {
   /** A run in `deciding` with three candidates, one decided; its counters lag (a crash before the count). */
   const decidingRun = async (runId: string) => {
     await store.createRun(runId, '905', '2026-11-01', randomUUID(), 50);
-    await store.upsertCandidates(runId, 'kelmu', new Map(['a', 'b', 'c'].map((key) => [key, { hetu: `code-${key}`, kelaRows: [] }])));
+    await store.putPage(runId, 'kelmu', 1, new Map(['a', 'b', 'c'].map((key) => [key, { hetu: `code-${key}`, kelaRows: [] }])));
     await store.recordPage(runId, 'kelmu', 1, 1);
     await store.recordPage(runId, 'uma', 1, 0);
+    await store.writeCandidatesOnce(runId);
     await store.advance(runId, 'deciding', { expected: 3 });
     await store.decide(runId, 'a', 'NOT_RESIDENT');
   };
