@@ -11,6 +11,7 @@
  * a thousand writes stood between the lists and the run's first lookup.
  */
 import { parseHetu } from '#contracts/hetu';
+import { functionSpec } from '#infra/topology';
 import { createSqsHandler } from '#lib/batch/sqs-handler';
 import { followListDeps, followPersons } from '#lib/follow-list';
 import { logger } from '#lib/logger';
@@ -29,7 +30,7 @@ export const handler = createSqsHandler({
     const runId = runIdOf(fanout);
     const { asOf, after, counted } = fanout.payload;
     if (after === null) {
-      const written = await store.writeCandidatesOnce(runId);
+      const written = await store.writeCandidatesOnce(runId, fanout.messageId, functionSpec('outreach-fanout').timeoutSeconds * 1000);
       // The pages hold the codes as listed, as the candidates do: not kept longer than needed. Should
       // the delete fail, the table's TTL removes them with the run; nothing reads them again.
       if (written) await store.deletePages(runId, written.pages).catch((error: Error) => logger.warn('list pages of the run left to the TTL', { runId, error: error.name }));

@@ -26,6 +26,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import { kelaBenefitOf, type KelaBenefit } from '#contracts/kelmu/mapper';
 import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
 import { batchWrite } from '#lib/batch-write';
+import { TransientError } from '#lib/errors';
 import { KELA_PREFIX, kelaAttribute, mergePages, pageParts, type ListedPerson, type MergedCandidate, type StoredPage } from '#functions/outreach/list-pages';
 
 export type SourceList = 'kelmu' | 'uma';
@@ -53,6 +54,9 @@ export interface RunItem {
   readonly recoveries?: number;
   /** The candidates were written from the list pages (`writeCandidatesOnce`): never again, they may have outcomes. */
   readonly candidatesWritten?: boolean;
+  /** Who is writing the candidates (a fan-out message's id) and since when (epoch ms), until they are written. */
+  readonly candidatesWriter?: string;
+  readonly candidatesClaimedAt?: number;
 }
 
 export type Outcome = 'target' | ExclusionCode | 'UNRESOLVED';
@@ -299,12 +303,22 @@ export class RunStore {
    * twice before the flag is set is safe: the fan-out that writes them sends its lookups only when
    * its hop settles, after the flag, so a crash between the Puts and the flag leaves candidates
    * without outcomes, and the retried (or recovered) fan-out writes the same items again.
-   * Not guarded: two first fan-outs of one run at once (an operator's `runs resume` within the
-   * second the run's own is handled), where the later's Puts could land after a decision.
+   *
+   * One `writer` at a time (the fan-out message's id): two first fan-outs at once (an operator's
+   * `runs resume` within the second the run's own is handled, a message delivered twice) would
+   * otherwise both write, the later's Puts perhaps after a decision. The writer claims the run first;
+   * another one finds it claimed and comes back later (a transient failure), when the candidates
+   * are written and it only walks them. The same writer again (its message redelivered) goes on, and
+   * a claim older than `staleAfterMs` — the fan-out's timeout, after which its invocation has ended —
+   * is taken over, so a crash mid-writing does not leave the run stuck.
    */
-  async writeCandidatesOnce(runId: string): Promise<{ candidates: number; pages: string[] } | undefined> {
+  async writeCandidatesOnce(runId: string, writer: string, staleAfterMs: number): Promise<{ candidates: number; pages: string[] } | undefined> {
     const run = await this.getRun(runId);
     if (!run || run.candidatesWritten) return undefined;
+    if (!(await this.claimCandidates(runId, writer, staleAfterMs))) {
+      if ((await this.getRun(runId))?.candidatesWritten) return undefined;
+      throw new TransientError('candidates-being-written', 'another fan-out of the run is writing its candidates');
+    }
     const pages = await this.listPages(runId);
     const candidates = mergePages(pages);
     const expiresAt = this.expiry();
@@ -325,6 +339,27 @@ export class RunStore {
       }),
     );
     return { candidates: candidates.length, pages: pages.map((page) => page.sk) };
+  }
+
+  /** Claims the writing of the run's candidates for `writer`: false when they are written, or another's claim is younger than `staleAfterMs`. */
+  private async claimCandidates(runId: string, writer: string, staleAfterMs: number): Promise<boolean> {
+    const now = this.now().getTime();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(runId),
+          UpdateExpression: 'SET #writer = :writer, #claimed = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#written) AND (attribute_not_exists(#writer) OR #writer = :writer OR #claimed < :stale)',
+          ExpressionAttributeNames: { '#writer': 'candidatesWriter', '#claimed': 'candidatesClaimedAt', '#written': 'candidatesWritten' },
+          ExpressionAttributeValues: { ':writer': writer, ':now': now, ':stale': now - staleAfterMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Deletes list pages of the run (by sort key) once their candidates are written. */

@@ -112,7 +112,7 @@ describe('putting lost work back', () => {
     await store.putPage(runId, 'kelmu', 1, new Map(['a', 'b', 'c'].map((key) => [key, { hetu: `code-${key}`, kelaRows: [] }])));
     await store.recordPage(runId, 'kelmu', 1, 1);
     await store.recordPage(runId, 'uma', 1, 0);
-    await store.writeCandidatesOnce(runId);
+    await store.writeCandidatesOnce(runId, 'fanout', 60_000);
     await store.advance(runId, 'deciding', { expected: 3 });
     await store.decide(runId, 'a', 'NOT_RESIDENT');
   };

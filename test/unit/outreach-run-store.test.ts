@@ -1,7 +1,7 @@
 /** The run store's list pages and the candidates written from them, on dynalite (or DynamoDB Local with KOTO_DYNAMODB). */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KelaBenefit } from '#contracts/kelmu/mapper';
 import { localTableName } from '#infra/local/dynamodb';
 import type { ListedPerson } from '#functions/outreach/list-pages';
@@ -9,6 +9,9 @@ import { RunStore, type CandidateItem } from '#functions/outreach/run-store';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
+/** The first fan-out writing the candidates, and how old its claim may grow before another takes over. */
+const WRITER = 'fanout-1';
+const STALE_MS = 60_000;
 const table = localTableName('correlation');
 const basic = (from: string): KelaBenefit => ({ benefit: 'basic-social-assistance', temporary: false, from, to: null });
 const homeCare = (from: string): KelaBenefit => ({ benefit: 'child-home-care-allowance', temporary: true, from, to: '2026-12-31' });
@@ -98,7 +101,7 @@ describe('a run’s list pages in the run’s state', () => {
 describe('the candidates written from the pages, once', () => {
   it('writes one candidate per person of every page, sources and benefits merged, in the shape the run reads, and marks the run', async () => {
     const runId = await runWithPages();
-    const written = await store.writeCandidatesOnce(runId);
+    const written = await store.writeCandidatesOnce(runId, WRITER, STALE_MS);
     expect(written).toEqual({ candidates: 72, pages: ['PAGE#kelmu#1', 'PAGE#kelmu#2', 'PAGE#uma#1'] });
 
     const candidates = await allCandidates(runId);
@@ -124,14 +127,14 @@ describe('the candidates written from the pages, once', () => {
 
   it('erases no outcome when the first fan-out comes again after decisions (recovery in deciding): nothing is written', async () => {
     const runId = await runWithPages();
-    await store.writeCandidatesOnce(runId);
+    await store.writeCandidatesOnce(runId, WRITER, STALE_MS);
     expect((await store.decide(runId, 'key-both', 'NOT_RESIDENT')).applied).toBe(true);
     expect((await store.decide(runId, 'key-bad', 'INVALID_HETU')).applied).toBe(true);
     const before = await itemsOf(runId, 'CAND#');
     // A page delivered again late changes nothing either.
     await store.putPage(runId, 'uma', 1, people([['key-both', { hetu: 'code-both', kelaRows: [] }]]));
 
-    expect(await store.writeCandidatesOnce(runId)).toBeUndefined();
+    expect(await store.writeCandidatesOnce(runId, WRITER, STALE_MS)).toBeUndefined();
     expect(await itemsOf(runId, 'CAND#')).toEqual(before);
     expect(await store.candidateOutcomes(runId, ['key-both', 'key-bad'])).toEqual(
       new Map([
@@ -154,19 +157,40 @@ describe('the candidates written from the pages, once', () => {
       },
     } as unknown as DynamoDBDocumentClient;
     const interrupted = new RunStore(crashing, table, () => new Date(NOW));
-    await expect(interrupted.writeCandidatesOnce(runId)).rejects.toThrow('the process stopped');
+    await expect(interrupted.writeCandidatesOnce(runId, WRITER, STALE_MS)).rejects.toThrow('the process stopped');
     const first = await itemsOf(runId, 'CAND#');
     expect(first).toHaveLength(72);
     expect((await store.getRun(runId))?.candidatesWritten).toBeUndefined();
 
-    expect(await interrupted.writeCandidatesOnce(runId)).toMatchObject({ candidates: 72 });
+    expect(await interrupted.writeCandidatesOnce(runId, WRITER, STALE_MS)).toMatchObject({ candidates: 72 });
     expect(await itemsOf(runId, 'CAND#')).toEqual(first);
     expect(await store.getRun(runId)).toMatchObject({ candidatesWritten: true });
   });
 
+  it('lets one first fan-out write at a time: another comes back later, and takes over a claim older than the fan-out’s timeout', async () => {
+    const runId = await runWithPages();
+    let stopWrites = true;
+    const stopping = {
+      send: (command: unknown) =>
+        stopWrites && command instanceof BatchWriteCommand ? Promise.reject(new Error('the process stopped')) : dynamo.documents.send(command as QueryCommand),
+    } as unknown as DynamoDBDocumentClient;
+    // The first stops after claiming, before any candidate is written.
+    await expect(new RunStore(stopping, table, () => new Date(NOW)).writeCandidatesOnce(runId, WRITER, STALE_MS)).rejects.toThrow('the process stopped');
+    stopWrites = false;
+
+    // A second fan-out of the run within the timeout writes nothing and comes back.
+    await expect(store.writeCandidatesOnce(runId, 'fanout-2', STALE_MS)).rejects.toMatchObject({ name: 'TransientError', code: 'candidates-being-written' });
+    expect(await itemsOf(runId, 'CAND#')).toEqual([]);
+    // Past it, the first's invocation has ended: the second takes over and writes them.
+    const later = new RunStore(dynamo.documents, table, () => new Date(NOW + STALE_MS + 1));
+    expect(await later.writeCandidatesOnce(runId, 'fanout-2', STALE_MS)).toMatchObject({ candidates: 72 });
+    // The first, come back, finds them written and writes nothing.
+    expect(await store.writeCandidatesOnce(runId, WRITER, STALE_MS)).toBeUndefined();
+  });
+
   it('deletes the pages once the candidates are written, and leaves the candidates', async () => {
     const runId = await runWithPages();
-    const written = await store.writeCandidatesOnce(runId);
+    const written = await store.writeCandidatesOnce(runId, WRITER, STALE_MS);
     await store.deletePages(runId, written!.pages);
     expect(await itemsOf(runId, 'PAGE#')).toEqual([]);
     expect(await allCandidates(runId)).toHaveLength(72);
@@ -175,8 +199,8 @@ describe('the candidates written from the pages, once', () => {
   it('writes nothing for a run that has none, or that does not exist', async () => {
     const runId = randomUUID();
     await store.createRun(runId, '905', '2026-11-01', randomUUID(), 200);
-    expect(await store.writeCandidatesOnce(runId)).toEqual({ candidates: 0, pages: [] });
+    expect(await store.writeCandidatesOnce(runId, WRITER, STALE_MS)).toEqual({ candidates: 0, pages: [] });
     expect(await store.getRun(runId)).toMatchObject({ candidatesWritten: true });
-    expect(await store.writeCandidatesOnce(randomUUID())).toBeUndefined();
+    expect(await store.writeCandidatesOnce(randomUUID(), WRITER, STALE_MS)).toBeUndefined();
   });
 });
