@@ -75,6 +75,9 @@ export interface RunnerClock {
 }
 
 /** Wall-clock time and `setTimeout`. */
+/** The batches an SQS event source mapping with a maximum concurrency keeps reading at the least. */
+const MIN_POLLERS = 5;
+
 export const wallClock: RunnerClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -183,9 +186,13 @@ export class EventSourceRunner {
 
   start(binding: BindingRun): void {
     this.stats.set(binding.functionName, newFunctionStats());
-    // Like the event source mapping, start with one poller and add more while batches come back
-    // full, up to the binding's max concurrency; extra pollers go quiet again when a queue drains.
-    const pollers = { active: 1 };
+    // Like the event source mapping with a maximum concurrency: as many pollers as it keeps reading
+    // batches at the least (five, or the maximum if lower: AWS Lambda Developer Guide, "Configuring
+    // scaling behavior for SQS event source mappings"), and more while batches come back full, up
+    // to the maximum; the extra go quiet again when the queue drains. One poller at the start left a
+    // paced register idle: its batches of one or two waited for each other's answers.
+    const floor = Math.min(MIN_POLLERS, binding.maxConcurrency);
+    const pollers = { active: floor, floor };
     for (let i = 0; i < binding.maxConcurrency; i++) this.loops.push(this.poll(binding, i, pollers));
   }
 
@@ -205,7 +212,7 @@ export class EventSourceRunner {
     return sent?.size ? Math.min(...sent.values()) : undefined;
   }
 
-  private async poll(binding: BindingRun, index: number, pollers: { active: number }): Promise<void> {
+  private async poll(binding: BindingRun, index: number, pollers: { active: number; readonly floor: number }): Promise<void> {
     const signal = this.abort.signal;
     const idleMin = this.options.idleMinMs ?? 20;
     const idleMax = this.options.idleMaxMs ?? 400;
@@ -238,7 +245,7 @@ export class EventSourceRunner {
         if (signal.aborted) return;
       }
       if (messages.length === 0) {
-        if (index > 0 && index === pollers.active - 1) pollers.active--;
+        if (index >= pollers.floor && index === pollers.active - 1) pollers.active--;
         if (!waitedOut) {
           await this.clock.sleep(idle, signal);
           idle = Math.min(idleMax, idle * 2);

@@ -178,9 +178,10 @@ describe('the event source runner polling a queue', () => {
   it('stops at once while its pollers wait, aborting their receives, with no time passing', async () => {
     const clock = new ManualClock();
     const queue = fakeQueue(clock);
-    // Two pollers: one waits in a receive, the other (idle until batches come back full) in a pause.
-    const r = bind(queue.client, { clock }, { maxConcurrency: 2 });
-    await until(() => queue.receives.length === 1 && clock.sleeping === 2, 'a receive and a pause');
+    // Six pollers: five wait in a receive, as the event source mapping keeps reading five batches at
+    // the least; the sixth (idle until batches come back full) in a pause.
+    const r = bind(queue.client, { clock }, { maxConcurrency: 6 });
+    await until(() => queue.receives.length === 5 && clock.sleeping === 6, 'five receives (each waiting its 20 s) and a pause');
     // Virtual time never moves here: if stop() waited for the long poll or the pause, it would never resolve.
     await r.stop();
     runner = undefined;
