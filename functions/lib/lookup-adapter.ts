@@ -58,7 +58,7 @@ export const nextHop = <S extends LookupSystem>(
  * request per queue: sent one by one, a loaded machine's batches went out in several, and the
  * zero-latency benchmark counted 1.7 SQS requests a candidate against 1.5.
  */
-export const SEND_WITHIN_MS = 50;
+export const SEND_WITHIN_MS = 20;
 
 export const createLookupAdapter = <S extends LookupSystem>(system: S, name: FunctionName, ask: Ask<S>, nextSteps: NextSteps = slipSteps) =>
   createSqsHandler({
