@@ -8,12 +8,12 @@
  * The code is kept because VTJ must be asked with it (encrypted at rest like every table); the key
  * is its keyed hash, as for pending candidates. The same partition holds the poller's cursor.
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { isValidHetu } from '#contracts/hetu';
 import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
-import { withInFlight } from '#lib/in-flight';
+import { batchWrite } from '#lib/batch-write';
 
 /** Partition of a municipality's VTJmutpa state: its follow list and its cursor. */
 export const vtjMutpaPartition = (municipality: string): string => `VTJ-MUTPA#${municipality}`;
@@ -56,20 +56,9 @@ export const followPersons = async (municipality: string, hetus: readonly string
       expiresAt: Math.floor(now.getTime() / 1000) + FOLLOW_DAYS * 86_400,
     })),
   );
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
-  const write = async (batch: Record<string, unknown>[]) => {
-    let pending: Record<string, unknown>[] | undefined = batch;
-    for (let attempt = 1; pending?.length; attempt++) {
-      if (attempt > 6) throw new Error(`followPersons: ${pending.length} follows were not written`);
-      const result = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.table]: pending } }));
-      pending = result.UnprocessedItems?.[deps.table] as Record<string, unknown>[] | undefined;
-      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    }
-  };
   // A few batches in flight: one at a time, a page of a thousand people waits forty round trips
   // (seconds on DynamoDB Local).
-  await withInFlight(batches, FOLLOW_WRITERS, write);
+  await batchWrite(deps.db, deps.table, items.map((Item) => ({ PutRequest: { Item } })), { inFlight: FOLLOW_WRITERS, attempts: 6 });
 };
 
 /** Whether a keyed hash (hex) begins with the bits `shard` (`0`/`1` characters). */
