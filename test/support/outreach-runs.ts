@@ -116,16 +116,16 @@ export interface CandidateRow extends Record<string, unknown> {
   readonly target?: OutreachTarget;
 }
 
-const runItems = async (hub: TestHub, runId: string): Promise<Record<string, unknown>[]> => {
-  const documents = DynamoDBDocumentClient.from(hub.dynamodb);
+/** The items of a run in the correlation table whose sort key starts with `prefix` (all of them without), as stored. */
+export const runItemsIn = async (documents: DynamoDBDocumentClient, runId: string, prefix = ''): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
       new QueryCommand({
         TableName: localTableName('correlation'),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `RUN#${runId}` },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': prefix },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -135,6 +135,8 @@ const runItems = async (hub: TestHub, runId: string): Promise<Record<string, unk
   } while (start);
   return items;
 };
+
+const runItems = (hub: TestHub, runId: string): Promise<Record<string, unknown>[]> => runItemsIn(DynamoDBDocumentClient.from(hub.dynamodb), runId);
 
 /** The run's own item in the correlation table, as stored. */
 export const runRow = async (hub: TestHub, runId: string): Promise<RunRow | undefined> =>

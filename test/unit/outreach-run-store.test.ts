@@ -7,6 +7,7 @@ import { localTableName } from '#infra/local/dynamodb';
 import type { ListedPerson } from '#functions/outreach/list-pages';
 import { RunStore, type CandidateItem } from '#functions/outreach/run-store';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
+import { runItemsIn } from '../support/outreach-runs.ts';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
 /** The first fan-out writing the candidates, and how old its claim may grow before another takes over. */
@@ -24,24 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => dynamo?.close());
 
-const itemsOf = async (runId: string, prefix: string): Promise<Record<string, unknown>[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.documents.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const itemsOf = (runId: string, prefix: string): Promise<Record<string, unknown>[]> => runItemsIn(dynamo.documents, runId, prefix);
 
 const allCandidates = async (runId: string): Promise<CandidateItem[]> => {
   const out: CandidateItem[] = [];
