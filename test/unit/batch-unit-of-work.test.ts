@@ -381,6 +381,26 @@ describe('processBatch', () => {
     expect(table.gets).toEqual([9]);
   });
 
+  it('sends those requests all at once, not each after the one before', async () => {
+    const envelopes = Array.from({ length: 9 }, () => referral());
+    const { spec } = intake(() => 'ok', { outputs: 3 });
+    let inFlight = 0;
+    let most = 0;
+    const slow = {
+      send: async (command: unknown) => {
+        most = Math.max(most, ++inFlight);
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return sqs.send(command);
+      },
+    };
+
+    await processBatch(spec, { Records: envelopes.map((e) => sqsRecord(e)) }, 10_000, { ...io, sqs: () => slow as unknown as SQSClient });
+
+    expect(sqs.sent.map((b) => b.entries.length).sort()).toEqual([10, 10, 7]);
+    expect(most).toBe(3);
+  });
+
   it('retries the hop whose output SQS did not take, and only that hop', async () => {
     const envelopes = Array.from({ length: 3 }, () => referral());
     const unlucky = envelopes[1]!;
