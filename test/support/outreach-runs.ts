@@ -124,8 +124,9 @@ export const runItemsIn = async (documents: DynamoDBDocumentClient, runId: strin
     const page = await documents.send(
       new QueryCommand({
         TableName: localTableName('correlation'),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': prefix },
+        // DynamoDB refuses an empty string in a key condition: no prefix, no condition on the sort key.
+        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ...(prefix ? { ':prefix': prefix } : {}) },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
