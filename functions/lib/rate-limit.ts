@@ -72,8 +72,26 @@ export interface OutboundLimiter {
 /** The least wait for a slot that counts as holding a request back (below it, a limit far above the traffic: a fraction of a millisecond). */
 const HELD_MS = 1;
 
-/** Whether a request held back for its slot at `heldAt` was held lately, at `now`, for a limiter of `interval`. */
-const heldLately = (heldAt: number, now: number, interval: number): boolean => now - heldAt <= Math.max(1000, 2 * interval);
+/** A limiter's waits for slots: sleeps them, and remembers when one last held a request back (`holdingBack`). */
+class SlotWaits {
+  private heldAt = -Infinity;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly interval: number,
+  ) {}
+
+  async wait(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    if (ms >= HELD_MS) this.heldAt = this.clock.now();
+    await this.clock.sleep(ms);
+  }
+
+  /** Whether a request was held back lately: within a second, or two intervals if longer. */
+  heldLately(): boolean {
+    return this.clock.now() - this.heldAt <= Math.max(1000, 2 * this.interval);
+  }
+}
 
 export const pacingInterval = (perSecond: number, marginMs = DEFAULT_MARGIN_MS): number => {
   if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError('a rate limit is more than zero requests per second');
@@ -127,8 +145,7 @@ export class RateLimiter implements OutboundLimiter {
   private readonly windowSpan: number;
   /** Callers that asked and have not had their turn yet. */
   private waiting = 0;
-  /** When a turn last waited for its slot. */
-  private heldAt = -Infinity;
+  private readonly slotWaits: SlotWaits;
   private tail: Promise<unknown> = Promise.resolve();
   /** The request let through last whose departure is awaited: aborted when it left, which ends its waiters' wait. */
   private leaving?: AbortController;
@@ -145,6 +162,7 @@ export class RateLimiter implements OutboundLimiter {
     private readonly departureWaitMs = 0,
   ) {
     this.interval = pacingInterval(perSecond, marginMs);
+    this.slotWaits = new SlotWaits(clock, this.interval);
     this.windowCount = Math.max(1, Math.floor(perSecond));
     this.windowSpan = Math.max(this.windowCount * this.interval, 1000 + marginMs);
     this.tolerance = departureWaitMs > 0 ? this.interval / 2 : 0;
@@ -178,11 +196,7 @@ export class RateLimiter implements OutboundLimiter {
           await this.clock.sleep(this.departureWaitMs, leaving.signal);
           if (this.leaving === leaving) this.departed();
         }
-        const wait = this.nextSlot() - this.lead - this.clock.now();
-        if (wait > 0) {
-          if (wait >= HELD_MS) this.heldAt = this.clock.now();
-          await this.clock.sleep(wait);
-        }
+        await this.slotWaits.wait(this.nextSlot() - this.lead - this.clock.now());
         // A turn that came late takes the present as its slot: the grid moves on from it. One its
         // window holds back leaves the grid where it was.
         const now = this.clock.now();
@@ -216,7 +230,7 @@ export class RateLimiter implements OutboundLimiter {
   }
 
   holdingBack(): boolean {
-    return heldLately(this.heldAt, this.clock.now(), this.interval);
+    return this.slotWaits.heldLately();
   }
 
   /** Runs `fn` once a slot is free. */
@@ -254,13 +268,13 @@ export class SharedRateLimiter implements OutboundLimiter {
   private readonly key: { pk: string };
   private slots: number[] = [];
   private queue: Promise<unknown> = Promise.resolve();
-  /** When a request last waited for its slot. */
-  private heldAt = -Infinity;
+  private readonly slotWaits: SlotWaits;
 
   constructor(private readonly options: SharedRateLimiterOptions) {
     this.interval = pacingInterval(options.perSecond, options.marginMs);
     this.block = Math.max(1, Math.floor(options.block ?? 4));
     this.clock = options.clock ?? systemClock;
+    this.slotWaits = new SlotWaits(this.clock, this.interval);
     this.key = { pk: `PACING#${options.system}` };
   }
 
@@ -281,16 +295,12 @@ export class SharedRateLimiter implements OutboundLimiter {
     const slot = this.slots[0]!;
     if (deadline !== undefined && slot > deadline) return undefined;
     this.slots.shift();
-    const wait = slot - this.clock.now();
-    if (wait > 0) {
-      if (wait >= HELD_MS) this.heldAt = this.clock.now();
-      await this.clock.sleep(wait);
-    }
+    await this.slotWaits.wait(slot - this.clock.now());
     return { leaveAt: slot };
   }
 
   holdingBack(): boolean {
-    return heldLately(this.heldAt, this.clock.now(), this.interval);
+    return this.slotWaits.heldLately();
   }
 
   /** Reserves `block` consecutive slots; returns their start times. */
