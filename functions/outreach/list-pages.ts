@@ -63,7 +63,7 @@ export const pageParts = (people: ReadonlyMap<string, ListedPerson>, budget = PA
       current = {};
       size = 0;
     }
-    current[key] = { hetu: person.hetu, kelaRows: person.kelaRows.map(kelaBenefitOf) };
+    current[key] = person;
     size += bytes;
   }
   if (size > 0 || parts.length === 0) parts.push(current);
