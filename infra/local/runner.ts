@@ -74,10 +74,10 @@ export interface RunnerClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Wall-clock time and `setTimeout`. */
 /** The batches an SQS event source mapping with a maximum concurrency keeps reading at the least. */
 const MIN_POLLERS = 5;
 
+/** Wall-clock time and `setTimeout`. */
 export const wallClock: RunnerClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
