@@ -10,7 +10,6 @@
  * client (`admit`, X-Road's "internal TLS certificates" of the subsystem) is answered 401 with the
  * fault `Server.ClientProxy.SslAuthenticationFailed`, as X-Road answers it.
  */
-import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +22,7 @@ import { KOTOAJ_SERVICE } from '#contracts/kotoaj/wire';
 import { YA_SERVICE } from '#contracts/ya/wire';
 import { buildSoapFault } from '#contracts/xroad/soap';
 import { reportMockTraffic } from '#mocks/framework';
+import { ClientCertificates } from '#mocks/framework/client-certificates';
 
 export type MemberRoutes = Readonly<Record<string, string>>;
 
@@ -95,14 +95,12 @@ export const startSecurityServer = async (
   members: MemberRoutes = {},
 ): Promise<SecurityServer> => {
   const systemOf = (member: string): string | undefined => MEMBER_SYSTEMS[member as keyof typeof MEMBER_SYSTEMS] ?? members[member];
-  const admitted = new Set<string>();
-  const issuers = new Set<string>();
+  const clients = new ClientCertificates();
   const server: Server = createServer({ cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true, ca: [] }, async (req, res) => {
     reportMockTraffic({ kind: 'request', system: 'security-server', method: req.method ?? 'GET', target: req.url ?? '/' });
     const body = await readAll(req);
     const path = req.url ?? '/';
-    const presented = (req.socket as TLSSocket).getPeerCertificate();
-    if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) return refuse(res, path);
+    if (!clients.admits(req.socket as TLSSocket)) return refuse(res, path);
     const member = memberOf(path, body);
     // KEHA centre is one member with three systems: Koto-AJ and YA are told apart by their subsystems.
     const subsystem = subsystemOf(path);
@@ -138,11 +136,7 @@ export const startSecurityServer = async (
     url: `https://127.0.0.1:${port}`,
     ca: tls.ca,
     admit(certificate, issuer) {
-      admitted.add(new X509Certificate(certificate).fingerprint256);
-      if (issuers.has(issuer)) return;
-      issuers.add(issuer);
-      // New connections trust the issuers registered so far; those already open keep their context.
-      server.setSecureContext({ cert: tls.cert, key: tls.key, ca: [...issuers] });
+      clients.admit(certificate, issuer, (ca) => server.setSecureContext({ cert: tls.cert, key: tls.key, ca }));
     },
     close: () =>
       new Promise((resolve) => {

@@ -9,13 +9,13 @@
  * (clock.ts): real time unless `options.timing` says otherwise. `close()` ends every open
  * connection at once, those a `timeout` fault holds and those waiting out a latency included.
  */
-import { X509Certificate } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin, type AdminControls } from '#mocks/framework/admin';
+import { ClientCertificates } from '#mocks/framework/client-certificates';
 import { realClock, type MockClock } from '#mocks/framework/clock';
 import { faultAnswer, FaultState, type FaultController, type FaultHooks, type FaultRule } from '#mocks/framework/faults';
 import { findRoute, xroadRestError, type MockRequest, type MockResponse, type MockRoute, type RouteMatch } from '#mocks/framework/routes';
@@ -96,13 +96,11 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
   setMaxListeners(0, closer.signal);
   const mock = createState(options, closer.signal);
 
-  const admitted = new Set<string>();
-  const issuers = new Set<string>();
+  const clients = new ClientCertificates();
   const listener: RequestListener = (incoming, res) => {
     const tls = options.tls;
     if (tls) {
-      const presented = (incoming.socket as TLSSocket).getPeerCertificate();
-      if (!presented?.raw || !admitted.has(new X509Certificate(presented.raw).fingerprint256)) {
+      if (!clients.admits(incoming.socket as TLSSocket)) {
         mock.log.record({ route: null, method: incoming.method ?? 'GET', path: '(refused: certificate not registered)', status: tls.refused.status, at: new Date(mock.clock.now()).toISOString(), durationMs: 0, faults: [] });
         return send(res, tls.refused);
       }
@@ -138,11 +136,7 @@ export async function startMockServer<P>(options: MockServerOptions<P>): Promise
     ...(tls && tlsServer
       ? {
           admit(certificate: string, issuer: string) {
-            admitted.add(new X509Certificate(certificate).fingerprint256);
-            if (issuers.has(issuer)) return;
-            issuers.add(issuer);
-            // New connections trust the issuers registered so far; those already open keep their context.
-            tlsServer.setSecureContext({ cert: tls.cert, key: tls.key, ca: [...issuers] });
+            clients.admit(certificate, issuer, (ca) => tlsServer.setSecureContext({ cert: tls.cert, key: tls.key, ca }));
           },
         }
       : {}),
