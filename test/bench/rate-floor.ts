@@ -159,6 +159,8 @@ export const runRateFloorBench = async (options: RateFloorOptions): Promise<Reco
         maxRequestsPerSecondInRun: Object.fromEntries(systems.map((s) => [s, runStats[s]!.maxRequestsPerSecond])),
         maxRequestsPerSecond: Object.fromEntries(systems.map((s) => [s, allStats[s]!.maxRequestsPerSecond])),
         latencyMs: options.latencyMs,
+        // How the registers' process was put first on the CPU (test/bench/emulators.ts).
+        priority: emulators.priority,
       };
       const ours = population.persons.filter((p) => p.homeMunicipality === municipality && isValidHetu(p.hetu));
       const admin = { statsOf, reset: resetMocks, setLatency };
