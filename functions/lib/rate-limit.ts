@@ -22,6 +22,13 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The reason a departure's waiters are released with (nobody reads it). Without one, `abort()`
+ * builds a DOMException, stack and all, for every request let through: in the benchmark's CPU
+ * profile about 70 µs a request, more than the pacing's own arithmetic.
+ */
+const DEPARTED = Symbol('departed');
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -226,7 +233,7 @@ export class RateLimiter implements OutboundLimiter {
       this.departures.push(at);
       if (this.departures.length > this.windowCount) this.departures.shift();
     }
-    leaving.abort();
+    leaving.abort(DEPARTED);
   }
 
   holdingBack(): boolean {
