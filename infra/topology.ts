@@ -771,6 +771,11 @@ export const AUDIT_KEY_FILE_ENV = 'KOTO_AUDIT_KEY_FILE';
 export const XROAD_SECURITY_SERVER_ENV = 'KOTO_XROAD_SECURITY_SERVER';
 export const XROAD_CLIENT_ENV = 'KOTO_XROAD_CLIENT';
 /**
+ * The spread of start-to-arrival time, in ms, the pacing of the registers allows for
+ * (functions/lib/rate-limit.ts): in AWS the stack parameter `XRoadPacingMarginMs`.
+ */
+export const XROAD_PACING_MARGIN_ENV = 'KOTO_RATE_MARGIN_MS';
+/**
  * The TLS client certificate the hub presents to its security server, its key, and the CA the
  * security server's own certificate is checked against: in AWS one Secrets Manager secret, JSON
  * `{certificate, privateKey, securityServerCa}` (PEM each); locally three PEM files.

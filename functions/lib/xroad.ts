@@ -10,7 +10,7 @@
  * that part's own limiter (its own pacing record, `<system>:<part>`) at the part's own rate where
  * it has one, else the system's. So a county that answers slowly holds only its own requests.
  */
-import { externalSystems, type ExternalSystem } from '#infra/topology';
+import { externalSystems, XROAD_PACING_MARGIN_ENV, type ExternalSystem } from '#infra/topology';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { DEFAULT_MAX_XML_BYTES } from '#contracts/xroad/xml';
@@ -44,7 +44,7 @@ export const systemRate = (system: ExternalSystem): number =>
   Number(process.env[`KOTO_RATE_LIMIT_${system.toUpperCase()}`] ?? externalSystems[system].ratePerSecond);
 
 /** The spread of start-to-arrival time the pacing allows for (KOTO_RATE_MARGIN_MS). */
-export const pacingMarginMs = (): number => Number(process.env.KOTO_RATE_MARGIN_MS ?? DEFAULT_MARGIN_MS);
+export const pacingMarginMs = (): number => Number(process.env[XROAD_PACING_MARGIN_ENV] ?? DEFAULT_MARGIN_MS);
 
 /** Where the calls toward `system` (or one part of it) are counted, and at what rate. */
 export const pacingOf = (system: ExternalSystem, part?: PacedPart): { readonly key: string; readonly perSecond: number } => ({

@@ -25,6 +25,7 @@ import {
   type QueueName,
   type TableName,
 } from '#infra/topology';
+import { DEFAULT_MARGIN_MS } from '#lib/rate-limit';
 import { AccessLogBucket, HubBucket } from '#infra/cdk/constructs/bucket';
 import { HubFunction } from '#infra/cdk/constructs/hub-function';
 import { DoorApi } from '#infra/cdk/constructs/door-api';
@@ -228,6 +229,15 @@ export class KotoHubStack extends Stack {
         description: "The hub's X-Road client subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. FI/MUN/0123456-7/kotohub",
         allowedPattern: '^[^/\\s]+/[^/\\s]+/[^/\\s]+/[^/\\s]+$',
         constraintDescription: 'four parts separated by "/": instance, member class, member code, subsystem',
+      }).valueAsString,
+      pacingMarginMs: new CfnParameter(this, 'XRoadPacingMarginMs', {
+        type: 'Number',
+        description:
+          "Milliseconds added to each register's pacing interval for the way from the hub to the register (docs/DESIGN.md " +
+          '"Rate limits, as the register counts them"): larger if a register counts more than its limit, smaller to go faster',
+        default: DEFAULT_MARGIN_MS,
+        minValue: 0,
+        maxValue: 1000,
       }).valueAsString,
     };
     const municipalities = new CfnParameter(this, 'Municipalities', {

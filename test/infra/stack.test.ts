@@ -25,6 +25,7 @@ import {
   type TableAccess,
   type TableName,
 } from '#infra/topology';
+import { DEFAULT_MARGIN_MS } from '#lib/rate-limit';
 import { bundleAliases, esbuildOptions, hubBundling, repoRoot } from '#infra/cdk/bundling';
 import {
   AUDIT_KEY_SECRET_ARN_ENV,
@@ -33,6 +34,7 @@ import {
   WEBHOOK_SECRET_PREFIX,
   WEBHOOK_SECRET_PREFIX_ENV,
   XROAD_CLIENT_ENV,
+  XROAD_PACING_MARGIN_ENV,
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_SECRET_ARN_ENV,
   VTJ_CREDENTIALS_SECRET_ARN_ENV,
@@ -234,6 +236,7 @@ describe('functions', () => {
     if (spec.calls?.length) {
       expected[XROAD_SECURITY_SERVER_ENV] = { Ref: 'XRoadSecurityServerUrl' };
       expected[XROAD_CLIENT_ENV] = { Ref: 'XRoadClientId' };
+      expected[XROAD_PACING_MARGIN_ENV] = { Ref: 'XRoadPacingMarginMs' };
       expected[XROAD_TLS_SECRET_ARN_ENV] = { Ref: logicalId(stack.xroadTlsSecret) };
       Object.assign(expected, PARAMS_AND_SECRETS_ENV);
     }
@@ -312,6 +315,10 @@ describe('functions', () => {
   it('the parameters for the X-Road security server and client exist', () => {
     expect(json.Parameters).toHaveProperty('XRoadSecurityServerUrl');
     expect(json.Parameters).toHaveProperty('XRoadClientId');
+  });
+
+  it("the registers' pacing margin is a parameter, by default the hub's own, within 0 to 1000 ms", () => {
+    expect(json.Parameters.XRoadPacingMarginMs).toMatchObject({ Type: 'Number', Default: DEFAULT_MARGIN_MS, MinValue: 0, MaxValue: 1000 });
   });
 
   it('the municipalities the hub serves are a parameter: three-digit codes separated by commas', () => {

@@ -31,6 +31,7 @@ import {
   WEBHOOK_SECRET_PREFIX_ENV,
   VTJ_CREDENTIALS_SECRET_ARN_ENV,
   XROAD_CLIENT_ENV,
+  XROAD_PACING_MARGIN_ENV,
   XROAD_SECURITY_SERVER_ENV,
   XROAD_TLS_SECRET_ARN_ENV,
   COUNTY_TLS_SECRET_ARN_ENV,
@@ -53,6 +54,8 @@ export const PARAMS_AND_SECRETS = lambda.ParamsAndSecretsLayerVersion.fromVersio
 export interface XRoadSettings {
   readonly securityServerUrl: string;
   readonly clientId: string;
+  /** The pacing margin toward the registers, in ms (a Number parameter's value, as text). */
+  readonly pacingMarginMs: string;
   /** The hub's TLS client certificate, its key and the security server's CA (JSON of PEMs). */
   readonly tlsSecret: secretsmanager.ISecret;
   /** The VPC of the security server: the functions that call it run in these subnets, with this security group. */
@@ -167,6 +170,7 @@ export class HubFunction extends Construct {
     if (xroad) {
       environment[XROAD_SECURITY_SERVER_ENV] = xroad.securityServerUrl;
       environment[XROAD_CLIENT_ENV] = xroad.clientId;
+      environment[XROAD_PACING_MARGIN_ENV] = xroad.pacingMarginMs;
       environment[XROAD_TLS_SECRET_ARN_ENV] = xroad.tlsSecret.secretArn;
       xroad.tlsSecret.grantRead(this.role);
     }
