@@ -34,27 +34,41 @@ let madeFrom = metricsEnvOf(process.env);
 export type FailureKind = 'transient' | 'permanent';
 
 /**
- * The metrics of the calls to external systems have dimensions of their own (the system, not the
- * function, so that the dashboard shows one line per system whoever called it). EMF gives every
- * metric of a document the same dimensions, so each is written at once in its own document by a
- * single-metric instance per dimension set, made on first use (after the runtime's environment).
+ * Metrics with dimensions of their own: EMF gives every metric of a document the same dimensions,
+ * so each is written at once in its own document by a single-metric instance per dimension set,
+ * made on first use (after the runtime's environment is set).
  */
-const externalInstances = new Map<string, Metrics>();
+export class MetricsByDimensions {
+  private readonly instances = new Map<string, Metrics>();
 
-const externalMetrics = (dimensions: Readonly<Record<string, string>>): Metrics => {
-  const key = JSON.stringify(dimensions);
-  let instance = externalInstances.get(key);
-  if (!instance) {
-    instance = new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
-      singleMetric: true,
-      defaultDimensions: dimensions,
-    });
-    externalInstances.set(key, instance);
+  /** The single-metric instance of one dimension set. */
+  of(dimensions: Readonly<Record<string, string>>): Metrics {
+    const key = JSON.stringify(dimensions);
+    let instance = this.instances.get(key);
+    if (!instance) {
+      instance = new Metrics({
+        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
+        serviceName: process.env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
+        singleMetric: true,
+        defaultDimensions: dimensions,
+      });
+      this.instances.set(key, instance);
+    }
+    return instance;
   }
-  return instance;
-};
+
+  /** Forget the instances (the embedded runtime, on another environment). */
+  reset(): void {
+    this.instances.clear();
+  }
+}
+
+/**
+ * The metrics of the calls to external systems have the system as their dimension, not the
+ * function, so that the dashboard shows one line per system whoever called it.
+ */
+const external = new MetricsByDimensions();
+const externalMetrics = (dimensions: Readonly<Record<string, string>>): Metrics => external.of(dimensions);
 
 /** One call to an external system: its duration, and if it failed, how (`externalLatency`, `externalFailures`). */
 export const recordExternalCall = (system: ExternalSystem, durationMs: number, failure?: FailureKind): void => {
@@ -77,7 +91,7 @@ export const recordBreakerDeferral = (system: ExternalSystem): void => {
 };
 
 /** Forget the external-call instances, so the next ones read the environment again (tests). */
-export const resetExternalMetrics = (): void => externalInstances.clear();
+export const resetExternalMetrics = (): void => external.reset();
 
 /**
  * Makes the function's instance anew when the environment it is made from has changed, and the

@@ -8,7 +8,6 @@
  * plain-HTTP port (ingress-server.ts).
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -23,7 +22,7 @@ import { inboxCallerOf } from '#functions/inbox/clients';
 import { inboxDeps } from '#functions/inbox/deps';
 import { handleInboxRequest } from '#functions/inbox/pull';
 import { refuseCrossSite } from '#infra/local/browser-guard';
-import { closeServer, listen, LOOPBACK } from '#infra/local/net';
+import { closeServer, json, listen, LOOPBACK, readBody } from '#infra/local/net';
 import type { PkiPaths } from '#infra/local/pki';
 
 export interface DoorRequest {
@@ -72,23 +71,6 @@ export const presentedCertificate = (socket: TLSSocket): PresentedCertificate | 
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.fingerprint256) return undefined;
   return { fingerprint256: peer.fingerprint256, trusted: socket.authorized };
-};
-
-const readBody = (req: IncomingMessage, limit: number): Promise<string | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit + 1) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) => {
-  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 };
 
 /**

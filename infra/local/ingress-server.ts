@@ -2,12 +2,12 @@
  * The operator's plain-HTTP port of the embedded runtime: `GET /status`, the ops page and its API,
  * on loopback behind the browser guard. Envelopes go to the door (door-server.ts), over mutual TLS.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
-import { closeServer, listen, LOOPBACK } from '#infra/local/net';
+import { closeServer, json, listen, LOOPBACK, readBody } from '#infra/local/net';
 import { refuseCrossSite } from '#infra/local/browser-guard';
 
 export interface HttpResponse {
@@ -61,23 +61,6 @@ export const matchRoute = (routes: HttpRoutes['get'], path: string): { route: Ge
     if (matches) return { route, params };
   }
   return undefined;
-};
-
-const readBody = (req: IncomingMessage, limit: number): Promise<string | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit + 1) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 };
 
 export interface IngressServer {

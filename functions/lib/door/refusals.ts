@@ -15,6 +15,7 @@ import { hopKey, payloadDigest, sealRecord, type AuditRecord } from '#lib/audit/
 import { writeAuditRecords } from '#lib/audit/store';
 import { auditRetentionDays } from '#lib/config';
 import { logger } from '#lib/logger';
+import { MetricsByDimensions } from '#lib/metrics';
 
 export const DOOR_STAGE = 'door';
 
@@ -62,26 +63,11 @@ export const refusalRecord = (refusal: Refusal, key: Buffer, at: Date): AuditRec
 };
 
 /** One single-metric instance per dimension set, made on first use so that it reads the runtime's environment. */
-let refusalMetrics = new Map<string, Metrics>();
+const refusalMetrics = new MetricsByDimensions();
 
-export const resetRefusalMetrics = (): void => {
-  refusalMetrics = new Map();
-};
+export const resetRefusalMetrics = (): void => refusalMetrics.reset();
 
-const metricsWith = (dimensions: Readonly<Record<string, string>>): Metrics => {
-  const key = JSON.stringify(dimensions);
-  let instance = refusalMetrics.get(key);
-  if (!instance) {
-    instance = new Metrics({
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || hubMetrics.namespace,
-      serviceName: process.env.POWERTOOLS_SERVICE_NAME || hubMetrics.service,
-      singleMetric: true,
-      defaultDimensions: dimensions,
-    });
-    refusalMetrics.set(key, instance);
-  }
-  return instance;
-};
+const metricsWith = (dimensions: Readonly<Record<string, string>>): Metrics => refusalMetrics.of(dimensions);
 
 /**
  * One refusal, counted by its rule and in the total: the alarm watches the total, since a
