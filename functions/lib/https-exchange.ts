@@ -164,6 +164,18 @@ export interface Attempt {
   durationMs?: number;
 }
 
+const NOT_SENT = Symbol('not sent');
+
+/**
+ * Marks a failure that came before the request left — no time or rate-limit slot before the
+ * deadline, the hub's own TLS material unreadable — so that the breaker does not count it against
+ * the system (functions/lib/breaker/guard.ts): it says nothing about the system.
+ */
+const notSent = <E extends Error>(error: E): E => Object.assign(error, { [NOT_SENT]: true });
+
+/** Whether the call failed before its request left (`notSent`). */
+export const wasNotSent = (error: unknown): boolean => typeof error === 'object' && error !== null && NOT_SENT in error;
+
 /** Every error a client throws says whether a retry can help; what does not, counts as permanent. */
 const failureKind = (error: unknown): FailureKind =>
   (error as { transient?: unknown } | null)?.transient === true ? 'transient' : 'permanent';
@@ -202,12 +214,12 @@ export interface ExchangeSettings {
 export const exchange = async (url: string, init: Exchange, options: CallOptions, attempt: Attempt, settings: ExchangeSettings): Promise<{ status: number; body: Buffer }> => {
   const { faults } = settings;
   const budget = Math.min(settings.timeoutMs, options.deadline ? options.deadline - Date.now() : Infinity);
-  if (budget <= 0) throw faults.timeout();
+  if (budget <= 0) throw notSent(faults.timeout());
   let leaveAt = 0;
   if (settings.limiter) {
     // A call that could only start after its deadline fails now.
     const grant = await settings.limiter.acquire(options.deadline);
-    if (!grant) throw faults.timeout();
+    if (!grant) throw notSent(faults.timeout());
     leaveAt = grant.leaveAt;
   }
   // The limiter paces from the moment the request really left (or learns that it did not): once.
@@ -223,7 +235,7 @@ export const exchange = async (url: string, init: Exchange, options: CallOptions
     agent = await settings.agents.agentFor(target, settings.tls);
   } catch (error) {
     departed();
-    throw faults.configuration(error);
+    throw notSent(faults.configuration(error));
   }
   const signal = AbortSignal.timeout(Math.max(1, options.deadline ? Math.min(budget, options.deadline - Date.now()) : budget));
   attempt.startedAt = Date.now();

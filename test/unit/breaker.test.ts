@@ -17,6 +17,7 @@ import { breakerSpecFromEnv, toPolicy } from '#lib/breaker/system';
 import { ATTR } from '#lib/batch/attributes';
 import { PermanentError, TransientError } from '#lib/errors';
 import { resetExternalMetrics } from '#lib/metrics';
+import { XRoadHttpClient } from '#lib/xroad-client';
 import { breakerPolicy } from '#infra/topology';
 
 const POLICY: BreakerPolicy = { failuresToOpen: 3, firstProbeMs: 1_000, maxProbeMs: 6_000, probeTimeoutMs: 10_000, holdMs: 60_000 };
@@ -199,6 +200,29 @@ describe('a call through the breaker', () => {
     await expect(throughBreaker(b, hopWith(), refused, (w) => requeued.push(w), clock)).rejects.toThrow(PermanentError);
     expect((await b.state()).phase).toBe('closed');
     expect(requeued).toEqual([]);
+  });
+
+  it('does not count a call that never left — no rate-limit slot before its deadline is the system’s pace, not its failure', async () => {
+    const b = breaker();
+    const requeued: Wait[] = [];
+    // A real client whose register's pace leaves no slot before the deadline: nothing is sent.
+    const paced = new XRoadHttpClient(
+      { securityServerUrl: 'http://127.0.0.1:9', client: { xRoadInstance: 'FI-TEST', memberClass: 'MUN', memberCode: '0000000-0', subsystemCode: 'koto-hub' }, userId: 'koto-hub', timeoutMs: 2000, maxResponseBytes: 10_000 },
+      { acquire: async () => undefined },
+      'vtj',
+    );
+    const noSlot = () => paced.rest('status', 'GET', '/r1/ok', undefined, { deadline: Date.now() + 1_000 });
+    for (let i = 0; i < POLICY.failuresToOpen + 2; i++) {
+      const hop = hopWith();
+      await expect(throughBreaker(b, hop, noSlot, (w) => requeued.push(w), clock)).rejects.toMatchObject({ transient: true });
+      expect(hop.outcomes).toEqual([]);
+    }
+    expect(await b.state()).toMatchObject({ phase: 'closed', failures: 0 });
+    expect(requeued).toEqual([]);
+    // The same client's call that did leave and failed counts as ever.
+    const unreachable = new XRoadHttpClient(paced.config, undefined, 'vtj');
+    await expect(throughBreaker(b, hopWith(), () => unreachable.rest('status', 'GET', '/r1/ok'), () => undefined, clock)).rejects.toMatchObject({ transient: true });
+    expect(await b.state()).toMatchObject({ phase: 'closed', failures: 1 });
   });
 
   it('stops waiting once the message has waited the whole hold: it then takes the ordinary retries', async () => {

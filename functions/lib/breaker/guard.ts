@@ -4,10 +4,12 @@
  * the next probe (`requeue`) and the hop ends as `deferred`, so the wait counts no receive against
  * the queue's maxReceiveCount. A transient failure that opens the breaker (or fails the probe)
  * waits the same way; one that leaves it closed is thrown and retried as usual, and a permanent
- * one is thrown and dead-letters at once. The message carries when it began to wait
- * (`koto.waitingSince`): past the policy's hold it waits no more and takes the ordinary retries.
+ * one is thrown and dead-letters at once. A call that never left (`wasNotSent`) is retried as usual
+ * and counts for nothing. The message carries when it began to wait (`koto.waitingSince`): past the
+ * policy's hold it waits no more and takes the ordinary retries.
  */
 import { classifyError, TransientError } from '#lib/errors';
+import { wasNotSent } from '#lib/https-exchange';
 import { recordBreakerDeferral } from '#lib/metrics';
 import { systemClock, type Clock } from '#lib/rate-limit';
 import { ATTR } from '#lib/batch/attributes';
@@ -56,6 +58,10 @@ export const throughBreaker = async <T>(
   try {
     value = await call();
   } catch (error) {
+    // A call that never left (no rate-limit slot before the deadline — the system's own pace, not its
+    // failure — or the hub's TLS material unreadable) is retried as any other, and the breaker is not
+    // told. A probe so ended stays claimed until the probe's timeout, when the next message probes.
+    if (wasNotSent(error)) throw error;
     if (classifyError(error).kind === 'permanent') {
       // A permanent fault is an answer: the system is up, and the message dead-letters as ever.
       if (!clean) await breaker.answered().catch(() => undefined);
