@@ -33,19 +33,22 @@ import {
   readUmaPersonRequest,
   type UmaListResponse,
 } from '#contracts/uma/wire';
-import { buildSoapFault, buildSoapResponse, parseSoapEnvelope, type SoapEnvelope } from '#contracts/xroad/soap';
-import { startMockServer, type MockResponse, type MockRoute, type MockServer, type SystemMockOptions } from '#mocks/framework';
+import { buildSoapResponse } from '#contracts/xroad/soap';
+import {
+  readSoapRequest,
+  soapAnswer,
+  soapFaultAnswer,
+  startMockServer,
+  type MockRoute,
+  type MockServer,
+  type SystemMockOptions,
+} from '#mocks/framework';
 import { asPopulationIndex, type PopulationIndex } from '#mocks/population-index';
 
 export interface UmaMockOptions extends SystemMockOptions {
   /** Compensation of a person with a residence record on `asOf`; the default is described above. */
   readonly compensation?: (person: FixturePerson, asOf: string) => CompensationV1;
 }
-
-const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
-const soap = (status: number, body: string): MockResponse => ({ status, headers: SOAP_HEADERS, body });
-const soapFault = (faultCode: string, faultString: string, envelope?: SoapEnvelope): MockResponse =>
-  soap(500, buildSoapFault({ faultCode, faultString }, envelope?.headers ?? undefined));
 
 const addYears = (iso: string, years: number): string => {
   const d = new Date(`${iso}T00:00:00Z`);
@@ -131,34 +134,31 @@ export function createUmaMock(population: FixturePopulation | PopulationIndex, o
     method: 'POST',
     pattern: /^\/(?:cgi-bin\/consumer_proxy)?$/,
     handle(req, _match, pop) {
-      let envelope: SoapEnvelope;
-      try {
-        envelope = parseSoapEnvelope(req.body);
-      } catch {
-        return soapFault('Client.InvalidSoap', 'The request is not a valid SOAP envelope');
-      }
+      const read = readSoapRequest(req.body);
+      if ('refused' in read) return read.refused;
+      const { envelope } = read;
       const service = envelope.headers?.service;
-      if (!envelope.headers || !service) return soapFault('Client.MissingHeaderField', 'X-Road headers are missing');
+      if (!envelope.headers || !service) return soapFaultAnswer('Client.MissingHeaderField', 'X-Road headers are missing');
       if (service.memberCode !== UMA_PERSON_SERVICE.memberCode || service.subsystemCode !== UMA_PERSON_SERVICE.subsystemCode) {
-        return soapFault('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
+        return soapFaultAnswer('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
       }
       try {
         if (service.serviceCode === UMA_PERSON_SERVICE.serviceCode) {
           const request = readUmaPersonRequest(envelope.body);
           const residence = residenceOf(pop, request.Henkilotunnus, request.Tilannepaiva, options.compensation);
           const answer = buildUmaPersonResponse(toUmaPersonResponse(residence, request.Tilannepaiva));
-          return soap(200, buildSoapResponse(envelope.headers, answer));
+          return soapAnswer(200, buildSoapResponse(envelope.headers, answer));
         }
         if (service.serviceCode === UMA_LIST_SERVICE.serviceCode) {
           const request = readUmaListRequest(envelope.body);
           const page = umaListPage(pop, request.Kuntakoodi, request.Sivu, request.SivunKoko);
-          return soap(200, buildSoapResponse(envelope.headers, buildUmaListResponse(page)));
+          return soapAnswer(200, buildSoapResponse(envelope.headers, buildUmaListResponse(page)));
         }
       } catch (error) {
         // Contract errors name fields, never values.
-        return soapFault('Client', error instanceof Error && error.name === 'UmaContractError' ? error.message : 'Invalid request', envelope);
+        return soapFaultAnswer('Client', error instanceof Error && error.name === 'UmaContractError' ? error.message : 'Invalid request', envelope);
       }
-      return soapFault('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
+      return soapFaultAnswer('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
     },
   };
 
@@ -167,7 +167,7 @@ export function createUmaMock(population: FixturePopulation | PopulationIndex, o
     system: 'uma',
     routes: [route],
     population: asPopulationIndex(population),
-    faultBody: (faultcode, faultstring) => soap(500, buildSoapFault({ faultCode: faultcode, faultString: faultstring })),
+    faultBody: (faultcode, faultstring) => soapFaultAnswer(faultcode, faultstring),
     custom: {
       unknownPeruste: async (_req, ctx) => {
         const normal = await ctx.normal();

@@ -45,13 +45,15 @@ import {
 } from '#contracts/vtj/wire';
 import { FINLAND_ALPHA3 } from '#contracts/iso3166';
 import { VTJ_MUTPA_BATCH, VTJ_MUTPA_SERVICE, parseMuutoksetRequest, type Muutos, muutos as muutosSchema } from '#contracts/vtj/changes';
-import { buildSoapFault, buildSoapResponse, parseSoapEnvelope, type SoapEnvelope } from '#contracts/xroad/soap';
+import { buildSoapResponse } from '#contracts/xroad/soap';
 import {
   json,
+  readSoapRequest,
+  soapAnswer,
+  soapFaultAnswer,
   startMockServer,
   xroadEchoHeaders,
   xroadRestError,
-  type MockResponse,
   type MockRoute,
   type MockServer,
   type SystemMockOptions,
@@ -85,14 +87,6 @@ export interface VtjMock extends MockServer {
    */
   changeRequests(): readonly { key: number; hetulista: readonly string[] }[];
 }
-
-const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
-
-const soap = (status: number, body: string): MockResponse => ({ status, headers: SOAP_HEADERS, body });
-
-/** A SOAP fault as the security server or the provider returns it. */
-const soapFault = (faultCode: string, faultString: string, envelope?: SoapEnvelope): MockResponse =>
-  soap(500, buildSoapFault({ faultCode, faultString }, envelope?.headers ?? undefined));
 
 /** VTJ's own wording of its fault answer for a code it does not know (VRK's test service). */
 export const VTJ_NOT_FOUND_FAULT_STRING = 'Hakuperusteella ei löydy tietoja vtj:stä';
@@ -170,29 +164,26 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
     method: 'POST',
     pattern: /^\/(?:cgi-bin\/consumer_proxy)?$/,
     handle(req, _match, pop) {
-      let envelope: SoapEnvelope;
-      try {
-        envelope = parseSoapEnvelope(req.body);
-      } catch {
-        return soapFault('Client.InvalidSoap', 'The request is not a valid SOAP envelope');
-      }
+      const read = readSoapRequest(req.body);
+      if ('refused' in read) return read.refused;
+      const { envelope } = read;
       const service = envelope.headers?.service;
-      if (!envelope.headers) return soapFault('Client.MissingHeaderField', 'X-Road headers are missing');
+      if (!envelope.headers) return soapFaultAnswer('Client.MissingHeaderField', 'X-Road headers are missing');
       if (service?.memberCode !== VTJ_SERVICE.memberCode || service.subsystemCode !== VTJ_SERVICE.subsystemCode || service.serviceCode !== VTJ_SERVICE.serviceCode) {
-        return soapFault('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
+        return soapFaultAnswer('Server.ServerProxy.UnknownService', 'Unknown service', envelope);
       }
       let request;
       try {
         request = readVtjRequestBody(envelope.body);
       } catch {
-        return soapFault('Client', 'The body is not a valid HenkilonTunnusKysely request', envelope);
+        return soapFaultAnswer('Client', 'The body is not a valid HenkilonTunnusKysely request', envelope);
       }
       const answer = vtjAnswerFor(pop, request.Henkilotunnus, {
         turvakieltoAddress: options.turvakieltoAddress,
         unknownCodeAnswer: options.unknownCodeAnswer,
         now: clock(),
       });
-      return soap(200, buildSoapResponse(envelope.headers, buildVtjResponse(answer, request)));
+      return soapAnswer(200, buildSoapResponse(envelope.headers, buildVtjResponse(answer, request)));
     },
   };
 
@@ -259,7 +250,7 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
       changes = [];
       changeRequests = [];
     },
-    faultBody: (faultcode, faultstring) => soap(500, buildSoapFault({ faultCode: faultcode, faultString: faultstring })),
+    faultBody: (faultcode, faultstring) => soapFaultAnswer(faultcode, faultstring),
     custom: {
       wrongPaluukoodi: async (_req, ctx) => {
         const normal = await ctx.normal();
@@ -274,7 +265,7 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
         const normal = await ctx.normal();
         return { ...normal, body: normal.body.replace(/<xrd:id>[^<]*<\/xrd:id>/, '<xrd:id>00000000-0000-4000-8000-000000000000</xrd:id>') };
       },
-      doctype: () => soap(200, ENTITY_BOMB),
+      doctype: () => soapAnswer(200, ENTITY_BOMB),
       restError: (_req, ctx) => {
         const status = typeof ctx.params['status'] === 'number' ? ctx.params['status'] : 500;
         const type = typeof ctx.params['type'] === 'string' ? ctx.params['type'] : 'Server.ServerProxy.ServiceFailed';
