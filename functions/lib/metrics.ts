@@ -68,26 +68,25 @@ export class MetricsByDimensions {
  * function, so that the dashboard shows one line per system whoever called it.
  */
 const external = new MetricsByDimensions();
-const externalMetrics = (dimensions: Readonly<Record<string, string>>): Metrics => external.of(dimensions);
 
 /** One call to an external system: its duration, and if it failed, how (`externalLatency`, `externalFailures`). */
 export const recordExternalCall = (system: ExternalSystem, durationMs: number, failure?: FailureKind): void => {
   const { dimensions } = hubMetrics;
-  externalMetrics({ [dimensions.system]: system }).addMetric(hubMetrics.externalLatency, MetricUnit.Milliseconds, Math.max(0, durationMs));
+  external.of({ [dimensions.system]: system }).addMetric(hubMetrics.externalLatency, MetricUnit.Milliseconds, Math.max(0, durationMs));
   if (failure) {
-    externalMetrics({ [dimensions.system]: system, [dimensions.kind]: failure }).addMetric(hubMetrics.externalFailures, MetricUnit.Count, 1);
+    external.of({ [dimensions.system]: system, [dimensions.kind]: failure }).addMetric(hubMetrics.externalFailures, MetricUnit.Count, 1);
   }
 };
 
 /** A circuit breaker changed phase (`breakerTransitions`, dimensions system and state). */
 export const recordBreakerTransition = (system: ExternalSystem, state: 'open' | 'half-open' | 'closed'): void => {
   const { dimensions } = hubMetrics;
-  externalMetrics({ [dimensions.system]: system, [dimensions.state]: state }).addMetric(hubMetrics.breakerTransitions, MetricUnit.Count, 1);
+  external.of({ [dimensions.system]: system, [dimensions.state]: state }).addMetric(hubMetrics.breakerTransitions, MetricUnit.Count, 1);
 };
 
 /** A message re-sent to wait while its system's breaker is open (`breakerDeferred`, dimension system). */
 export const recordBreakerDeferral = (system: ExternalSystem): void => {
-  externalMetrics({ [hubMetrics.dimensions.system]: system }).addMetric(hubMetrics.breakerDeferred, MetricUnit.Count, 1);
+  external.of({ [hubMetrics.dimensions.system]: system }).addMetric(hubMetrics.breakerDeferred, MetricUnit.Count, 1);
 };
 
 /** Forget the external-call instances, so the next ones read the environment again (tests). */

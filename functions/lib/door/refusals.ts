@@ -8,7 +8,7 @@
  * never entered the hub, so it belongs to no correlation of its own (and a caller could name any).
  */
 import { randomUUID } from 'node:crypto';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { hubMetrics } from '#infra/topology';
 import { auditKey } from '#lib/audit/key';
 import { hopKey, payloadDigest, sealRecord, type AuditRecord } from '#lib/audit/record';
@@ -67,15 +67,13 @@ const refusalMetrics = new MetricsByDimensions();
 
 export const resetRefusalMetrics = (): void => refusalMetrics.reset();
 
-const metricsWith = (dimensions: Readonly<Record<string, string>>): Metrics => refusalMetrics.of(dimensions);
-
 /**
  * One refusal, counted by its rule and in the total: the alarm watches the total, since a
  * CloudWatch alarm cannot sum a metric over the values of a dimension.
  */
 export const countRefusal = (rule: string): void => {
-  metricsWith({ [hubMetrics.dimensions.kind]: rule }).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
-  metricsWith({}).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
+  refusalMetrics.of({ [hubMetrics.dimensions.kind]: rule }).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
+  refusalMetrics.of({}).addMetric(hubMetrics.doorRefusals, MetricUnit.Count, 1);
 };
 
 /** Counts and audits a refusal; a failing audit write is logged, and the caller is refused all the same. */
