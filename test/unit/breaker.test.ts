@@ -148,6 +148,13 @@ describe('a call through the breaker', () => {
     return { outcomes, attribute: (name: string) => attributes[name], setOutcome: (o: string) => void outcomes.push(o) };
   };
   const unavailable = () => Promise.reject(faultFromHttpStatus(503, 'HenkilonTunnusKysely'));
+  /** A real client whose register's pace leaves no slot before the deadline: nothing is sent. */
+  const paced = new XRoadHttpClient(
+    { securityServerUrl: 'http://127.0.0.1:9', client: { xRoadInstance: 'FI-TEST', memberClass: 'MUN', memberCode: '0000000-0', subsystemCode: 'koto-hub' }, userId: 'koto-hub', timeoutMs: 2000, maxResponseBytes: 10_000 },
+    { acquire: async () => undefined },
+    'vtj',
+  );
+  const noSlot = () => paced.rest('status', 'GET', '/r1/ok', undefined, { deadline: Date.now() + 1_000 });
 
   it('calls the system while closed and gives its answer', async () => {
     const requeued: Wait[] = [];
@@ -205,13 +212,6 @@ describe('a call through the breaker', () => {
   it('does not count a call that never left — no rate-limit slot before its deadline is the system’s pace, not its failure', async () => {
     const b = breaker();
     const requeued: Wait[] = [];
-    // A real client whose register's pace leaves no slot before the deadline: nothing is sent.
-    const paced = new XRoadHttpClient(
-      { securityServerUrl: 'http://127.0.0.1:9', client: { xRoadInstance: 'FI-TEST', memberClass: 'MUN', memberCode: '0000000-0', subsystemCode: 'koto-hub' }, userId: 'koto-hub', timeoutMs: 2000, maxResponseBytes: 10_000 },
-      { acquire: async () => undefined },
-      'vtj',
-    );
-    const noSlot = () => paced.rest('status', 'GET', '/r1/ok', undefined, { deadline: Date.now() + 1_000 });
     for (let i = 0; i < POLICY.failuresToOpen + 2; i++) {
       const hop = hopWith();
       await expect(throughBreaker(b, hop, noSlot, (w) => requeued.push(w), clock)).rejects.toMatchObject({ transient: true });
@@ -223,6 +223,32 @@ describe('a call through the breaker', () => {
     const unreachable = new XRoadHttpClient(paced.config, undefined, 'vtj');
     await expect(throughBreaker(b, hopWith(), () => unreachable.rest('status', 'GET', '/r1/ok'), () => undefined, clock)).rejects.toMatchObject({ transient: true });
     expect(await b.state()).toMatchObject({ phase: 'closed', failures: 1 });
+  });
+
+  it('frees a probe that never left at once: the next message probes rather than wait out the probe’s timeout', async () => {
+    const b = breaker();
+    for (let i = 0; i < POLICY.failuresToOpen; i++) await b.failed(call);
+    clock.advance(POLICY.firstProbeMs);
+    await expect(throughBreaker(b, hopWith(), noSlot, () => undefined, clock)).rejects.toMatchObject({ transient: true });
+    expect(await b.state()).toMatchObject({ phase: 'open', nextProbeAt: clock.time, probeStartedAt: null, failedProbes: 0, probeIntervalMs: POLICY.firstProbeMs });
+    // Freeing it is no transition: the breaker opened once, and nothing was learnt since.
+    expect(transitions).toEqual(['open', 'half-open']);
+    const requeued: Wait[] = [];
+    expect(await throughBreaker(b, hopWith(), async () => 'answer', (w) => requeued.push(w), clock)).toEqual({ answered: true, value: 'answer' });
+    expect(requeued).toEqual([]);
+    expect((await b.state()).phase).toBe('closed');
+  });
+
+  it('leaves a probe claim another caller has taken over since (the first one’s timeout passed)', async () => {
+    const b = breaker();
+    for (let i = 0; i < POLICY.failuresToOpen; i++) await b.failed(call);
+    clock.advance(POLICY.firstProbeMs);
+    const first = await b.admit();
+    clock.advance(POLICY.probeTimeoutMs);
+    const second = await b.admit();
+    expect(second.admission.kind).toBe('probe');
+    await b.probeNotSent(first.state);
+    expect(await b.state()).toMatchObject({ phase: 'half-open', probeStartedAt: clock.time });
   });
 
   it('stops waiting once the message has waited the whole hold: it then takes the ordinary retries', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '#lib/rate-limit';
 import type { BreakerStore } from '#lib/breaker/store';
-import { admit, afterAnswer, afterFailure, openIfDue, type Admission, type BreakerPhase, type BreakerPolicy, type BreakerState } from '#lib/breaker/state';
+import { admit, afterAnswer, afterFailure, openIfDue, releaseProbe, type Admission, type BreakerPhase, type BreakerPolicy, type BreakerState } from '#lib/breaker/state';
 
 export type TransitionListener = (system: string, to: BreakerPhase, state: BreakerState) => void;
 
@@ -56,13 +56,23 @@ export class CircuitBreaker {
     return this.update((state) => openIfDue(state, this.clock.now(), this.policy));
   }
 
-  private async update(transition: (state: BreakerState) => BreakerState): Promise<BreakerState> {
+  /**
+   * The probe `admit` claimed (resolving with `claimed`) never left: the next caller probes at once.
+   * Not reported as a transition: the breaker did not open again, nothing was learnt.
+   */
+  probeNotSent(claimed: BreakerState): Promise<BreakerState> {
+    const claimedAt = claimed.probeStartedAt;
+    if (claimedAt === null) return this.state();
+    return this.update((state) => releaseProbe(state, claimedAt, this.clock.now()), false);
+  }
+
+  private async update(transition: (state: BreakerState) => BreakerState, report = true): Promise<BreakerState> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const { state, version } = await this.store.read(this.system);
       const next = transition(state);
       if (next === state) return state;
       if (await this.store.write(this.system, next, version)) {
-        if (next.phase !== state.phase) this.onTransition(this.system, next.phase, next);
+        if (report && next.phase !== state.phase) this.onTransition(this.system, next.phase, next);
         return next;
       }
     }

@@ -59,9 +59,12 @@ export const throughBreaker = async <T>(
     value = await call();
   } catch (error) {
     // A call that never left (no rate-limit slot before the deadline — the system's own pace, not its
-    // failure — or the hub's TLS material unreadable) is retried as any other, and the breaker is not
-    // told. A probe so ended stays claimed until the probe's timeout, when the next message probes.
-    if (wasNotSent(error)) throw error;
+    // failure — or the hub's TLS material unreadable) is retried as any other and counts for nothing;
+    // a probe so ended is freed, so the next message probes rather than wait out the probe's timeout.
+    if (wasNotSent(error)) {
+      if (admission.kind === 'probe') await breaker.probeNotSent(seen).catch(() => undefined);
+      throw error;
+    }
     if (classifyError(error).kind === 'permanent') {
       // A permanent fault is an answer: the system is up, and the message dead-letters as ever.
       if (!clean) await breaker.answered().catch(() => undefined);

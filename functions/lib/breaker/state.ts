@@ -62,6 +62,14 @@ export const admit = (state: BreakerState, now: number, policy: BreakerPolicy): 
   return { admission: { kind: 'probe' }, next: { ...state, phase: 'half-open', probeStartedAt: now } };
 };
 
+/**
+ * The probe claimed at `claimedAt` ended without leaving (no rate-limit slot before its deadline):
+ * it tells nothing of the system, so the probe is free again at once rather than at its timeout.
+ * A claim another caller has taken over since (the timeout passed) is left to it.
+ */
+export const releaseProbe = (state: BreakerState, claimedAt: number, now: number): BreakerState =>
+  state.phase === 'half-open' && state.probeStartedAt === claimedAt ? { ...state, phase: 'open', nextProbeAt: now, probeStartedAt: null } : state;
+
 /** After a transient failure of a call made with `admission`. */
 export const afterFailure = (state: BreakerState, admission: Admission, now: number, policy: BreakerPolicy): BreakerState => {
   if (admission.kind === 'probe' && state.phase === 'half-open') {
