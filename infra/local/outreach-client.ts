@@ -32,15 +32,15 @@ export const awaitRunDelivery = async (
   runId: string,
   timeoutMs: number,
   onProgress: (run: RunItem) => void = () => undefined,
-  /** How often the run is read (the benchmark reads it often, to time the run to its delivery). */
-  pollMs = 250,
+  /** How often the run is read, in ms, or as the run last read says (the benchmark reads often near the end, to time the run to its delivery). */
+  pollMs: number | ((run: RunItem | undefined) => number) = 250,
 ): Promise<RunItem | undefined> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const run = await store.getRun(runId);
     if (run) onProgress(run);
     if ((run?.phase === 'delivered' && run.location) || run?.phase === 'abandoned') return run;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await new Promise((resolve) => setTimeout(resolve, typeof pollMs === 'number' ? pollMs : pollMs(run)));
   }
   return undefined;
 };

@@ -9,7 +9,11 @@
  * mocks with the population) run in a child process: this process holds the runner, every function
  * and ingress, and its peak RSS when the hub's run is delivered is `peakRssMb` (the baseline, run
  * after it in the same process, holds its whole candidate list: `peakRssMbWithBaseline`); the
- * child's is `emulatorPeakRssMb`.
+ * child's is `emulatorPeakRssMb`. The wall-clock ratio moves by a third with the machine's load; the
+ * CPU each side used is steadier: `cpuRatio` is this process's CPU time over the hub's run against
+ * over the baseline's, and a line gives both per candidate beside the stand-ins' (the child's).
+ * With two cores, the hub's run keeps both busy (this process and the stand-ins'), the baseline
+ * mostly the stand-ins', so the wall-clock ratio follows neither CPU figure alone.
  * Part 0 (skip with `--skip-rate-floor`) runs an outreach run and single referrals against the
  * registers' real limits at realistic latencies (test/bench/rate-floor.ts) and prints its line first:
  * `rateFloorRatio`, `singleDecisionP95Ms` and each mock's `maxRequestsPerSecond` beside the limit;
@@ -27,7 +31,7 @@ import { externalSystems } from '#infra/topology';
 import { startRuntime } from '#infra/local/runtime';
 import { documentClient, sqsClient } from '#lib/clients';
 import { runDirect, runThroughHub } from './outreach-bench.ts';
-import { peakRssMb, startEmulators } from './emulators.ts';
+import { cpuMs, peakRssMb, startEmulators } from './emulators.ts';
 import { measureBundles } from './bundles.ts';
 import { estimateCost } from './cost.ts';
 import { parseLatencies, runRateFloorBench } from './rate-floor.ts';
@@ -93,17 +97,24 @@ documentClient().middlewareStack.add(
 sqsClient().middlewareStack.add((next) => async (args) => (counts.sqs++, next(args)), { step: 'initialize', name: 'benchSqs' });
 runtime.sqs.middlewareStack.add((next) => async (args) => (counts.runnerSqs++, next(args)), { step: 'initialize', name: 'benchRunner' });
 
+/** CPU time (ms) of this process (the hub, or the baseline's loop) and of the stand-ins' over one measured part. */
+const cpuOver = async <T>(part: () => Promise<T>): Promise<T & { cpuMs: { own: number; standIns: number } }> => {
+  const [own, standIns] = [cpuMs(), await emulators.cpuMs()];
+  const figures = await part();
+  return { ...figures, cpuMs: { own: cpuMs() - own, standIns: (await emulators.cpuMs()) - standIns } };
+};
+
 let lastShown = 0;
-const hub = await runThroughHub(runtime, municipality, asOf, (run) => {
+const hub = await cpuOver(() => runThroughHub(runtime, municipality, asOf, (run) => {
   if (Date.now() - lastShown < 2000) return;
   lastShown = Date.now();
   say(`  hub: ${run.phase}, ${run.decided + run.unresolved}/${run.expected ?? '?'} decided, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`);
-});
+}));
 const hubCounts = { ...counts };
 const hubPeakRssMb = peakRssMb();
 const stats = (await runtime.status()).functions;
 say(`hub run: ${hub.candidates} candidates, ${hub.targets} targets in ${hub.seconds.toFixed(1)} s; direct baseline ...`);
-const direct = await runDirect(municipality, asOf, 16);
+const direct = await cpuOver(() => runDirect(municipality, asOf, 16));
 say(`direct: ${direct.candidates} candidates, ${direct.targets} targets in ${direct.seconds.toFixed(1)} s`);
 if (direct.targets !== hub.targets || direct.candidates !== hub.candidates) say('WARNING: the hub and the baseline disagree; the figures below compare different work');
 await runtime.stop();
@@ -118,6 +129,7 @@ console.log(
     directSeconds: Number(direct.seconds.toFixed(2)),
     ratio: Number((hub.seconds / direct.seconds).toFixed(2)),
     candidatesPerSecond: Math.round(hub.candidates / hub.seconds),
+    cpuRatio: Number((hub.cpuMs.own / direct.cpuMs.own).toFixed(2)),
     sqsRequestsPerCandidate: perCandidate(hubCounts.sqs + hubCounts.runnerSqs),
     dynamodbWritesPerCandidate: perCandidate(hubCounts.dynamodbWriteRequests),
     peakRssMb: hubPeakRssMb,
@@ -132,6 +144,16 @@ console.log(
     targets: hub.targets,
     peakRssMbWithBaseline: peakRssMb(),
     emulatorPeakRssMb: emulator.peakRssMb,
+  }),
+);
+const perCandidateMs = (ms: number) => Number((ms / Math.max(1, hub.candidates)).toFixed(2));
+console.log(
+  JSON.stringify({
+    detail: 'CPU ms per candidate',
+    hub: perCandidateMs(hub.cpuMs.own),
+    hubStandIns: perCandidateMs(hub.cpuMs.standIns),
+    direct: perCandidateMs(direct.cpuMs.own),
+    directStandIns: perCandidateMs(direct.cpuMs.standIns),
   }),
 );
 

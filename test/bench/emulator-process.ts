@@ -4,8 +4,8 @@
  * generated here, behind the local X-Road security server. In AWS none of them is in a function's
  * memory, so the benchmark's own process keeps only the hub and never holds the population.
  *
- * Argument: the JSON of `EmulatorOptions`. Messages to the parent: `EmulatorReady`, then, after a
- * `stop` from it, `EmulatorStopped` with this process's peak RSS.
+ * Argument: the JSON of `EmulatorOptions`. Messages to the parent: `EmulatorReady`; its CPU time
+ * when asked (`cpu?`); after a `stop` from it, `stopped` with this process's peak RSS.
  */
 import '#infra/local/quiet-warnings';
 import { startDynamo } from '#infra/local/dynamodb';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ensurePki, hubCountyCertificate, hubXRoadCertificate, securityServerIdentity } from '#infra/local/pki';
 import { startMocks } from '#mocks/start-mocks';
 import { generatePopulation } from '#mocks/population/generate';
-import { peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorReady } from './emulators.ts';
+import { cpuMs, peakRssMb, type EmulatorMessage, type EmulatorOptions, type EmulatorReady } from './emulators.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
 const send = (message: EmulatorMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
@@ -49,6 +49,7 @@ if (mocks && pki) {
 // The parent gone (it crashed, say), nothing here has anyone to serve.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: EmulatorMessage) => {
+  if (message.kind === 'cpu?') return void send({ kind: 'cpu', cpuMs: cpuMs() });
   if (message.kind !== 'stop') return;
   void (async () => {
     await mocks?.close();

@@ -41,11 +41,24 @@ export interface EmulatorReady {
   readonly countyEndpoints: readonly CountyEndpointV1[];
 }
 
-export type EmulatorMessage = EmulatorReady | { readonly kind: 'stop' } | { readonly kind: 'stopped'; readonly peakRssMb: number };
+export type EmulatorMessage =
+  | EmulatorReady
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'stopped'; readonly peakRssMb: number }
+  | { readonly kind: 'cpu?' }
+  | { readonly kind: 'cpu'; readonly cpuMs: number };
+
+/** This process's CPU time so far (user and system, every thread), in ms. */
+export const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 export interface Emulators extends Omit<EmulatorReady, 'kind'> {
   /** With `separateRegisters`: how the registers' process was put first on the CPU (`registersFirst`). */
   readonly priority?: string;
+  /** The CPU time the emulators have used so far, in ms. */
+  cpuMs(): Promise<number>;
   /** Stops the child; resolves with its peak RSS in MB. */
   stop(): Promise<{ peakRssMb: number }>;
 }
@@ -104,6 +117,11 @@ const forkEmulators = (options: EmulatorOptions): Promise<Emulators & { readonly
     return {
       ...endpoints,
       pid: child.pid!,
+      async cpuMs() {
+        const answer = next('cpu');
+        child.send({ kind: 'cpu?' } satisfies EmulatorMessage);
+        return ((await answer) as { cpuMs: number }).cpuMs;
+      },
       async stop() {
         const stopped = next('stopped');
         child.send({ kind: 'stop' } satisfies EmulatorMessage);
@@ -126,6 +144,7 @@ export const startEmulators = async (options: EmulatorOptions & { readonly separ
     securityServerUrl: registers.securityServerUrl,
     mockUrls: registers.mockUrls,
     countyEndpoints: registers.countyEndpoints,
+    cpuMs: async () => (await aws.cpuMs()) + (await registers.cpuMs()),
     async stop() {
       const [a, r] = await Promise.all([aws.stop(), registers.stop()]);
       return { peakRssMb: a.peakRssMb + r.peakRssMb };
