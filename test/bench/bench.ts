@@ -12,8 +12,9 @@
  * child's is `emulatorPeakRssMb`. The wall-clock ratio moves by a third with the machine's load; the
  * CPU each side used is steadier: `cpuRatio` is this process's CPU time over the hub's run against
  * over the baseline's, and a line gives both per candidate beside the stand-ins' (the child's).
- * With two cores, the hub's run keeps both busy (this process and the stand-ins'), the baseline
- * mostly the stand-ins', so the wall-clock ratio follows neither CPU figure alone.
+ * The hub's run is bounded by this process's one event loop, the baseline by the stand-ins' (three
+ * register calls per candidate), so the wall-clock ratio follows the hub's CPU per candidate over
+ * the stand-ins' in the baseline (docs/performance-log.md, 2026-12-04 evening).
  * Part 0 (skip with `--skip-rate-floor`) runs an outreach run and single referrals against the
  * registers' real limits at realistic latencies (test/bench/rate-floor.ts) and prints its line first:
  * `rateFloorRatio`, `singleDecisionP95Ms` and each mock's `maxRequestsPerSecond` beside the limit;
