@@ -16,13 +16,13 @@ import { dataDirPaths, defaultDataDir, readRuntimeInfo } from '#infra/local/data
 import { postEnvelopes } from '#infra/local/door-client';
 import { clientCredentials, OPERATOR_CLIENT } from '#infra/local/local-clients';
 import { pkiPaths } from '#infra/local/pki';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { formatFinnishEuros } from '#contracts/claims/money';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { claimsStatus, type ClaimsStatus } from '#ops/claims-status';
 import { integerOption, noMorePositionals, parseCommandArgs } from '#cli/args';
 import { connectToHub, UsageError } from '#cli/connection';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 
 export const CLAIMS_HELP = `koto-hub claims import FILE --municipality M --business-id Y [--skip-bad]
 koto-hub claims status --municipality M [--year Y] [--no-decision-days N] [--json]
@@ -138,15 +138,9 @@ const status = async (args: readonly string[], out: (line: string) => void): Pro
   const noDecisionDays = integerOption(options['no-decision-days'] ?? process.env.KOTO_CLAIMS_NO_DECISION_DAYS, 'no-decision-days', 90, 1, 3650);
   const connection = await connectToHub();
   try {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({ TableName: tableName('correlation'), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `CLAIMS#${municipality}` }, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await allItems(
+      queryItems(documentClient(), { TableName: tableName('correlation'), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `CLAIMS#${municipality}` } }),
+    );
     const result = claimsStatus(items, { municipality, today: new Date().toISOString().slice(0, 10), noDecisionDays, ...(options.year ? { year: options.year } : {}) });
     if (options.json === true) out(JSON.stringify(result, null, 2));
     else for (const line of renderClaimsStatus(result)) out(line);

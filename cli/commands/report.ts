@@ -1,10 +1,10 @@
 /** `koto-hub report [--json]`: counts per municipality and month, no personal data (ops/report.ts). */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { connectToHub } from '#cli/connection';
 import { noMorePositionals, parseCommandArgs } from '#cli/args';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { reportCsv, reportRows } from '#ops/report';
+import { allItems, scanItems } from '#lib/dynamo-pages';
 
 export const REPORT_HELP = `koto-hub report [--json]
 
@@ -24,13 +24,7 @@ export const reportCommand = async (args: readonly string[], out: (line: string)
   noMorePositionals(positionals, 0);
   const connection = await connectToHub();
   try {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(new ScanCommand({ TableName: tableName('correlation'), ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await allItems(scanItems(documentClient(), { TableName: tableName('correlation') }));
     const rows = reportRows(items);
     out(options.json === true ? JSON.stringify(rows, null, 2) : reportCsv(rows).trimEnd());
     return 0;

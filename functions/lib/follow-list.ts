@@ -8,12 +8,13 @@
  * The code is kept because VTJ must be asked with it (encrypted at rest like every table); the key
  * is its keyed hash, as for pending candidates. The same partition holds the poller's cursor.
  */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isValidHetu } from '#contracts/hetu';
 import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import { batchWrite } from '#lib/batch-write';
+import { queryItems } from '#lib/dynamo-pages';
 
 /** Partition of a municipality's VTJmutpa state: its follow list and its cursor. */
 export const vtjMutpaPartition = (municipality: string): string => `VTJ-MUTPA#${municipality}`;
@@ -98,24 +99,18 @@ export const followedCodes = async (
   const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   const codes: string[] = [];
   const range = shardHashRange(shard);
-  let startKey: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const page: QueryCommandOutput = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':from': `${FOLLOW_PREFIX}${range.from}`, ':to': `${FOLLOW_PREFIX}${range.to}` },
-        ProjectionExpression: 'sk, hetu, expiresAt',
-        ExclusiveStartKey: startKey,
-        ...(Number.isFinite(upTo) ? { Limit: upTo + 1 } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const lapsed = typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds;
-      const inShard = typeof item.sk === 'string' && hashInShard(item.sk.slice(FOLLOW_PREFIX.length), shard);
-      if (typeof item.hetu === 'string' && !lapsed && inShard) codes.push(item.hetu);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && codes.length <= upTo);
+  const items = queryItems(deps.db, {
+    TableName: deps.table,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':from': `${FOLLOW_PREFIX}${range.from}`, ':to': `${FOLLOW_PREFIX}${range.to}` },
+    ProjectionExpression: 'sk, hetu, expiresAt',
+    ...(Number.isFinite(upTo) ? { Limit: upTo + 1 } : {}),
+  });
+  for await (const item of items) {
+    const lapsed = typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds;
+    const inShard = typeof item.sk === 'string' && hashInShard(item.sk.slice(FOLLOW_PREFIX.length), shard);
+    if (typeof item.hetu === 'string' && !lapsed && inShard) codes.push(item.hetu);
+    if (codes.length > upTo) break;
+  }
   return codes.sort();
 };

@@ -28,6 +28,7 @@ import type { ExclusionCode, OutreachTarget } from '#contracts/outreach-result';
 import { batchWrite } from '#lib/batch-write';
 import { TransientError } from '#lib/errors';
 import { KELA_PREFIX, kelaAttribute, mergePages, pageParts, type ListedPerson, type MergedCandidate, type StoredPage } from '#functions/outreach/list-pages';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 
 export type SourceList = 'kelmu' | 'uma';
 export type Phase = 'fetching-lists' | 'starting-lookups' | 'deciding' | 'decided' | 'delivered' | 'abandoned';
@@ -147,21 +148,12 @@ export class RunStore {
 
   /** The runs not yet delivered. */
   async openRuns(): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
-          ExpressionAttributeValues: { ':pk': 'RUNS', ':open': 'OPEN#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.runId)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    const items = queryItems(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
+      ExpressionAttributeValues: { ':pk': 'RUNS', ':open': 'OPEN#' },
+    });
+    return (await allItems(items)).map((item) => String(item.runId));
   }
 
   /**
@@ -275,22 +267,13 @@ export class RunStore {
 
   /** Every list page (and part) the run keeps, in key order. */
   async listPages(runId: string): Promise<(StoredPage & { readonly sk: string })[]> {
-    const pages: (StoredPage & { readonly sk: string })[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
-          ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':page': PAGE_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of result.Items ?? []) pages.push({ sk: String(item.sk), source: item.source as SourceList, people: (item.people ?? {}) as StoredPage['people'] });
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return pages;
+    const items = queryItems(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':page': PAGE_PREFIX },
+      ConsistentRead: true,
+    });
+    return (await allItems(items)).map((item) => ({ sk: String(item.sk), source: item.source as SourceList, people: (item.people ?? {}) as StoredPage['people'] }));
   }
 
   /**

@@ -7,13 +7,14 @@
  * that later days raise nothing. A review that comes moves the due day, and a new one may follow.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '#contracts/envelope';
 import { buildEnvelope } from '#contracts/messages/registry';
 import type { PlanReviewOverdueV1, RecordAcknowledgedV1 } from '#contracts/messages/records';
 import { deterministicUuid } from '#lib/ids';
 import { acknowledgement, historyOf, partition, type PlanItem, type WaitingItem } from '#functions/records/intake';
 import { judgeRecord, reviewOverdue } from '#functions/records/plan-rules';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 
 export const REVIEW_WATCH_STAGE = 'records-review-watch';
 
@@ -45,21 +46,12 @@ export interface ReviewWatchDeps {
 type StoredPlan = PlanItem & { readonly sk: string; readonly overdueRaisedFor?: string };
 
 async function itemsOf<T>(municipality: string, prefix: string, deps: ReviewWatchDeps): Promise<T[]> {
-  const plans: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': partition(municipality), ':s': prefix },
-        ExclusiveStartKey: start,
-      }),
-    );
-    plans.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return plans;
+  const items = queryItems(deps.db, {
+    TableName: deps.table,
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':p': partition(municipality), ':s': prefix },
+  });
+  return (await allItems(items)) as T[];
 }
 
 /** Raises the overdue reviews of `municipalities` as of `today` (YYYY-MM-DD); returns how many were raised. */

@@ -5,7 +5,8 @@
  * HETU is kept because the lookups need it, encrypted at rest; the item's key is its keyed hash.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryItems } from '#lib/dynamo-pages';
 
 /** Days a pending candidate waits for its decision before it expires. */
 export const PENDING_CANDIDATE_DAYS = 180;
@@ -109,37 +110,30 @@ export interface PendingItem {
 /** The municipality's candidates still pending, one Query (paged) over its partition. */
 export const pendingCandidates = async (municipality: string, deps: Pick<CandidateDeps, 'db' | 'table'>): Promise<PendingItem[]> => {
   const found: PendingItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': pendingCandidateKey(municipality, '').pk, ':pending': 'pending' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const recordedAt = String(item.recordedAt);
-      found.push({
-        key: String(item.sk).slice('CANDIDATE#'.length),
-        municipality,
-        hetu: String(item.hetu),
-        origin: item.origin as CandidateOrigin,
-        status: String(item.status),
-        correlationId: String(item.correlationId),
-        messageId: String(item.messageId),
-        // A candidate recorded before the day was kept is decided as of the day it was recorded.
-        asOf: typeof item.asOf === 'string' ? item.asOf : recordedAt.slice(0, 10),
-        recordedAt,
-        ...(typeof item.recoveredAt === 'string' ? { recoveredAt: item.recoveredAt } : {}),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryItems(deps.db, {
+    TableName: deps.table,
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: '#status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': pendingCandidateKey(municipality, '').pk, ':pending': 'pending' },
+    ConsistentRead: true,
+  });
+  for await (const item of items) {
+    const recordedAt = String(item.recordedAt);
+    found.push({
+      key: String(item.sk).slice('CANDIDATE#'.length),
+      municipality,
+      hetu: String(item.hetu),
+      origin: item.origin as CandidateOrigin,
+      status: String(item.status),
+      correlationId: String(item.correlationId),
+      messageId: String(item.messageId),
+      // A candidate recorded before the day was kept is decided as of the day it was recorded.
+      asOf: typeof item.asOf === 'string' ? item.asOf : recordedAt.slice(0, 10),
+      recordedAt,
+      ...(typeof item.recoveredAt === 'string' ? { recoveredAt: item.recoveredAt } : {}),
+    });
+  }
   return found;
 };
 

@@ -9,9 +9,10 @@
  * crashed before moving it reads the same page again.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { vtjMutpaPartition } from '#lib/follow-list';
 import { childShards, type CursorStore, type ShardCursor } from '#functions/vtj-change-poller/poll-changes';
+import { queryItems } from '#lib/dynamo-pages';
 
 const CURSOR = 'CURSOR';
 const cursorSk = (shard: string): string => (shard === '' ? CURSOR : `${CURSOR}#${shard}`);
@@ -63,23 +64,16 @@ export const dynamoCursorStore = (db: DynamoDBDocumentClient, table: string, now
 
     async shards(municipality) {
       const shards: ShardCursor[] = [];
-      let startKey: QueryCommandOutput['LastEvaluatedKey'];
-      do {
-        const page: QueryCommandOutput = await db.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cursor)',
-            ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':cursor': CURSOR },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (typeof item.viimeisinKirjausavain !== 'number' || typeof item.sk !== 'string') continue;
-          shards.push({ shard: item.sk === CURSOR ? '' : item.sk.slice(CURSOR.length + 1), key: item.viimeisinKirjausavain, split: item.split === true });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = queryItems(db, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cursor)',
+        ExpressionAttributeValues: { ':pk': vtjMutpaPartition(municipality), ':cursor': CURSOR },
+        ConsistentRead: true,
+      });
+      for await (const item of items) {
+        if (typeof item.viimeisinKirjausavain !== 'number' || typeof item.sk !== 'string') continue;
+        shards.push({ shard: item.sk === CURSOR ? '' : item.sk.slice(CURSOR.length + 1), key: item.viimeisinKirjausavain, split: item.split === true });
+      }
       return shards;
     },
 

@@ -21,6 +21,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import type { PseudonymEntry, PseudonymStore } from '#contracts/wellbeing/pseudonym';
 import type { PreparedRequest, WellbeingProcess } from '#functions/wellbeing/prepare';
 import type { ProcessState, Refused } from '#functions/wellbeing/replies';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 
 export interface StoredProcess {
   readonly process: WellbeingProcess;
@@ -169,18 +170,8 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
     },
 
     async openRequests() {
-      const open: OpenRequest[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const answer = await documents.send(
-          new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN }, ExclusiveStartKey: start }),
-        );
-        open.push(
-          ...(answer.Items ?? []).filter(alive).map((item) => ({ requestId: item.sk as string, municipality: item.municipality as string, dueAt: item.dueAt as string })),
-        );
-        start = answer.LastEvaluatedKey;
-      } while (start);
-      return open;
+      const items = await allItems(queryItems(documents, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': OPEN } }));
+      return items.filter(alive).map((item): OpenRequest => ({ requestId: item.sk as string, municipality: item.municipality as string, dueAt: item.dueAt as string }));
     },
 
     async close(requestId) {
@@ -188,16 +179,8 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
     },
 
     async dueOn(day) {
-      const ids: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const answer = await documents.send(
-          new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `WBDUE#${day}` }, ExclusiveStartKey: start }),
-        );
-        ids.push(...(answer.Items ?? []).filter(alive).map((item) => item.sk as string));
-        start = answer.LastEvaluatedKey;
-      } while (start);
-      return ids;
+      const items = await allItems(queryItems(documents, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `WBDUE#${day}` } }));
+      return items.filter(alive).map((item) => item.sk as string);
     },
   };
 }

@@ -4,9 +4,10 @@
  * scan filtered on the sort key finds them, reading only the run's own fields (never a candidate,
  * which holds a code as listed).
  */
-import { ScanCommand, type DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunItem } from '#functions/outreach/run-store';
 import { describeWait, judgeRun } from '#functions/outreach-recovery/waiting-for';
+import { scanItems } from '#lib/dynamo-pages';
 
 export interface OpenRun {
   readonly runId: string;
@@ -34,37 +35,30 @@ const FIELDS = ['runId', 'municipality', 'asOf', 'phase', 'expected', 'decided',
 
 export const readOpenRuns = async (db: DynamoDBDocumentClient, table: string, now: number = Date.now()): Promise<OpenRun[]> => {
   const runs: OpenRun[] = [];
-  let startKey: ScanCommandOutput['LastEvaluatedKey'];
-  do {
-    const page: ScanCommandOutput = await db.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: '#sk = :run AND #phase <> :delivered AND #phase <> :abandoned',
-        ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
-        ExpressionAttributeNames: { '#sk': 'sk', '#phase': 'phase', ...Object.fromEntries(FIELDS.map((name, i) => [`#f${i}`, name])) },
-        ExpressionAttributeValues: { ':run': 'RUN', ':delivered': 'delivered', ':abandoned': 'abandoned' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const judged = judgeRun(item as RunItem, { now });
-      runs.push({
-        runId: String(item.runId),
-        municipality: String(item.municipality),
-        asOf: String(item.asOf),
-        phase: String(item.phase),
-        expected: typeof item.expected === 'number' ? item.expected : null,
-        decided: Number(item.decided ?? 0),
-        unresolved: Number(item.unresolved ?? 0),
-        startedAt: String(item.startedAt),
-        updatedAt: String(item.updatedAt),
-        waitsFor: describeWait(judged.wait),
-        idleSeconds: judged.idleSeconds,
-        stalled: judged.lost,
-        recoveries: Number(item.recoveries ?? 0),
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = scanItems(db, {
+    TableName: table,
+    FilterExpression: '#sk = :run AND #phase <> :delivered AND #phase <> :abandoned',
+    ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
+    ExpressionAttributeNames: { '#sk': 'sk', '#phase': 'phase', ...Object.fromEntries(FIELDS.map((name, i) => [`#f${i}`, name])) },
+    ExpressionAttributeValues: { ':run': 'RUN', ':delivered': 'delivered', ':abandoned': 'abandoned' },
+  });
+  for await (const item of items) {
+    const judged = judgeRun(item as RunItem, { now });
+    runs.push({
+      runId: String(item.runId),
+      municipality: String(item.municipality),
+      asOf: String(item.asOf),
+      phase: String(item.phase),
+      expected: typeof item.expected === 'number' ? item.expected : null,
+      decided: Number(item.decided ?? 0),
+      unresolved: Number(item.unresolved ?? 0),
+      startedAt: String(item.startedAt),
+      updatedAt: String(item.updatedAt),
+      waitsFor: describeWait(judged.wait),
+      idleSeconds: judged.idleSeconds,
+      stalled: judged.lost,
+      recoveries: Number(item.recoveries ?? 0),
+    });
+  }
   return runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
 };

@@ -20,3 +20,10 @@ export const startBareDynamo = async (): Promise<BareDynamo> => {
     },
   };
 };
+
+/**
+ * `documents` with its `send` replaced (a crash or a race staged by a test): still a document
+ * client to the SDK, whose paginators refuse any object that is not one.
+ */
+export const withSend = (documents: DynamoDBDocumentClient, send: (command: unknown) => Promise<unknown>): DynamoDBDocumentClient =>
+  Object.assign(Object.create(documents) as DynamoDBDocumentClient, { send });

@@ -1,12 +1,12 @@
 /** The run store's list pages and the candidates written from them, on dynalite (or DynamoDB Local with KOTO_DYNAMODB). */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KelaBenefit } from '#contracts/kelmu/mapper';
 import { localTableName } from '#infra/local/dynamodb';
 import type { ListedPerson } from '#functions/outreach/list-pages';
 import { RunStore, type CandidateItem } from '#functions/outreach/run-store';
-import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
+import { startBareDynamo, withSend, type BareDynamo } from '../support/bare-dynamo.ts';
 import { runItemsIn } from '../support/outreach-runs.ts';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
@@ -131,15 +131,13 @@ describe('the candidates written from the pages, once', () => {
   it('writes the same candidates again when it stopped after the writes and before marking the run', async () => {
     const runId = await runWithPages();
     let failFlag = true;
-    const crashing = {
-      send: (command: unknown) => {
-        if (failFlag && command instanceof UpdateCommand && command.input.UpdateExpression?.includes('#written')) {
-          failFlag = false;
-          return Promise.reject(new Error('the process stopped'));
-        }
-        return dynamo.documents.send(command as QueryCommand);
-      },
-    } as unknown as DynamoDBDocumentClient;
+    const crashing = withSend(dynamo.documents, (command) => {
+      if (failFlag && command instanceof UpdateCommand && command.input.UpdateExpression?.includes('#written')) {
+        failFlag = false;
+        return Promise.reject(new Error('the process stopped'));
+      }
+      return dynamo.documents.send(command as QueryCommand);
+    });
     const interrupted = new RunStore(crashing, table, () => new Date(NOW));
     await expect(interrupted.writeCandidatesOnce(runId, WRITER, STALE_MS)).rejects.toThrow('the process stopped');
     const first = await itemsOf(runId, 'CAND#');
@@ -154,10 +152,9 @@ describe('the candidates written from the pages, once', () => {
   it('lets one first fan-out write at a time: another comes back later, and takes over a claim older than the fan-out’s timeout', async () => {
     const runId = await runWithPages();
     let stopWrites = true;
-    const stopping = {
-      send: (command: unknown) =>
-        stopWrites && command instanceof BatchWriteCommand ? Promise.reject(new Error('the process stopped')) : dynamo.documents.send(command as QueryCommand),
-    } as unknown as DynamoDBDocumentClient;
+    const stopping = withSend(dynamo.documents, (command) =>
+      stopWrites && command instanceof BatchWriteCommand ? Promise.reject(new Error('the process stopped')) : dynamo.documents.send(command as QueryCommand),
+    );
     // The first stops after claiming, before any candidate is written.
     await expect(new RunStore(stopping, table, () => new Date(NOW)).writeCandidatesOnce(runId, WRITER, STALE_MS)).rejects.toThrow('the process stopped');
     stopWrites = false;

@@ -1,8 +1,9 @@
 /** Reads and writes of the audit table. Writes are batched: one BatchWriteItem per 25 records. */
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
 import type { AuditRecord } from '#lib/audit/record';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -67,19 +68,6 @@ export const existingHops = async (refs: readonly HopRef[], client: DynamoDBDocu
 
 /** Every record of one correlation, in hop order. */
 export const readCorrelation = async (correlationId: string): Promise<AuditRecord[]> => {
-  const records: AuditRecord[] = [];
-  let startKey: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const page: QueryCommandOutput = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('audit'),
-        KeyConditionExpression: 'correlationId = :c',
-        ExpressionAttributeValues: { ':c': correlationId },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map(fromItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return records;
+  const items = queryItems(documentClient(), { TableName: tableName('audit'), KeyConditionExpression: 'correlationId = :c', ExpressionAttributeValues: { ':c': correlationId } });
+  return (await allItems(items)).map(fromItem);
 };

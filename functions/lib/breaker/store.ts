@@ -5,8 +5,9 @@
  * runtime alike the record is in the `pacing` table (`BREAKER#<system>`), beside the system's
  * pacing record; a test keeps it in memory.
  */
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { closedState, type BreakerState } from '#lib/breaker/state';
+import { scanItems } from '#lib/dynamo-pages';
 
 export interface Versioned {
   readonly state: BreakerState;
@@ -128,18 +129,7 @@ export class DynamoBreakerStore implements BreakerStore {
 /** Every breaker with a record, by system (for the status and the ops page): a scan of the small `pacing` table. */
 export const readAllBreakers = async (documents: DynamoDBDocumentClient, tableName: string): Promise<Map<string, BreakerState>> => {
   const found = new Map<string, BreakerState>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ExpressionAttributeValues: { ':prefix': PREFIX },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) found.set(String(item.system), fromItem(item).state);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = scanItems(documents, { TableName: tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': PREFIX } });
+  for await (const item of items) found.set(String(item.system), fromItem(item).state);
   return found;
 };

@@ -5,10 +5,11 @@
  * request on.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientRecordSchema, type ClientRecord } from '#contracts/clients';
 import { documentClient } from '#lib/clients';
 import { tableName } from '#lib/config';
+import { allItems, scanItems } from '#lib/dynamo-pages';
 
 export const CERTIFICATE_INDEX = 'byCertificate';
 
@@ -48,13 +49,7 @@ export class ClientRegistry {
   }
 
   async list(): Promise<ClientRecord[]> {
-    const records: ClientRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }));
-      records.push(...(page.Items ?? []).flatMap((item) => fromItem(item) ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const records = (await allItems(scanItems(this.client, { TableName: this.table }))).flatMap((item) => fromItem(item) ?? []);
     return records.sort((a, b) => a.clientId.localeCompare(b.clientId));
   }
 
