@@ -32,6 +32,6 @@ export {
 } from '#mocks/framework/faults';
 export { maskHetus, type LoggedRequest, type MockStats, type RequestLog, type RouteCounter } from '#mocks/framework/stats';
 export { realClock, type MockClock } from '#mocks/framework/clock';
-export { readSoapRequest, soapAnswer, soapFaultAnswer, soapFaultResponse } from '#mocks/framework/soap';
+export { readSoapRequest, soapAnswer, soapFaultAnswer } from '#mocks/framework/soap';
 export { createPrng } from '#mocks/framework/prng';
 export { observeMockTraffic, reportMockTraffic, type MockTrafficEvent, type MockTrafficObserver } from '#mocks/framework/traffic';

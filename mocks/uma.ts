@@ -167,7 +167,6 @@ export function createUmaMock(population: FixturePopulation | PopulationIndex, o
     system: 'uma',
     routes: [route],
     population: asPopulationIndex(population),
-    faultBody: (faultcode, faultstring) => soapFaultAnswer(faultcode, faultstring),
     custom: {
       unknownPeruste: async (_req, ctx) => {
         const normal = await ctx.normal();

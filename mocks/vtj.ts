@@ -250,7 +250,6 @@ export async function createVtjMock(population: FixturePopulation | PopulationIn
       changes = [];
       changeRequests = [];
     },
-    faultBody: (faultcode, faultstring) => soapFaultAnswer(faultcode, faultstring),
     custom: {
       wrongPaluukoodi: async (_req, ctx) => {
         const normal = await ctx.normal();

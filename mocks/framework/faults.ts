@@ -8,7 +8,7 @@
  */
 import * as z from '#contracts/zod';
 import { createPrng } from '#mocks/framework/prng';
-import { soapFaultResponse } from '#mocks/framework/soap';
+import { soapFaultAnswer } from '#mocks/framework/soap';
 import { xroadRestError, type MockRequest, type MockResponse, type MockRoute, type RouteMatch } from '#mocks/framework/routes';
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ export async function faultAnswer<P>(
     case 'soapFault': {
       const answer = hooks.faultBody
         ? hooks.faultBody(effect.faultcode, effect.faultstring)
-        : soapFaultResponse(effect.faultcode, effect.faultstring);
+        : soapFaultAnswer(effect.faultcode, effect.faultstring);
       return effect.status === undefined ? answer : { ...answer, status: effect.status };
     }
     case 'custom': {
