@@ -8,7 +8,7 @@
  * The code is kept because VTJ must be asked with it (encrypted at rest like every table); the key
  * is its keyed hash, as for pending candidates. The same partition holds the poller's cursor.
  */
-import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isValidHetu } from '#contracts/hetu';
 import { hashHetu } from '#lib/audit/key';
 import { documentClient } from '#lib/clients';

@@ -4,7 +4,7 @@
  * scan filtered on the sort key finds them, reading only the run's own fields (never a candidate,
  * which holds a code as listed).
  */
-import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunItem } from '#functions/outreach/run-store';
 import { describeWait, judgeRun } from '#functions/outreach-recovery/waiting-for';
 import { scanItems } from '#lib/dynamo-pages';

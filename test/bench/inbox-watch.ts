@@ -1,8 +1,9 @@
 /** What the benchmark reads of the hub's answers: when each reached an inbox, and percentiles of the waits. */
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Envelope } from '#contracts/envelope';
 import { localTableName } from '#infra/local/dynamodb';
 import type { Runtime } from '#infra/local/runtime';
+import { scanItems } from '#lib/dynamo-pages';
 
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
@@ -17,19 +18,17 @@ export const watchInboxes = (runtime: Runtime, types: string | readonly string[]
   const documents = DynamoDBDocumentClient.from(runtime.dynamodb);
   const loop = (async () => {
     while (!stopped) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new ScanCommand({ TableName: localTableName('inbox'), ExclusiveStartKey: startKey, FilterExpression: `#type IN (${Object.keys(values).join(', ')})`, ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: values }),
-        );
-        const at = performance.now();
-        for (const item of page.Items ?? []) {
-          const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
-          const key = keyOf(envelope);
-          if (!seen.has(key)) seen.set(key, at);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = scanItems(documents, {
+        TableName: localTableName('inbox'),
+        FilterExpression: `#type IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: values,
+      });
+      for await (const item of items) {
+        const envelope = JSON.parse(item.envelope as string) as Envelope<unknown>;
+        const key = keyOf(envelope);
+        if (!seen.has(key)) seen.set(key, performance.now());
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();

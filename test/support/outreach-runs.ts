@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fixturePopulation, type FixturePopulation } from '#contracts/population';
 import { TARGET_FIELDS, type OutreachResult, type OutreachTarget } from '#contracts/outreach-result';
 import { localTableName } from '#infra/local/dynamodb';
@@ -16,6 +16,7 @@ import { OPERATOR_CLIENT } from '#infra/local/local-clients';
 import { auditKey } from '#lib/audit/key';
 import { subjectHash } from '#lib/audit/record';
 import { sqsClient } from '#lib/clients';
+import { allItems, queryItems } from '#lib/dynamo-pages';
 import type { Envelope } from '#contracts/envelope';
 import type { QueueName } from '#infra/topology';
 import { eventually, type TestHub } from './hub.ts';
@@ -117,25 +118,16 @@ export interface CandidateRow extends Record<string, unknown> {
 }
 
 /** The items of a run in the correlation table whose sort key starts with `prefix` (all of them without), as stored. */
-export const runItemsIn = async (documents: DynamoDBDocumentClient, runId: string, prefix = ''): Promise<Record<string, unknown>[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: localTableName('correlation'),
-        // DynamoDB refuses an empty string in a key condition: no prefix, no condition on the sort key.
-        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ...(prefix ? { ':prefix': prefix } : {}) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+export const runItemsIn = (documents: DynamoDBDocumentClient, runId: string, prefix = ''): Promise<Record<string, unknown>[]> =>
+  allItems(
+    queryItems(documents, {
+      TableName: localTableName('correlation'),
+      // DynamoDB refuses an empty string in a key condition: no prefix, no condition on the sort key.
+      KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ...(prefix ? { ':prefix': prefix } : {}) },
+      ConsistentRead: true,
+    }),
+  );
 
 const runItems = (hub: TestHub, runId: string): Promise<Record<string, unknown>[]> => runItemsIn(DynamoDBDocumentClient.from(hub.dynamodb), runId);
 
