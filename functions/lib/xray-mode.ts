@@ -7,8 +7,14 @@
  * benchmark), or with `POWERTOOLS_TRACE_ENABLED=false` — the SDK is started in its manual mode
  * (`AWS_XRAY_MANUAL_MODE`, read once when it loads), which enables no hook. A mode set by the
  * environment is left as it is.
+ *
+ * In Lambda with tracing off the SDK still hands the invocation's facade segment to its context when
+ * it loads, which manual mode refuses with an `Error: Cannot set sub/segment on context` and its
+ * stack on every cold start: a line that alarms whoever reads the logs and means nothing when nothing
+ * is traced. There the missing-context strategy is `IGNORE_ERROR` (unless the environment sets one).
  */
 const tracingOff = !process.env.AWS_EXECUTION_ENV || process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === 'false';
 if (tracingOff && process.env.AWS_XRAY_MANUAL_MODE === undefined) process.env.AWS_XRAY_MANUAL_MODE = 'true';
+if (tracingOff && process.env.AWS_XRAY_CONTEXT_MISSING === undefined) process.env.AWS_XRAY_CONTEXT_MISSING = 'IGNORE_ERROR';
 
 export {};

@@ -3,7 +3,7 @@
  * runtime and the tests run; in Lambda with active tracing, client calls and X-Road calls are
  * subsegments of the invocation's segment.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -26,14 +26,13 @@ describe('tracing outside Lambda (the embedded runtime, the tests)', () => {
   });
 });
 
-/** test/support/tracer-in-lambda.ts in a fresh process with `env` (and PATH) only. */
-const inProcessWith = (env: Record<string, string>) =>
-  JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', 'test/support/tracer-in-lambda.ts'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } })
-      .trim()
-      .split('\n')
-      .at(-1)!,
-  ) as { enabled: boolean; automaticMode: boolean; clientTraced: boolean; outer?: string; seen: string[]; answer: string; failure: string; after?: string };
+/** test/support/tracer-in-lambda.ts in a fresh process with `env` (and PATH) only: what it saw, and what it wrote to stderr. */
+const inProcessWith = (env: Record<string, string>) => {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/tracer-in-lambda.ts'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  expect(child.status, child.stderr).toBe(0);
+  const seen = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { enabled: boolean; automaticMode: boolean; clientTraced: boolean; outer?: string; seen: string[]; answer: string; failure: string; after?: string };
+  return { ...seen, stderr: child.stderr };
+};
 
 describe('the X-Ray SDK under Tracer', () => {
   it('starts in manual mode outside Lambda, so that no async hook is put on every promise', () => {
@@ -59,6 +58,7 @@ describe('tracing in Lambda with active tracing', () => {
 
   it("adds X-Ray's middleware to clients and runs each X-Road call in a subsegment named by its system, back to the segment after it", () => {
     expect(inLambda()).toEqual({
+      stderr: expect.any(String),
       enabled: true,
       automaticMode: true,
       clientTraced: true,
@@ -70,7 +70,9 @@ describe('tracing in Lambda with active tracing', () => {
     });
   });
 
-  it('is off in Lambda too with POWERTOOLS_TRACE_ENABLED=false', () => {
-    expect(inLambda({ POWERTOOLS_TRACE_ENABLED: 'false' })).toMatchObject({ enabled: false, automaticMode: false, clientTraced: false, seen: ['## Dummy segment', '## Dummy segment'], answer: 'answer', failure: 'timeout' });
+  it('is off in Lambda too with POWERTOOLS_TRACE_ENABLED=false, and says nothing of a context it does not keep', () => {
+    const off = inLambda({ POWERTOOLS_TRACE_ENABLED: 'false' });
+    expect(off.stderr).not.toMatch(/Cannot set sub\/segment|Error/);
+    expect(off).toMatchObject({ enabled: false, automaticMode: false, clientTraced: false, seen: ['## Dummy segment', '## Dummy segment'], answer: 'answer', failure: 'timeout' });
   });
 });
