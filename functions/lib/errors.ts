@@ -41,7 +41,8 @@ export interface Failure {
 }
 
 const MAX_REASON = 500;
-const oneLine = (text: string): string => scrubText(text).replace(/\s+/g, ' ').slice(0, MAX_REASON);
+/** A reason as the audit log and a dead letter keep it: scrubbed, on one line, at most 500 characters. */
+export const oneLine = (text: string): string => scrubText(text).replace(/\s+/g, ' ').slice(0, MAX_REASON);
 
 /** Whether an AWS SDK or network error is worth retrying. */
 const isRetryableAwsError = (error: Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }): boolean =>

@@ -12,6 +12,7 @@ import { contextOf, correlationContext } from '#lib/batch/steps/correlation-cont
 import { dedupe, dedupeKey } from '#lib/batch/steps/dedupe';
 import { currentContext } from '#lib/context';
 import { PermanentError, TransientError } from '#lib/errors';
+import { costRow, costsEnvelope } from '../support/claims.ts';
 import { referral } from '../support/envelopes.ts';
 
 const STAGE = 'referral-intake';
@@ -118,6 +119,17 @@ describe('decodeRecord', () => {
     expect(hop.failure).toMatchObject({ kind: 'permanent', code: 'schema-violation' });
     expect(hop.failure?.reason).toMatch(/^municipality: .+; payload\.hetu: .+$/);
     expect(containsHetuShape(hop.failure?.reason ?? '')).toBe(false);
+  });
+
+  it('names how many fields break the contract and the first ten, in one reason of at most 500 characters', () => {
+    // 300 rows, each with an amount that is not a whole number of cents and a voucher too long.
+    const rows = Array.from({ length: 300 }, (_, i) => costRow(`V-${i}`, makeHetu('1990-03-15', i + 2), { amountCents: 0.5, voucher: 'x'.repeat(500) }));
+    const hop = decodeRecord(sqsRecord(JSON.stringify(costsEnvelope({ batchId: 'B-1', rows }))), STAGE);
+    expect(hop.failure).toMatchObject({ kind: 'permanent', code: 'schema-violation' });
+    const reason = hop.failure?.reason ?? '';
+    expect(reason.length).toBe(500);
+    expect(reason).toMatch(/^600 fields break the contract, the first 10: payload\.rows\.0\.voucher: .+; payload\.rows\.0\.amountCents: /);
+    expect(containsHetuShape(reason)).toBe(false);
   });
 
   it('fails a body over the inline limit permanently without parsing it, and keeps a body at the limit', () => {

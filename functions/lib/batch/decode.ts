@@ -4,6 +4,10 @@ import { parseEnvelope, subjectOf } from '#contracts/messages/registry';
 import { MAX_INLINE_ENVELOPE_BYTES } from '#contracts/envelope';
 import { ATTR, readAttribute } from '#lib/batch/attributes';
 import type { HopState } from '#lib/batch/hop';
+import { oneLine } from '#lib/errors';
+
+/** Issues a decode failure names: a batch of cost rows can break in hundreds of places. */
+const SHOWN_ISSUES = 10;
 
 const readBody = (body: string): { ok: true; value: unknown } | { ok: false; reason: string } => {
   if (Buffer.byteLength(body, 'utf8') > MAX_INLINE_ENVELOPE_BYTES) {
@@ -38,7 +42,11 @@ export const decodeRecord = (record: SQSRecord, stage: string): HopState => {
   }
   const parsed = parseEnvelope(body.value);
   if (!parsed.ok) {
-    const reason = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    const { issues } = parsed;
+    const shown = issues.slice(0, SHOWN_ISSUES).map((i) => `${i.path}: ${i.message}`).join('; ');
+    // The count first, so that capping the reason (as every reason is: it goes onto the dead letter
+    // and into the audit record) keeps it.
+    const reason = oneLine(issues.length > SHOWN_ISSUES ? `${issues.length} fields break the contract, the first ${SHOWN_ISSUES}: ${shown}` : shown);
     return { ...base, envelope: undefined, subject: undefined, failure: { kind: 'permanent', code: 'schema-violation', reason } };
   }
   return { ...base, envelope: parsed.envelope, subject: subjectOf(parsed.envelope), failure: undefined };
