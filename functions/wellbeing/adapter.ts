@@ -33,7 +33,7 @@ import type { Json } from '#contracts/wellbeing/fhir/common';
 import { PermanentError, TransientError } from '#lib/errors';
 import { prepareWellbeingRequest, type WellbeingRequest } from '#functions/wellbeing/prepare';
 import { takeReplies, type Refused, type ReplyMessage, type SetAside } from '#functions/wellbeing/replies';
-import type { WellbeingStore } from '#functions/wellbeing/store';
+import type { StoredProcess, WellbeingStore } from '#functions/wellbeing/store';
 
 export interface AdapterDeps {
   readonly store: WellbeingStore;
@@ -44,6 +44,16 @@ export interface AdapterDeps {
 const noProcess = () =>
   new PermanentError('wellbeing-no-process', 'the request has no process in the correlation table (never taken, or expired)');
 
+/** The stored process of a message's request, which must be the message's municipality's. */
+async function processFor(message: Pick<Envelope, 'correlationId' | 'municipality'>, store: Pick<WellbeingStore, 'get'>): Promise<StoredProcess> {
+  const stored = await store.get(message.correlationId);
+  if (!stored) throw noProcess();
+  if (stored.process.municipality !== message.municipality) {
+    throw new PermanentError('wellbeing-request-id-taken', `the request ${message.correlationId} is another municipality's; nothing of it is sent or read for this message`);
+  }
+  return stored;
+}
+
 const endpointOf = (county: string, endpoints: readonly CountyEndpointV1[]): CountyEndpointV1 => {
   const endpoint = endpoints.find((e) => e.county === county);
   if (!endpoint) throw new PermanentError('wellbeing-county-not-configured', `the wellbeing services county '${county}' has no FHIR endpoint configured any more`);
@@ -52,8 +62,7 @@ const endpointOf = (county: string, endpoints: readonly CountyEndpointV1[]): Cou
 
 /** The transaction of a request taken by the intake, and where it goes. */
 export async function transactionOf(request: WellbeingRequest, deps: AdapterDeps): Promise<{ endpoint: CountyEndpointV1; transaction: Json }> {
-  const stored = await deps.store.get(request.correlationId);
-  if (!stored) throw noProcess();
+  const stored = await processFor(request, deps.store);
   const { endpoint, transaction, process } = prepareWellbeingRequest(request, deps.endpoints, await deps.key(), stored.process.requestedAt);
   // A pseudonym key rotated since the intake would send people the hub cannot map back.
   if (process.pseudonyms.join() !== stored.process.pseudonyms.join()) {
@@ -93,8 +102,7 @@ export async function pollReplies(
   deps: AdapterDeps,
   readTasks: (endpoint: CountyEndpointV1) => Promise<readonly unknown[] | undefined>,
 ): Promise<PollResult> {
-  const stored = await deps.store.get(read.correlationId);
-  if (!stored) throw noProcess();
+  const stored = await processFor(read, deps.store);
   const { process, state, version } = stored;
   if (stored.replay?.messageId === read.messageId) {
     const { messages, refused = [] } = stored.replay;

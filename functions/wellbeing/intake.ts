@@ -7,7 +7,9 @@
  * the sender with `wellbeing.request.refused.v1`, naming the rule.
  *
  * Once: a redelivered request finds its process and changes nothing; the hand-over is the same
- * message (deterministic id) and the county's conditional creates make nothing twice.
+ * message (deterministic id) and the county's conditional creates make nothing twice. A request id
+ * is one request: a request whose correlation id another request holds — another municipality's,
+ * another kind, other people — fails permanently (`wellbeing-request-id-taken`) and writes nothing.
  */
 import type { WellbeingRequestRefusedV1 } from '#contracts/messages/wellbeing';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
@@ -48,5 +50,14 @@ export async function takeWellbeingRequest(request: WellbeingRequest, deps: Inta
     return refused(request, code, (error as Error).message);
   }
   const prepared = prepareWellbeingRequest(request, deps.endpoints, deps.key, deps.now().toISOString());
-  return { outcome: (await deps.store.start(prepared)) ? 'started' : 'already-started', prepared };
+  const outcome = await deps.store.start(prepared);
+  if (outcome === 'taken') {
+    // Not the sender's refusal to read (its published codes are the routing rules'): the operators'
+    // dead letter, which names no person and not whose request holds the id.
+    throw new PermanentError(
+      'wellbeing-request-id-taken',
+      `the correlation id ${request.correlationId} is another wellbeing request's; a request id is one request, so this one must be posted again with a new correlation id`,
+    );
+  }
+  return { outcome, prepared };
 }

@@ -39,6 +39,12 @@ export interface Replay {
   readonly refused?: readonly Refused[];
 }
 
+export type StartOutcome = 'started' | 'already-started' | 'taken';
+
+/** Whether a stored process is the one `process` describes: the same municipality, kind and people. */
+const sameRequest = (stored: WellbeingProcess, process: WellbeingProcess): boolean =>
+  stored.municipality === process.municipality && stored.kind === process.kind && stored.pseudonyms.join() === process.pseudonyms.join();
+
 /** A process the poller still reads answers of. */
 export interface OpenRequest {
   readonly requestId: string;
@@ -47,8 +53,12 @@ export interface OpenRequest {
 }
 
 export interface WellbeingStore extends PseudonymStore {
-  /** Records a prepared request once: `false` when its process was already there (a redelivery). */
-  start(prepared: PreparedRequest): Promise<boolean>;
+  /**
+   * Records a prepared request once. `already-started`: its process is there, for the same request
+   * (a redelivery, or the municipality posting it again); `taken`: the request id belongs to another
+   * request — another municipality's, another kind, other people — and nothing was written.
+   */
+  start(prepared: PreparedRequest): Promise<StartOutcome>;
   get(requestId: string): Promise<StoredProcess | undefined>;
   /**
    * Saves a new state if the process is still at `version`; `false` when someone else saved first.
@@ -93,6 +103,14 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
     }
   };
 
+  const openItem = (process: WellbeingProcess) =>
+    documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: OPEN, sk: process.requestId, municipality: process.municipality, dueAt: process.dueAt, expiresAt: process.expiresAt },
+      }),
+    );
+
   return {
     put,
 
@@ -115,6 +133,13 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
 
     async start(prepared) {
       const { process } = prepared;
+      const stored = async () => (await documents.send(new GetCommand({ TableName: table, Key: processKey(process.requestId), ConsistentRead: true }))).Item;
+      // A request id is one request: another municipality's (or another request of the same one)
+      // must not add its people to it, nor be sent under it. A redelivered request whose process
+      // exists (and may have been closed meanwhile) writes and opens nothing again: what it would
+      // write was written before the process.
+      const known = await stored();
+      if (known) return sameRequest(known.process as WellbeingProcess, process) ? 'already-started' : 'taken';
       await put(prepared.entries);
       await documents.send(
         new PutCommand({
@@ -122,16 +147,8 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
           Item: { pk: `WBDUE#${process.dueAt.slice(0, 10)}`, sk: process.requestId, expiresAt: process.expiresAt },
         }),
       );
-      // A redelivered request whose process exists (and may have been closed meanwhile) opens nothing again.
-      const known = await documents.send(new GetCommand({ TableName: table, Key: processKey(process.requestId), ConsistentRead: true }));
-      if (known.Item) return false;
-      await documents.send(
-        new PutCommand({
-          TableName: table,
-          Item: { pk: OPEN, sk: process.requestId, municipality: process.municipality, dueAt: process.dueAt, expiresAt: process.expiresAt },
-        }),
-      );
-      return conditional(() =>
+      await openItem(process);
+      const created = await conditional(() =>
         documents.send(
           new PutCommand({
             TableName: table,
@@ -140,6 +157,22 @@ export function dynamoWellbeingStore(documents: DynamoDBDocumentClient, table: s
           }),
         ),
       );
+      if (created) return 'started';
+      // Another request of the same id was recorded in the same moment: it keeps the id. What ours
+      // overwrote is put back as the winner's (a person both name, its open item); the people and the
+      // due day only ours names are taken out again.
+      const winner = (await stored())?.process as WellbeingProcess | undefined;
+      if (!winner || sameRequest(winner, process)) return 'already-started';
+      const theirs = new Set(winner.pseudonyms);
+      const [shared, ours] = [prepared.entries.filter((e) => theirs.has(e.pseudonym)), prepared.entries.filter((e) => !theirs.has(e.pseudonym))];
+      await put(shared.map((entry) => ({ ...entry, municipality: winner.municipality, expiresAt: winner.expiresAt })));
+      for (const entry of ours) {
+        await documents.send(new DeleteCommand({ TableName: table, Key: { pk: `WB#${entry.requestId}`, sk: `${PSEUDO}${entry.pseudonym}` } }));
+      }
+      const [ourDay, theirDay] = [process.dueAt.slice(0, 10), winner.dueAt.slice(0, 10)];
+      if (ourDay !== theirDay) await documents.send(new DeleteCommand({ TableName: table, Key: { pk: `WBDUE#${ourDay}`, sk: process.requestId } }));
+      await openItem(winner);
+      return 'taken';
     },
 
     async get(requestId) {

@@ -203,4 +203,16 @@ describe('reading a request’s replies', () => {
       code: 'wellbeing-key-changed',
     });
   });
+
+  it('neither sends nor reads a request for a municipality whose request id another municipality holds', async () => {
+    const sent = await sentRequest();
+    const deps = { store: sent.store, endpoints, key: async () => KEY };
+    expect(sent.prepared.process.municipality).toBe('905');
+    const other = '499';
+    await expect(transactionOf({ ...sent.request, municipality: other }, deps)).rejects.toMatchObject({ code: 'wellbeing-request-id-taken' });
+    await expect(pollReplies({ ...sent.poll(POLL), municipality: other }, deps, sent.readTasks)).rejects.toMatchObject({
+      code: 'wellbeing-request-id-taken',
+    });
+    expect(sent.calls).toEqual({ saves: 0, closed: 0, reads: 0 });
+  });
 });

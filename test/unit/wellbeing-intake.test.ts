@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CountyEndpointV1 } from '#contracts/wellbeing/endpoint';
 import { takeWellbeingRequest, type IntakeDeps } from '#functions/wellbeing/intake';
 import type { WellbeingRequest } from '#functions/wellbeing/prepare';
+import type { StartOutcome } from '#functions/wellbeing/store';
+import { PermanentError } from '#lib/errors';
 import { consultation, wellbeingEnvelope } from '../support/wellbeing.ts';
 
 const KEY = new Uint8Array(32).fill(7);
@@ -12,8 +14,8 @@ const xroad: CountyEndpointV1 = {
 };
 const direct: CountyEndpointV1 = { county: 'helsinki', transport: { kind: 'direct', fhirBaseUrl: 'https://fhir.hel.example/R4', authentication: 'mutual-tls' } };
 
-const deps = (started: boolean[] = []): IntakeDeps => ({
-  store: { start: async () => (started.push(true), started.length === 1) },
+const deps = (started: boolean[] = [], outcome?: StartOutcome): IntakeDeps => ({
+  store: { start: async () => (started.push(true), outcome ?? (started.length === 1 ? 'started' : 'already-started')) },
   endpoints: [xroad, direct],
   key: KEY,
   now: () => new Date('2026-11-02T07:00:00.000Z'),
@@ -28,6 +30,14 @@ describe('taking a wellbeing request', () => {
     const first = await takeWellbeingRequest(vaasa, deps(started));
     expect(first).toMatchObject({ outcome: 'started', prepared: { process: { county: 'pohjanmaa', municipality: '905', dueAt: '2026-11-30T07:00:00.000Z' } } });
     expect((await takeWellbeingRequest(vaasa, deps(started))).outcome).toBe('already-started');
+  });
+
+  it('fails a request whose correlation id another request holds permanently, naming the id and no one', async () => {
+    const vaasa = request('905');
+    const taken = takeWellbeingRequest(vaasa, deps([], 'taken'));
+    await expect(taken).rejects.toBeInstanceOf(PermanentError);
+    await expect(taken).rejects.toMatchObject({ code: 'wellbeing-request-id-taken', message: expect.stringContaining(vaasa.correlationId) });
+    await expect(taken).rejects.not.toMatchObject({ message: expect.stringMatching(/091|asiakas-/) });
   });
 
   it('routes Helsinki’s request to the city’s own services, reached directly', async () => {
