@@ -25,6 +25,8 @@ import { cooperationReplyOf } from '#contracts/wellbeing/fhir/cooperation';
 import { TaskReadError, type RequestTask } from '#contracts/wellbeing/fhir/task';
 import { FhirInvalid } from '#contracts/wellbeing/fhir/validate';
 import type { PseudonymEntry } from '#contracts/wellbeing/pseudonym';
+import { issueText } from '#contracts/issues';
+import { messageTypes } from '#contracts/messages/registry';
 import type { WellbeingProcess } from '#functions/wellbeing/prepare';
 
 /** What the hub has done for a process so far (kept with it in the correlation table). */
@@ -87,6 +89,12 @@ const refusedTask = (raw: unknown): Refused['task'] => {
   const [taskId, versionId] = [fhirIdOf(id), fhirIdOf(meta?.versionId)];
   return { ...(taskId ? { id: taskId } : {}), ...(versionId ? { versionId } : {}), digest: taskDigest(raw) };
 };
+
+/** Why a reply does not fit its message's contract (field paths and rules, never values), or undefined. */
+function misfitOf(message: ReplyMessage): string | undefined {
+  const checked = messageTypes[message.type].payload.safeParse(message.payload);
+  return checked.success ? undefined : `the answer does not fit ${message.type}: ${issueText(checked.error)}`;
+}
 
 type Reading =
   | { readonly task: RequestTask; readonly message: ((personRef: string) => ReplyMessage) | 'consultation-answer'; readonly answer?: ConsultationAnsweredV1['people'][number] }
@@ -154,16 +162,20 @@ export function takeReplies(
   const answers: ConsultationAnsweredV1['people'] = [];
   let answeredAt = '';
 
+  const refuse = (raw: unknown, code: Refused['code'], reason: string) => {
+    const task = refusedTask(raw);
+    refusedNow.push(task.digest);
+    if (refusedBefore.has(task.digest) && task.digest !== recheck) stillRefused += 1;
+    else refused.push({ code, reason, task });
+  };
+
   for (const raw of tasks) {
     let reading: Reading;
     try {
       reading = read(process, raw, now);
     } catch (error) {
       if (!(error instanceof FhirInvalid) && !(error instanceof TaskReadError)) throw error;
-      const task = refusedTask(raw);
-      refusedNow.push(task.digest);
-      if (refusedBefore.has(task.digest) && task.digest !== recheck) stillRefused += 1;
-      else refused.push({ code: error instanceof FhirInvalid ? 'fhir-invalid' : 'task-unreadable', reason: error.message, task });
+      refuse(raw, error instanceof FhirInvalid ? 'fhir-invalid' : 'task-unreadable', error.message);
       continue;
     }
     const { task } = reading;
@@ -181,13 +193,27 @@ export function takeReplies(
       setAside.push({ why: 'late', pseudonym: task.pseudonym });
       continue;
     }
+    // Valid FHIR can still be no answer the municipality's contract takes (a text over its length, a
+    // phone number in another form, a date without a time): set aside like an unreadable Task, before
+    // anything is marked delivered, so the rest of the read is delivered and this one can be redriven.
+    const message: ReplyMessage =
+      reading.message === 'consultation-answer'
+        ? {
+            type: 'wellbeing.consultation.answered.v1',
+            payload: { county: process.county, answeredAt: task.lastModified ?? now, people: [{ ...reading.answer!, personRef }] },
+          }
+        : reading.message(personRef);
+    const misfit = misfitOf(message);
+    if (misfit) {
+      refuse(raw, 'task-unreadable', misfit);
+      continue;
+    }
     delivered.add(task.pseudonym);
-    if (reading.message === 'consultation-answer') {
-      answers.push({ ...reading.answer!, personRef });
-      const at = task.lastModified ?? now;
-      if (at > answeredAt) answeredAt = at;
+    if (message.type === 'wellbeing.consultation.answered.v1') {
+      answers.push(...message.payload.people);
+      if (message.payload.answeredAt > answeredAt) answeredAt = message.payload.answeredAt;
     } else {
-      deliver.push(reading.message(personRef));
+      deliver.push(message);
     }
   }
   if (answers.length > 0) {

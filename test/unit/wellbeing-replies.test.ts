@@ -93,6 +93,24 @@ describe('a consultation of three people', () => {
     expect(again.state.delivered).toEqual(taken.state.delivered);
   });
 
+  it('delivers the answers that fit the contract and refuses, on its own, one answered on a day with no time', async () => {
+    const clock = new TestClock();
+    const mock = await county(clock, { consultation: { kind: 'answer', afterMs: DAY, answer: () => ({ answer: 'proposal', comment: 'Ehdotus.' }) } });
+    const prepared = prepareWellbeingRequest(consultationOfThree('33333333-3333-4333-8333-333333333333'), endpoints, KEY, clock.iso());
+    await send(mock, prepared);
+    clock.time += DAY;
+    const [long] = mock.resources('Task');
+    // FHIR's dateTime may be a day alone; the municipality's contract promises a timestamp.
+    mock.update('Task', long!.id!, (task) => ({ ...task, lastModified: '2026-11-03' }));
+    const taken = takeReplies(prepared.process, prepared.entries, NEW_PROCESS_STATE, await tasksOf(mock), clock.iso());
+    expect(taken.refused.map((r) => [r.code, r.task.id])).toEqual([['task-unreadable', long!.id]]);
+    expect(taken.refused[0]!.reason).toMatch(/^the answer does not fit wellbeing\.consultation\.answered\.v1: answeredAt: /);
+    expect(taken.deliver).toHaveLength(1);
+    const answered = consultationAnsweredV1.parse(taken.deliver[0]!.payload);
+    expect(answered.people).toHaveLength(2);
+    expect(taken.state.delivered).toHaveLength(2);
+  });
+
   it('sets aside a Task of another request as unmatched, and never delivers it', async () => {
     const clock = new TestClock();
     const mock = await county(clock, {});
@@ -171,6 +189,22 @@ describe('a cooperation request', () => {
     expect(taken.refused[0]!.reason).toMatch(/koto-status/);
     expect(containsHetuShape(taken.refused[0]!.reason)).toBe(false);
     expect(taken.refused[0]!.reason).not.toContain('Hassan');
+  });
+
+  it('refuses an answer that is valid FHIR but no answer the municipality\'s contract takes, and delivers nothing of it', async () => {
+    const clock = new TestClock();
+    const phone = '06 218 0000 (vaihde, arkisin 8–16)';
+    const mock = await county(clock, { cooperation: { kind: 'accept', afterMs: DAY, responsible: { name: 'Mikael Sosiaali', phone } } });
+    const prepared = prepareWellbeingRequest(request, endpoints, KEY, clock.iso());
+    await send(mock, prepared);
+    clock.time += DAY;
+    const taken = takeReplies(prepared.process, prepared.entries, NEW_PROCESS_STATE, await tasksOf(mock, request.correlationId), clock.iso());
+    expect(taken.deliver).toEqual([]);
+    expect(taken.state.delivered).toEqual([]);
+    expect(taken.refused).toHaveLength(1);
+    expect(taken.refused[0]).toMatchObject({ code: 'task-unreadable', reason: expect.stringMatching(/^the answer does not fit wellbeing\.cooperation\.accepted\.v1: responsible\.phone: /) });
+    expect(taken.refused[0]!.reason).not.toContain('218');
+    expect(taken.refused[0]!.reason).not.toContain('Mikael');
   });
 
   it('refuses the same Task once: read again unchanged it is only counted, unless it is the one rechecked; a new version is read as new', async () => {
