@@ -12,6 +12,7 @@
  */
 import type { Envelope } from '#contracts/envelope';
 import { buildEnvelope, type PayloadOf } from '#contracts/messages/registry';
+import { finnishMonth } from '#lib/finnish-time';
 import { deterministicUuid } from '#lib/ids';
 
 /** The stage name in the audit log and in the ids of the requests. */
@@ -20,17 +21,10 @@ export const SCHEDULER_STAGE = 'outreach-scheduler';
 /** Rows per page when a scheduled run fetches its source lists. */
 export const SCHEDULED_LIST_PAGE_SIZE = 200;
 
-/** The municipalities are Finnish: a month begins and ends in Finnish time. */
-const FINNISH_TIME = 'Europe/Helsinki';
-
 export type RunRequestEnvelope = Envelope<PayloadOf<'outreach.run.requested.v1'>>;
 
-/** The month (YYYY-MM) it is in Finland at `when`. */
-export const finnishMonth = (when: Date): string => {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: FINNISH_TIME, year: 'numeric', month: '2-digit' }).formatToParts(when);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value;
-  return `${part('year')}-${part('month')}`;
-};
+/** The municipalities are Finnish: a month begins and ends in Finnish time. */
+export { finnishMonth };
 
 /** The run id of a municipality's scheduled run of a month. */
 export const monthlyRunId = (municipality: string, month: string): string => deterministicUuid(SCHEDULER_STAGE, 'run', municipality, month);

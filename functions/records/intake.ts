@@ -8,7 +8,8 @@
  * What the hub keeps, in the correlation table (encrypted at rest; no personal data in any key):
  * - `RECORD#<viite>` under `RECORDS#<municipality>`: the record as it first came, its status and
  *   the acknowledgements its message produced, so a redelivery of that message answers the same and
- *   a second post of the record answers nothing (or `RECORD_CHANGED` when its content differs);
+ *   a second post of the record answers nothing (or `RECORD_CHANGED` when its content differs) —
+ *   unless it was refused, by anyone: then the record sent again is judged anew;
  * - `PLAN#<viite>`: what Plan rules 1 and 2 need of an accepted plan, its reviews by their `viite`
  *   (setting a map key is idempotent, so a retried review is counted once);
  * - under `RECORDS#<municipality>#WAITING#<plan viite>`: the records waiting for that plan.
@@ -27,6 +28,7 @@ import type { MunicipalRecord, RecordAcknowledgedV1, RecordWriteRequestedV1 } fr
 import { judgeRecord, withReview, type Finding, type PlanHistory, type Verdict } from '#functions/records/plan-rules';
 import { storeOf, type RecordStore } from '#functions/records/routing';
 import { TransientError } from '#lib/errors';
+import { finnishDay } from '#lib/finnish-time';
 import { storeOrder } from '#functions/records/store-order';
 import { planViiteOf, recordViite } from '#functions/records/viite';
 
@@ -77,6 +79,8 @@ export interface PlanItem {
 export interface WaitingItem {
   readonly record: MunicipalRecord;
   readonly receivedOn: string;
+  /** The message that began the wait (absent on items from before it was kept). */
+  readonly messageId?: string;
   readonly released?: string;
   readonly ack?: RecordAcknowledgedV1;
   readonly write?: WriteRequest;
@@ -96,7 +100,6 @@ class PlanChanged extends Error {}
 
 export const partition = (municipality: string) => `RECORDS#${municipality}`;
 export const waitingPartition = (municipality: string, planViite: string) => `RECORDS#${municipality}#WAITING#${planViite}`;
-const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 
 /** The plan as its reviews have made it, leaving out the review `except` (the one being judged, if it was counted before a crash). */
 export const historyOf = (item: PlanItem, except?: string): PlanHistory =>
@@ -161,7 +164,9 @@ export function intakeStore(deps: IntakeDeps) {
               reviews: {},
               expiresAt: expiresAt(),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            // A plan its store refused stored nothing there: its corrected copy takes its place.
+            ConditionExpression: 'attribute_not_exists(pk) OR storeRefused = :refused',
+            ExpressionAttributeValues: { ':refused': true },
           }),
         );
       } catch (error) {
@@ -287,58 +292,86 @@ export function intakeStore(deps: IntakeDeps) {
     writes: answers.flatMap((a) => (a.write ? [a.write] : [])),
   });
 
+  /**
+   * A record waits for its plan (Plan rules 3): its waiting item, the watch's marker, and — the plan
+   * may have been accepted meanwhile — its own release. The item replaces one an earlier post of
+   * the record left released (refused then; this is its copy sent again), never this message's own.
+   */
+  const waitFor = async (record: MunicipalRecord, viite: string, planViite: string, messageId: string, today: string): Promise<{ outcome: IntakeOutcome; answers: Answer[] }> => {
+    const pk = partition(record.municipality);
+    const waitingPk = waitingPartition(record.municipality, planViite);
+    await deps.db
+      .send(
+        new PutCommand({
+          TableName: deps.table,
+          Item: { pk: waitingPk, sk: viite, record, receivedOn: today, messageId, expiresAt: expiresAt() },
+          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(released) AND (attribute_not_exists(messageId) OR messageId <> :m))',
+          ExpressionAttributeValues: { ':m': messageId },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    // Where the daily review watch finds it, to refuse it when its plan has not come in time (Plan rules 3).
+    await deps.db.send(new PutCommand({ TableName: deps.table, Item: { pk, sk: `WAITS#${viite}`, waitingKey: { pk: waitingPk, sk: viite }, expiresAt: expiresAt() } }));
+    // The plan may have been accepted between this record's look and its waiting item: the plan's
+    // release did not see it then, so it releases itself (and any other it finds).
+    const answers: Answer[] = [];
+    if (await get<PlanItem>(pk, `PLAN#${planViite}`)) answers.push(...(await release(planViite, record.municipality, messageId, today)));
+    const mine = await get<WaitingItem>(waitingPk, viite);
+    // Released by this message, or by another (the plan's, the watch's) that answered it then.
+    const outcome: IntakeOutcome = mine?.released === undefined ? 'waiting' : mine.ack ? 'refused' : 'accepted';
+    return { outcome, answers };
+  };
+
+  /** A record judged now: answered, or waiting for its plan. */
+  const judgedAndAnswered = async (record: MunicipalRecord, viite: string, messageId: string, today: string): Promise<{ outcome: IntakeOutcome; answers: Answer[] }> => {
+    const { plan, verdict, answer } = await judged(record, viite, today);
+    if (verdict.outcome === 'wait') return waitFor(record, viite, plan!.viite, messageId, today);
+    const answers = [answer!];
+    if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(viite, record.municipality, messageId, today)));
+    return { outcome: verdict.outcome === 'accept' ? 'accepted' : 'refused', answers };
+  };
+
   return {
     async take(record: MunicipalRecord, messageId: string): Promise<IntakeResult> {
       const viite = recordViite(record);
       const pk = partition(record.municipality);
-      const seen = await get<{ messageId: string; type: string; payload: unknown; outcome: IntakeOutcome; answers: Answer[] }>(pk, `RECORD#${viite}`);
-      if (seen) {
-        if (seen.messageId === messageId) return resultOf(seen.outcome, seen.answers);
-        const same = seen.type === record.type && isDeepStrictEqual(seen.payload, record.payload);
-        if (same) return resultOf('duplicate', []);
-        // A refused record went nowhere: its corrected copy under the same identifier is judged anew.
-        if (seen.outcome !== 'refused') return resultOf('changed', [{ ack: changedAck(record) }]);
+      // An item without a message id is only a status another step set before this record's first
+      // message had written its own (that message failed after it began to wait): not a post.
+      const seen = await get<{ messageId?: string; type: string; payload: unknown; outcome: IntakeOutcome; status?: string; answers: Answer[] }>(pk, `RECORD#${viite}`);
+      const posted = seen?.messageId === undefined ? undefined : seen;
+      if (posted) {
+        if (posted.messageId === messageId) return resultOf(posted.outcome, posted.answers);
+        // A refused record went nowhere — refused by the rules, later by its plan's release or the
+        // watch, or by its store: the same or a corrected copy under its identifier is judged anew.
+        if (posted.status !== 'refused') {
+          const same = posted.type === record.type && isDeepStrictEqual(posted.payload, record.payload);
+          return same ? resultOf('duplicate', []) : resultOf('changed', [{ ack: changedAck(record) }]);
+        }
       }
 
-      const today = dayOf(deps.now());
-      const { plan, verdict, answer } = await judged(record, viite, today);
-      let outcome: IntakeOutcome;
-      const answers: Answer[] = [];
-      if (verdict.outcome === 'wait') {
-        outcome = 'waiting';
-        await deps.db
-          .send(
-            new PutCommand({
-              TableName: deps.table,
-              Item: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite, record, receivedOn: today, expiresAt: expiresAt() },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          )
-          .catch((error: unknown) => {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          });
-        // Where the daily review watch finds it, to refuse it when its plan has not come in time (Plan rules 3).
-        await deps.db.send(
-          new PutCommand({ TableName: deps.table, Item: { pk, sk: `WAITS#${viite}`, waitingKey: { pk: waitingPartition(record.municipality, plan!.viite), sk: viite }, expiresAt: expiresAt() } }),
-        );
-        // The plan may have been accepted between this record's look and its waiting item: the
-        // plan's release did not see it then, so it releases itself (and any other it finds).
-        if (await get<PlanItem>(pk, `PLAN#${plan!.viite}`)) {
-          answers.push(...(await release(plan!.viite, record.municipality, messageId, today)));
-          const mine = await get<WaitingItem>(waitingPartition(record.municipality, plan!.viite), viite);
-          if (mine?.released === messageId) outcome = mine.ack ? 'refused' : 'accepted';
-        }
+      const today = finnishDay(deps.now());
+      const planViite = planViiteOf(record);
+      // This message began to wait before it failed: it goes on waiting, not judged a second time.
+      const began = planViite === null ? undefined : await get<WaitingItem>(waitingPartition(record.municipality, planViite), viite);
+      const { outcome, answers } = began?.messageId === messageId ? await waitFor(record, viite, planViite!, messageId, today) : await judgedAndAnswered(record, viite, messageId, today);
+      const item = { type: record.type, payload: record.payload, messageId, outcome, answers, receivedOn: today, expiresAt: expiresAt() };
+      if (posted) {
+        // The copy sent again replaces the refused record, its status with it.
+        await deps.db.send(new PutCommand({ TableName: deps.table, Item: { pk, sk: `RECORD#${viite}`, ...item, status: outcome } }));
       } else {
-        outcome = verdict.outcome === 'accept' ? 'accepted' : 'refused';
-        answers.push(answer!);
-        if (verdict.outcome === 'accept' && record.type === 'record.plan.v1') answers.push(...(await release(viite, record.municipality, messageId, today)));
+        // A status set meanwhile by a later step (the release that answered it, its store's writer) stands.
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: deps.table,
+            Key: { pk, sk: `RECORD#${viite}` },
+            UpdateExpression: `SET ${Object.keys(item).map((name) => `#${name} = :${name}`).join(', ')}, #status = if_not_exists(#status, :outcome)`,
+            ExpressionAttributeNames: Object.fromEntries([...Object.keys(item), 'status'].map((name) => [`#${name}`, name])),
+            ExpressionAttributeValues: Object.fromEntries(Object.entries(item).map(([name, value]) => [`:${name}`, value])),
+          }),
+        );
       }
-      await deps.db.send(
-        new PutCommand({
-          TableName: deps.table,
-          Item: { pk, sk: `RECORD#${viite}`, type: record.type, payload: record.payload, messageId, outcome, status: outcome, answers, receivedOn: today, expiresAt: expiresAt() },
-        }),
-      );
       return resultOf(outcome, answers);
     },
   };

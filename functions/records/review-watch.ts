@@ -86,36 +86,19 @@ export async function raiseOverdueReviews(municipalities: readonly string[], tod
 /**
  * Plan rules 3: a record that waited for its plan past the seventh day after it arrived is refused
  * `UNKNOWN_PLAN` to its sender, once (the waiting item is marked released by the watch under a
- * condition, so a plan that comes at the same moment and the watch cannot both answer it).
+ * condition, so a plan that comes at the same moment and the watch cannot both answer it). The
+ * marker that leads the watch to it goes only once the refusal is raised: a run that failed after
+ * marking raises the kept refusal again, as the same message, which the inbox keeps once.
  */
 export async function refuseExpiredWaits(municipalities: readonly string[], today: string, deps: ReviewWatchDeps): Promise<number> {
   let refused = 0;
   for (const municipality of municipalities) {
     for (const marker of await itemsOf<{ sk: string; waitingKey: { pk: string; sk: string } }>(municipality, 'WAITS#', deps)) {
-      const { Item } = await deps.db.send(new GetCommand({ TableName: deps.table, Key: marker.waitingKey, ConsistentRead: true }));
-      const waiting = Item as WaitingItem | undefined;
-      if (waiting && waiting.released === undefined) {
-        const verdict = judgeRecord(waiting.record, null, { today, receivedOn: waiting.receivedOn });
-        if (verdict.outcome === 'wait') continue;
-        const ack = acknowledgement(waiting.record, verdict);
-        try {
-          await deps.db.send(
-            new UpdateCommand({
-              TableName: deps.table,
-              Key: marker.waitingKey,
-              UpdateExpression: 'SET released = :m, ack = :a',
-              ConditionExpression: 'attribute_not_exists(released)',
-              ExpressionAttributeValues: { ':m': `${REVIEW_WATCH_STAGE}:${today}`, ':a': ack },
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          continue;
-        }
+      const refusal = await refusalOf(marker.waitingKey, today, deps);
+      if (refusal === 'waits') continue;
+      if (refusal) {
         const id = deterministicUuid(REVIEW_WATCH_STAGE, marker.sk, 'unknown-plan');
-        await deps.raise([
-          toMunicipality(id, municipality, today, 'record.acknowledged.v1', ack),
-        ]);
+        await deps.raise([toMunicipality(id, municipality, refusal.day, 'record.acknowledged.v1', refusal.ack)]);
         await deps.db.send(
           new UpdateCommand({
             TableName: deps.table,
@@ -131,4 +114,39 @@ export async function refuseExpiredWaits(municipalities: readonly string[], toda
     }
   }
   return refused;
+}
+
+/** The day the watch marked a waiting record refused, or undefined when it was not the watch. */
+const markedOn = (released: string): string | undefined => (released.startsWith(`${REVIEW_WATCH_STAGE}:`) ? released.slice(REVIEW_WATCH_STAGE.length + 1) : undefined);
+
+/**
+ * What the watch says of a waiting record: `waits` (its seven days are not over), the refusal to
+ * raise and the day it was marked (now, or by a run that failed before it raised it: the same
+ * message again), or nothing (gone, or released by its plan, whose message answered it).
+ */
+async function refusalOf(key: { pk: string; sk: string }, today: string, deps: ReviewWatchDeps): Promise<{ ack: RecordAcknowledgedV1; day: string } | 'waits' | undefined> {
+  const waiting = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true }))).Item as WaitingItem | undefined;
+  if (!waiting) return undefined;
+  if (waiting.released !== undefined) {
+    const day = markedOn(waiting.released);
+    return day !== undefined && waiting.ack ? { ack: waiting.ack, day } : undefined;
+  }
+  const verdict = judgeRecord(waiting.record, null, { today, receivedOn: waiting.receivedOn });
+  if (verdict.outcome === 'wait') return 'waits';
+  const ack = acknowledgement(waiting.record, verdict);
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: key,
+        UpdateExpression: 'SET released = :m, ack = :a',
+        ConditionExpression: 'attribute_not_exists(released)',
+        ExpressionAttributeValues: { ':m': `${REVIEW_WATCH_STAGE}:${today}`, ':a': ack },
+      }),
+    );
+    return { ack, day: today };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return undefined;
+  }
 }

@@ -111,6 +111,8 @@ export const createRecordWriter = (system: RecordStoreSystem) =>
         const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: partition(message.municipality), sk: `PLAN#${write.planViite}` }, ConsistentRead: true }));
         const plan = Item as PlanState | undefined;
         if (plan?.storeRefused) {
+          // Refused, so that the record sent again after its corrected plan is judged anew.
+          await recordEnded(db, table, message.municipality, write.viite, 'refused');
           ack(refusal(record, 'PLAN_NOT_STORED', 'planRecordId', 'plan rule 3', 'the plan this record belongs to was refused by the national system'));
           return hop.setOutcome('refused-plan-not-stored');
         }
@@ -154,16 +156,7 @@ export const createRecordWriter = (system: RecordStoreSystem) =>
           }),
         );
       }
-      // The record's own item says where it ended (what `koto-hub report` counts), and on which day.
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: partition(message.municipality), sk: `RECORD#${write.viite}` },
-          UpdateExpression: 'SET #s = :s, storedOn = :d',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': answer.outcome === 'stored' ? 'stored' : 'refused', ':d': new Date().toISOString().slice(0, 10) },
-        }),
-      );
+      await recordEnded(db, table, message.municipality, write.viite, answer.outcome === 'stored' ? 'stored' : 'refused');
       if (answer.outcome === 'stored') {
         ack({ recordType: record.type, recordId: record.payload.recordId, outcome: 'accepted', findings: write.flags });
       } else if (answer.outcome === 'changed') {
@@ -174,6 +167,18 @@ export const createRecordWriter = (system: RecordStoreSystem) =>
       hop.setOutcome(answer.outcome === 'stored' ? 'stored' : `refused-${answer.outcome}`);
     },
   });
+
+/** The record's own item says where it ended (what `koto-hub report` counts), and on which day. */
+const recordEnded = (db: DynamoDBDocumentClient, table: string, municipality: string, viite: string, status: 'stored' | 'refused') =>
+  db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: partition(municipality), sk: `RECORD#${viite}` },
+      UpdateExpression: 'SET #s = :s, storedOn = :d',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':d': new Date().toISOString().slice(0, 10) },
+    }),
+  );
 
 const waitForPlan = (hop: HopApi, system: RecordStoreSystem, message: Envelope<RecordWriteRequestedV1>): void => {
   hop.emit(recordWriteQueues[system], 'record.write.requested.v1', message.payload, { key: 'waits-for-plan', delaySeconds: PLAN_WAIT_SECONDS });

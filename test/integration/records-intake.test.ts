@@ -5,6 +5,7 @@
  * once in Vaasa's inbox with `record.acknowledged.v1` naming field and rule, never a value.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeHetu } from '#contracts/hetu';
 import { KOTOAJ_SERVICE, kotoAjPath } from '#contracts/kotoaj/wire';
 import { toKotoAjWrite } from '#contracts/kotoaj/mapper';
 import { recordViite } from '#functions/records/viite';
@@ -197,6 +198,25 @@ describe('municipal records into records-intake', () => {
     const writerHops = (await hub.auditOf(envelope.correlationId)).filter((r) => r.stage === 'datastore-writer');
     expect(writerHops.map((r) => r.outcome)).toEqual(['refused-refused']);
     expect(JSON.stringify(ack)).not.toContain(RECORD_HETU);
+  });
+
+  it('takes a plan its store refused again once corrected, and the review it refused PLAN_NOT_STORED again unchanged', async () => {
+    const id = ids();
+    // A person of this test's own, whom no other test's plan overlaps in the data store.
+    const hetu = makeHetu('1990-02-03', 412);
+    await post(planRecord({ recordId: id.plan, hetu, jobseeker: true, validFrom: '2026-03-02', validUntil: '2027-08-31' }));
+    expect((await ackOf(id.plan)).findings.map((f) => f.rule)).toEqual(['the national system’s rule FIRST_PLAN_OVER_ONE_YEAR']);
+    const review = reviewRecord({ recordId: id.review, planRecordId: id.plan, hetu, jobseeker: true });
+    await post(review);
+    expect((await ackOf(id.review)).findings.map((f) => f.code)).toEqual(['PLAN_NOT_STORED']);
+
+    // The corrected plan under the same identifier, within the store's year; then the same review again.
+    await post(planRecord({ recordId: id.plan, hetu, jobseeker: true, validFrom: '2026-03-02', validUntil: '2027-03-01' }));
+    const planAcks = await eventually(async () => ((await acksOf(id.plan)).length === 2 ? acksOf(id.plan) : undefined), 'the corrected plan’s answer');
+    expect(planAcks.map((a) => a.outcome)).toEqual(['refused', 'accepted']);
+    await post(review);
+    const reviewAcks = await eventually(async () => ((await acksOf(id.review)).length === 2 ? acksOf(id.review) : undefined), 'the review’s second answer');
+    expect(reviewAcks.map((a) => a.outcome)).toEqual(['refused', 'accepted']);
   });
 
   it('sends a review whose plan’s write dead-lettered after it into the dead-letter queue, and a redrive of the plan, then the review, stores both in order', async () => {
