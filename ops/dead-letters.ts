@@ -12,6 +12,7 @@ import { queueSpec, type QueueName } from '#infra/topology';
 import { sqsClient } from '#lib/clients';
 import { scrubText } from '#lib/pii';
 import { ATTR } from '#lib/batch/attributes';
+import { auditKey } from '#lib/audit/key';
 import type { AuditRecord } from '#lib/audit/record';
 import { readCorrelation } from '#lib/audit/store';
 import { FAILED_OUTCOMES } from '#ops/audit/trace';
@@ -123,11 +124,13 @@ export interface DeadLetterSummary {
 export const text = (attributes: HeldMessage['attributes'], name: string): string | undefined => attributes[name]?.StringValue;
 
 /** The last failed hop of the message among its correlation's records, matched by message id or payload digest. */
-export const lastFailureOf = (view: DeadLetterView, records: readonly AuditRecord[]): AuditRecord | undefined =>
-  records
-    .filter((r) => FAILED_OUTCOMES.has(r.outcome) && (r.messageId === view.messageId || r.payloadDigest === view.payloadDigest))
+export const lastFailureOf = (view: DeadLetterView, records: readonly AuditRecord[], key: Buffer): AuditRecord | undefined => {
+  const digest = view.payloadDigest(key);
+  return records
+    .filter((r) => FAILED_OUTCOMES.has(r.outcome) && (r.messageId === view.messageId || r.payloadDigest === digest))
     .sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0))
     .at(-1);
+};
 
 const attemptOf = (hop: string): number | null => {
   const match = /#attempt-(\d+)$/.exec(hop);
@@ -203,10 +206,11 @@ export const describeAll = async (messages: readonly HeldMessage[], queue: Queue
     return records.get(correlationId)!;
   };
   const now = Date.now();
+  const key = await auditKey();
   return Promise.all(
     messages.map(async (message) => {
       const view = viewDeadLetter(message.body, message.sqsMessageId);
-      return describeDeadLetter(message, queue, lastFailureOf(view, await recordsOf(view.correlationId)), now);
+      return describeDeadLetter(message, queue, lastFailureOf(view, await recordsOf(view.correlationId), key), now);
     }),
   );
 };

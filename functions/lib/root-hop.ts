@@ -42,7 +42,7 @@ export const rootRecord = async (envelope: Envelope, stage: string, outcome: Hop
       outcome,
       reason: null,
       subjectHash: subject ? subjectHash(key, subject) : null,
-      payloadDigest: payloadDigest(envelope.payload),
+      payloadDigest: payloadDigest(key, envelope.payload),
       occurredAt: envelope.occurredAt,
       parentHop: null,
       parentDigest: null,

@@ -19,6 +19,7 @@ export type RunAction = 'run-resumed' | 'run-abandoned';
 export const runActionRecord = async (run: Pick<RunItem, 'runId' | 'municipality'>, action: RunAction, note: string): Promise<AuditRecord> => {
   const now = new Date();
   const messageId = randomUUID();
+  const key = await auditKey();
   return sealRecord(
     {
       correlationId: run.runId,
@@ -32,7 +33,7 @@ export const runActionRecord = async (run: Pick<RunItem, 'runId' | 'municipality
       outcome: action,
       reason: note,
       subjectHash: null,
-      payloadDigest: payloadDigest({ action, runId: run.runId }),
+      payloadDigest: payloadDigest(key, { action, runId: run.runId }),
       occurredAt: now.toISOString(),
       parentHop: null,
       parentDigest: null,
@@ -40,7 +41,7 @@ export const runActionRecord = async (run: Pick<RunItem, 'runId' | 'municipality
       durationMs: 0,
       expiresAt: Math.floor(now.getTime() / 1000) + auditRetentionDays() * 86_400,
     },
-    await auditKey(),
+    key,
   );
 };
 

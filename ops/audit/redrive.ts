@@ -26,8 +26,8 @@ export interface DeadLetterView {
   readonly target: string;
   readonly municipality: string;
   readonly occurredAt: string | null;
-  /** SHA-256 of the payload, as the hub's own hop records compute it (of the body when unreadable). */
-  readonly payloadDigest: string;
+  /** Keyed hash of the payload, as the hub's own hop records compute it (of the body when unreadable). */
+  payloadDigest(key: Buffer): string;
   /** Whether the body is a valid envelope of a registered type. */
   readonly valid: boolean;
   /** Keyed hash of the HETU the message concerns, if it is a valid envelope that concerns one. */
@@ -67,7 +67,7 @@ export const viewDeadLetter = (body: string, sqsMessageId: string): DeadLetterVi
     target: envelope?.target ?? field(raw, 'target') ?? 'unknown',
     municipality: envelope?.municipality ?? municipality ?? 'unknown',
     occurredAt: envelope?.occurredAt ?? field(raw, 'occurredAt') ?? null,
-    payloadDigest: payloadDigest(envelope ? envelope.payload : body),
+    payloadDigest: (key) => payloadDigest(key, envelope ? envelope.payload : body),
     valid: envelope !== undefined,
     subjectHash(key) {
       const subject = envelope ? subjectOf(envelope) : undefined;
@@ -103,7 +103,7 @@ export const redriveRecord = (fields: RedriveFields, key: Buffer): AuditRecord =
       outcome: REDRIVEN,
       reason: fields.note,
       subjectHash: dead.subjectHash(key),
-      payloadDigest: dead.payloadDigest,
+      payloadDigest: dead.payloadDigest(key),
       occurredAt: dead.occurredAt ?? new Date(now).toISOString(),
       parentHop: parent?.hop ?? null,
       parentDigest: parent?.digest ?? null,

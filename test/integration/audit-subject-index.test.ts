@@ -49,7 +49,7 @@ const record = (correlationId: string, subject: string | null, recordedAt: strin
       outcome: 'accepted',
       reason: null,
       subjectHash: subject ? subjectHash(KEY, subject) : null,
-      payloadDigest: payloadDigest({}),
+      payloadDigest: payloadDigest(KEY, {}),
       occurredAt: recordedAt,
       parentHop: null,
       parentDigest: null,

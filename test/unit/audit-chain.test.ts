@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { containsHetuShape, makeHetu } from '#contracts/hetu';
 import { hopKey, payloadDigest, recordDigest, sealRecord, subjectHash, type AuditFields, type AuditRecord } from '#lib/audit/record';
@@ -22,7 +22,7 @@ const auditFields = (overrides: Partial<AuditFields> = {}): AuditFields => {
     outcome: 'processed',
     reason: 'send-failed: could not send',
     subjectHash: subjectHash(Buffer.from('test-key'), HETU),
-    payloadDigest: payloadDigest({ n: 1 }),
+    payloadDigest: payloadDigest(KEY, { n: 1 }),
     occurredAt: '2026-11-01T08:00:00.000Z',
     parentHop: `${randomUUID()}#ingress`,
     parentDigest: 'a'.repeat(64),
@@ -81,6 +81,18 @@ const DIGESTED_FIELDS = [
   'parentHop',
   'parentDigest',
 ] as const;
+
+describe('payloadDigest', () => {
+  it('is keyed: a payload that holds little but a HETU cannot be found by hashing every HETU of a year', () => {
+    const referral = { asOf: '2026-11-01', origin: 'municipality', hetu: HETU };
+    const digest = payloadDigest(KEY, referral);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest).toBe(payloadDigest(KEY, { ...referral }));
+    // Without the key, the guess that is right does not give the stored digest.
+    expect(digest).not.toBe(createHash('sha256').update(JSON.stringify(referral)).digest('hex'));
+    expect(digest).not.toBe(payloadDigest(randomBytes(32), referral));
+  });
+});
 
 describe('sealRecord and recordDigest', () => {
   it('seal the same fields to the same 64-hex digest every time, whatever the order of the keys', () => {

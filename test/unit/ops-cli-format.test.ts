@@ -40,7 +40,7 @@ const failureRecord = (messageId: string, correlationId: string, overrides: Part
       outcome: 'dead-letter',
       reason: 'ResourceNotFoundException: Requested resource not found',
       subjectHash: null,
-      payloadDigest: payloadDigest({}),
+      payloadDigest: payloadDigest(KEY, {}),
       occurredAt: '2026-11-01T08:00:00.000Z',
       parentHop: null,
       parentDigest: null,
@@ -164,7 +164,7 @@ describe('describing a dead letter', () => {
     const older = failureRecord(envelope.messageId, envelope.correlationId, { outcome: 'retry', hop: `${envelope.messageId}#referral-intake#attempt-4`, recordedAt: '2026-11-01T08:57:00.000Z', reason: 'timeout: slow' });
     const last = failureRecord(envelope.messageId, envelope.correlationId);
     const unrelated = failureRecord(randomUUID(), envelope.correlationId, { recordedAt: '2026-11-01T08:59:00.000Z', payloadDigest: 'other' });
-    const found = lastFailureOf(view, [last, unrelated, older]);
+    const found = lastFailureOf(view, [last, unrelated, older], KEY);
     expect(found).toBe(last);
     expect(describeDeadLetter(message, 'referral-intake', found, NOW)).toMatchObject({
       receives: 5,
@@ -186,8 +186,8 @@ describe('describing a dead letter', () => {
     const body = JSON.stringify({ ...referral(), payload: { hetu: '310223A123B' } });
     const message = held(body, { 'koto.failureCode': 'schema-violation' });
     const view = viewDeadLetter(body, message.sqsMessageId);
-    const record = failureRecord(randomUUID(), view.correlationId, { payloadDigest: payloadDigest(body), hop: 'x#referral-intake#attempt-2' });
-    expect(lastFailureOf(view, [record])).toBe(record);
+    const record = failureRecord(randomUUID(), view.correlationId, { payloadDigest: payloadDigest(KEY, body), hop: 'x#referral-intake#attempt-2' });
+    expect(lastFailureOf(view, [record], KEY)).toBe(record);
     const summary = describeDeadLetter(message, 'referral-intake', record, NOW);
     expect(summary.receives).toBe(2);
     expect(containsHetuShape(JSON.stringify(summary))).toBe(false);

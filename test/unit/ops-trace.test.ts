@@ -27,7 +27,7 @@ const hop = (stage: string, at: number, parent: AuditRecord | null, overrides: P
       outcome: 'processed',
       reason: null,
       subjectHash: null,
-      payloadDigest: payloadDigest({ n: at }),
+      payloadDigest: payloadDigest(KEY, { n: at }),
       occurredAt: '2026-11-01T08:00:00.000Z',
       parentHop: parent?.hop ?? null,
       parentDigest: parent?.digest ?? null,
@@ -170,8 +170,8 @@ describe('dead letters in the audit log', () => {
       source: 'authority:te-services',
       municipality: '905',
       valid: true,
-      payloadDigest: payloadDigest(envelope.payload),
     });
+    expect(view.payloadDigest(KEY)).toBe(payloadDigest(KEY, envelope.payload));
     expect(view.subjectHash(KEY)).toBe(subjectHash(KEY, envelope.payload.hetu));
     expect(JSON.stringify(view)).not.toContain(envelope.payload.hetu);
   });
@@ -181,7 +181,7 @@ describe('dead letters in the audit log', () => {
     const body = JSON.stringify({ ...envelope, type: 'Robert; DROP TABLE', source: makeHetu('1990-01-01', 123), payload: { hetu: '310223A123B' } });
     const view = viewDeadLetter(body, 'sqs-2');
     expect(view).toMatchObject({ correlationId: envelope.correlationId, messageId: envelope.messageId, type: 'unreadable', source: 'unknown', valid: false });
-    expect(view.payloadDigest).toBe(payloadDigest(body));
+    expect(view.payloadDigest(KEY)).toBe(payloadDigest(KEY, body));
     expect(view.subjectHash(KEY)).toBeNull();
     expect(viewDeadLetter('not json', 'sqs-3')).toMatchObject({ correlationId: 'unreadable', messageId: 'sqs-3', type: 'unreadable' });
   });

@@ -11,7 +11,7 @@
  * one message handled at once (SQS delivers at least once) must seal the very same record: each
  * copy stamps its outputs with its own clock, but what they are, whence and why is the same.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 export type HopOutcome = 'accepted' | 'processed' | 'duplicate' | 'retry' | 'dead-letter' | 'redriven' | (string & {});
 
@@ -31,7 +31,7 @@ export interface AuditRecord {
   readonly reason: string | null;
   /** HMAC-SHA256 of the HETU the message concerns, keyed by the audit key; null when none. */
   readonly subjectHash: string | null;
-  /** SHA-256 of the payload as it was received. */
+  /** Keyed hash (HMAC-SHA256, the audit key) of the payload as it was received. */
   readonly payloadDigest: string;
   readonly occurredAt: string;
   /** `hop` of the record whose processing produced this message; null at ingress. */
@@ -87,8 +87,12 @@ export const sealRecord = (fields: AuditFields, key: Buffer): AuditRecord => {
   return { ...unsealed, digest: recordDigest(unsealed, key) };
 };
 
-export const payloadDigest = (payload: unknown): string =>
-  createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex');
+/**
+ * Keyed hash of a payload, as `subjectHash` is: a payload such as a referral holds little besides a
+ * HETU, so a plain SHA-256 of it could be reversed by trying every HETU of a birth year.
+ */
+export const payloadDigest = (key: Buffer, payload: unknown): string =>
+  createHmac('sha256', key).update(JSON.stringify(payload ?? null)).digest('hex');
 
 /** Keyed hash of a HETU: finds a person's records without the code ever being stored. */
 export const subjectHash = (key: Buffer, hetu: string): string =>

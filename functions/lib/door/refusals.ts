@@ -50,7 +50,7 @@ export const refusalRecord = (refusal: Refusal, key: Buffer, at: Date): AuditRec
       outcome: 'refused',
       reason: `${refusal.status} ${refusal.rule}${refusal.clientId ? ` client=${refusal.clientId}` : ''}`,
       subjectHash: null,
-      payloadDigest: payloadDigest(null),
+      payloadDigest: payloadDigest(key, null),
       occurredAt: at.toISOString(),
       parentHop: null,
       parentDigest: null,

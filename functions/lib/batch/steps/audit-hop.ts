@@ -33,7 +33,7 @@ export const hopRecord = async (hop: HopState, maxReceiveCount: number): Promise
     outcome,
     reason: failure ? `${failure.code}: ${failure.reason}` : null,
     subjectHash: hop.subject ? subjectHash(key, hop.subject) : null,
-    payloadDigest: payloadDigest(envelope?.payload ?? hop.record.body),
+    payloadDigest: payloadDigest(key, envelope?.payload ?? hop.record.body),
     occurredAt: envelope?.occurredAt ?? new Date(Number(hop.record.attributes.SentTimestamp ?? Date.now())).toISOString(),
     parentHop: hop.parent?.hop ?? null,
     parentDigest: hop.parent?.digest ?? null,
