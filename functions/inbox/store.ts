@@ -149,6 +149,8 @@ export const dynamoInboxStore = (db: DynamoDBDocumentClient, table: string, now:
     },
 
     async after(municipality, after, limit) {
+      // Nothing comes after the highest cursor (and DynamoDB refuses a BETWEEN whose ends cross).
+      if (after >= MAX_CURSOR) return [];
       const { Items = [] } = await db.send(
         new QueryCommand({
           TableName: table,

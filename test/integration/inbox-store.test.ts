@@ -7,7 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '#contracts/messages/registry';
 import { localTableName } from '#infra/local/dynamodb';
-import { pageFor, SETTLE_MS } from '#functions/inbox/cursor';
+import { MAX_CURSOR, pageFor, SETTLE_MS } from '#functions/inbox/cursor';
 import { dynamoInboxStore, type InboxStore } from '#functions/inbox/store';
 import { startBareDynamo, type BareDynamo } from '../support/bare-dynamo.ts';
 
@@ -38,6 +38,8 @@ describe('the inbox store', () => {
     expect(await store.append(ready('905'))).toEqual({ seq: 2, duplicate: false });
     expect((await store.after('905', 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
     expect((await store.after('905', 0, 10)).filter((e) => e.messageId === first.messageId)).toHaveLength(1);
+    // A client that asks after the highest cursor there can be is given nothing, not an error.
+    expect(await store.after('905', MAX_CURSOR, 10)).toEqual([]);
   });
 
   it('gives up the number of a writer that stalled past half the settling time, and readers pass the gap only once it is settled', async () => {
