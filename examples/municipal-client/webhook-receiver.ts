@@ -5,7 +5,9 @@
  *
  * - a bad or missing signature, or a body changed on the way, fails verification → 400;
  * - a timestamp more than five minutes from your clock fails it too (the library's tolerance) → 400;
- * - an id already taken within that window is a replay of a captured delivery → 409.
+ * - an id already stored within that window is a replay of a captured delivery → 409;
+ * - an id still being handled (the hub gave up waiting and tried again, or SQS sent it twice) → 503,
+ *   so the hub tries again later: a 409 now would tell it the message is stored before it is.
  *
  * Answer 2xx only once the message is stored: anything else makes the hub try again with backoff.
  * The same message is in your inbox too (same `messageId`), so a push you missed is never lost.
@@ -65,6 +67,7 @@ export const startWebhookReceiver = async (options: ReceiverOptions): Promise<We
   const webhook = new Webhook(options.secret);
   const now = options.now ?? Date.now;
   const taken = new Map<string, number>();
+  const handling = new Set<string>();
 
   const refuse = (res: ServerResponse, status: number, error: string) => {
     options.onRefused?.(status, error);
@@ -100,16 +103,19 @@ export const startWebhookReceiver = async (options: ReceiverOptions): Promise<We
       for (const [id, at] of taken) if (at < now() - REMEMBER_MS) taken.delete(id);
       const id = headers['webhook-id'];
       if (taken.has(id)) return refuse(res, 409, 'replayed');
-      // Taken before it is handled, so that a replay arriving meanwhile is refused too.
-      taken.set(id, now());
+      // Not handled twice at once, and not called stored until it is.
+      if (handling.has(id)) return refuse(res, 503, 'in-progress');
+      handling.add(id);
       try {
         await options.onMessage(payload, { id, body, headers });
       } catch {
-        // Not stored: forget the id, and the hub tries again later with it.
-        taken.delete(id);
+        // Not stored: the hub tries again later with the same id.
         res.writeHead(503).end();
         return;
+      } finally {
+        handling.delete(id);
       }
+      taken.set(id, now());
       res.writeHead(204).end();
     });
   });
