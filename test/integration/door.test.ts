@@ -169,6 +169,7 @@ describe('what a client may send', () => {
     ['a run for 091 "by municipality:905"', () => asVaasa(runRequest('091', '2026-11-01', { source: 'municipality:905' } as Partial<Envelope>)), 'municipality-not-yours'],
     ['a run for 049, which the hub does not serve', () => hub.post(runRequest('049'), 'region-test'), 'municipality-not-served'],
     ['a run for 905 as of 1900-01-01', () => asVaasa(runRequest('905', '1900-01-01')), 'as-of-out-of-range'],
+    ['a referral for 905 that occurred on 0000-01-01', () => asVaasa({ ...referralFor({ source: 'municipality:905' }), occurredAt: '0000-01-01T00:00:00+01:00' }), 'occurred-at-out-of-range'],
   ])('refuses %s with 403 and its rule', async (_what, send, rule) => {
     if (!(await hub.clients.get('region-test'))) {
       // A regional system acting for Vaasa and Espoo (049): the hub serves only the first.
@@ -220,7 +221,7 @@ describe('the record of the refusals', () => {
     ]) {
       expect(reasons, rule).toContain(rule);
     }
-    for (const rule of ['municipality-not-yours', 'type-not-permitted', 'source-not-yours', 'municipality-not-served', 'as-of-out-of-range']) {
+    for (const rule of ['municipality-not-yours', 'type-not-permitted', 'source-not-yours', 'municipality-not-served', 'as-of-out-of-range', 'occurred-at-out-of-range']) {
       expect(reasons.some((r) => r?.startsWith(`403 ${rule} client=`)), rule).toBe(true);
     }
     expect(records.every((r) => r.stage === 'door' && r.outcome === 'refused' && !r.subjectHash)).toBe(true);

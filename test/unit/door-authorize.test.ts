@@ -75,6 +75,18 @@ describe('authorize', () => {
     expect(asOfInWindow('2027-01-03', NOW + 86_400_000)).toBe(true);
   });
 
+  it('refuses a referral whose occurredAt (its day D) is before 2025-01-01 or ahead of now', () => {
+    const at = (occurredAt: string) => ruleOf({ ...referral({ source: 'municipality:905', municipality: '905' }), occurredAt });
+    expect(at('0000-01-01T00:00:00+01:00')).toBe('occurred-at-out-of-range');
+    expect(at('2024-12-31T23:59:59.000Z')).toBe('occurred-at-out-of-range');
+    expect(at('2025-01-01T00:00:00.000Z')).toBe('allowed');
+    expect(at('2026-12-02T12:04:59.000Z')).toBe('allowed');
+    expect(at('2026-12-02T12:05:01.000Z')).toBe('occurred-at-out-of-range');
+    expect(at('2099-01-01T00:00:00.000Z')).toBe('occurred-at-out-of-range');
+    // Only a referral's day is its occurredAt: a run has its asOf.
+    expect(ruleOf(run({ occurredAt: '2099-01-01T00:00:00.000Z' }))).toBe('allowed');
+  });
+
   it('names the rule in its message, never the refused value', () => {
     const verdict = authorize(vaasa, run({ municipality: '091' }), context);
     expect(verdict).toEqual({ ok: false, rule: 'municipality-not-yours', message: DOOR_RULES['municipality-not-yours'] });

@@ -16,6 +16,7 @@ export const DOOR_RULES = {
   'municipality-not-yours': 'the calling client does not act for this municipality',
   'municipality-not-served': 'the hub does not serve this municipality',
   'as-of-out-of-range': "a run's asOf must be a day from 2025-01-01 (Act 681/2023 in force) to 31 days after today",
+  'occurred-at-out-of-range': "a referral's occurredAt is the day it is judged on: from 2025-01-01 (Act 681/2023 in force) to now",
 } as const;
 
 export type DoorRule = keyof typeof DOOR_RULES;
@@ -32,6 +33,19 @@ export const EARLIEST_AS_OF = '2025-01-01';
 
 /** The latest as-of day is this many days after today: a run prepared for the coming month, not a year ahead. */
 export const AS_OF_DAYS_AHEAD = 31;
+
+/** How far ahead of the hub's clock a sender's clock may be. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Is a referral's `occurredAt` a time the outreach rules can judge it on? Its day is the day D the
+ * person is looked up and decided as of; a day before the Act or in the future would decide on
+ * nonsense and hold the person as pending for the candidate's lifetime.
+ */
+export const occurredAtInWindow = (occurredAt: string, nowMs: number): boolean => {
+  const at = Date.parse(occurredAt);
+  return Number.isFinite(at) && day(at) >= EARLIEST_AS_OF && at <= nowMs + CLOCK_SKEW_MS;
+};
 
 const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
 
@@ -63,6 +77,7 @@ export const authorize = (caller: Caller, envelope: Envelope, context: DoorConte
     const asOf = (envelope.payload as { asOf?: unknown }).asOf;
     if (typeof asOf !== 'string' || !asOfInWindow(asOf, context.now)) return refuse('as-of-out-of-range');
   }
+  if (envelope.type === 'outreach.referral.v1' && !occurredAtInWindow(envelope.occurredAt, context.now)) return refuse('occurred-at-out-of-range');
   return { ok: true };
 };
 
